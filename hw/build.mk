@@ -1,0 +1,2 @@
+# hw/build.mk: sources of hw/ in libkiln.a.
+LIB_SRCS += $(wildcard $(SRC)/hw/*.c)

@@ -1,0 +1,2 @@
+# machine/build.mk: sources of machine/ in libkiln.a.
+LIB_SRCS += $(wildcard $(SRC)/machine/*.c)

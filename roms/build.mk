@@ -1,0 +1,1 @@
+# roms/build.mk: firmware kiln builds itself.
