@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* tb.h: translation blocks and the cache that finds, chains and invalidates them. */
+#ifndef KILN_TRANSLATE_TB_H
+#define KILN_TRANSLATE_TB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "translate/engine.h"
+
+/* tb->cflags */
+#define TB_CF_SINGLE 0x1u    /* exactly one guest instruction (after SMC hit the running block) */
+#define TB_CF_NOCHAIN 0x2u   /* never chain from or to this block (-d nochain) */
+
+/*
+ * A translated block. The key is (pc, cs_base, flags, cflags): pc is the guest
+ * virtual address of the first instruction, cs_base and flags are opaque to
+ * translate/ and hold every piece of guest state the code depends on (the
+ * guest builds them; see cpu/). phys_page[] are the guest physical pages the
+ * code was read from (one or two), for invalidation when they are written.
+ */
+struct tb {
+    uint64_t pc, cs_base, flags;
+    uint32_t cflags;
+    uint32_t size;               /* guest bytes covered */
+    uint32_t icount;             /* guest instructions */
+    uint64_t phys_pc;            /* guest physical address of the first byte */
+    uint64_t phys_page[2];       /* page addresses; phys_page[1] == TB_NO_PAGE if one page */
+
+    /* Engine side. */
+    void *code;                  /* JIT: host code entry */
+    uint32_t code_size;
+    void *engine_data;           /* interpreter: its copy of the ops */
+    uintptr_t jmp_site[2];       /* engine-private: where GOTO_TB slot n is patched */
+    struct tb *jmp_dest[2];      /* where slot n is chained to, or NULL */
+
+    /* Cache side (tb.c's business). */
+    struct tb *hash_next;
+    struct tb *page_next[2];     /* blocks on the same physical page (per page slot) */
+    uintptr_t jmp_from;          /* incoming chains: list of (tb | slot) */
+    uintptr_t jmp_from_next[2];  /* next incoming entry, for this tb's slot n */
+    bool invalid;
+};
+#define TB_NO_PAGE (~(uint64_t)0)
+
+struct tb_cache;
+
+/* Creates a cache holding at most max_tbs blocks, running them with engine. */
+struct tb_cache *tb_cache_new(struct engine *engine, unsigned max_tbs);
+/* Frees the cache and every block in it (not the engine). */
+void tb_cache_free(struct tb_cache *c);
+/* The valid block for this key, or NULL. Fast: a hash probe. */
+struct tb *tb_lookup(struct tb_cache *c, uint64_t pc, uint64_t cs_base, uint64_t flags, uint32_t cflags);
+/* A new block with the key filled in and nothing else, or NULL when the cache is
+   full (the caller then calls tb_flush and retries). */
+struct tb *tb_alloc(struct tb_cache *c, uint64_t pc, uint64_t cs_base, uint64_t flags, uint32_t cflags);
+/* Compiles b into tb with the engine and makes tb findable; false when the
+   engine is out of space (tb is dropped; flush and retry). */
+bool tb_commit(struct tb_cache *c, struct tb *tb, const struct ir_block *b);
+/* Chains from's slot to to (both valid, neither TB_CF_NOCHAIN). */
+void tb_link(struct tb_cache *c, struct tb *from, unsigned slot, struct tb *to);
+/* Invalidates every block with code in [start, end) of guest physical memory;
+   returns how many. Chains into them are undone first. */
+unsigned tb_invalidate_phys_range(struct tb_cache *c, uint64_t start, uint64_t end);
+/* True when some valid block has code on this physical page. */
+bool tb_page_has_code(struct tb_cache *c, uint64_t page);
+/* Throws every block away and resets the engine. */
+void tb_flush(struct tb_cache *c);
+
+struct tb_stats {
+    uint64_t translated, flushes, invalidated, chained;
+    unsigned live;
+};
+/* Counters for -d stats and the monitor's "info jit". */
+void tb_cache_stats(const struct tb_cache *c, struct tb_stats *out);
+
+#endif
