@@ -35,7 +35,7 @@ struct tb {
 
     /* Cache side (tb.c's business). */
     struct tb *hash_next;
-    struct tb *page_next[2];     /* blocks on the same physical page (per page slot) */
+    uintptr_t page_next[2];      /* next (tb | n) with code on our page n */
     uintptr_t jmp_from;          /* incoming chains: list of (tb | slot) */
     uintptr_t jmp_from_next[2];  /* next incoming entry, for this tb's slot n */
     bool invalid;
