@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/* clock.c: virtual time in realtime or instruction-count mode, and a sorted timer list. */
+#include <stdlib.h>
+#include <time.h>
+#include "machine/clock.h"
+
+struct timer {
+    struct clock *clock;
+    timer_cb cb;
+    void *opaque;
+    int64_t deadline;
+    bool pending;
+    struct timer *next;     /* pending list, sorted by deadline */
+};
+
+struct clock {
+    enum clock_mode mode;
+    unsigned shift;
+    int64_t icount_ns;          /* icount: current time */
+    int64_t host_start;         /* realtime: host ns of virtual 0 (shifted by pauses) */
+    int64_t paused_at;          /* realtime: virtual time when paused */
+    unsigned pause_depth;
+    int64_t last;               /* last value returned (monotonic guard) */
+    int64_t wall_base;
+    struct timer *head;
+};
+
+static int64_t host_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * CLOCK_NS_PER_SEC + ts.tv_nsec;
+}
+
+struct clock *clock_new_realtime(void)
+{
+    struct clock *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->mode = CLOCK_MODE_REALTIME;
+    c->host_start = host_ns(CLOCK_MONOTONIC);
+    c->wall_base = host_ns(CLOCK_REALTIME);
+    return c;
+}
+
+struct clock *clock_new_icount(unsigned shift)
+{
+    if (shift > 30)
+        return NULL;
+    struct clock *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->mode = CLOCK_MODE_ICOUNT;
+    c->shift = shift;
+    c->wall_base = 946684800ll * CLOCK_NS_PER_SEC;     /* 2000-01-01T00:00:00Z */
+    return c;
+}
+
+void clock_free(struct clock *c) { free(c); }
+enum clock_mode clock_mode(const struct clock *c) { return c->mode; }
+unsigned clock_icount_shift(const struct clock *c) { return c->shift; }
+
+int64_t clock_ns(struct clock *c)
+{
+    int64_t now;
+    if (c->mode == CLOCK_MODE_ICOUNT)
+        now = c->icount_ns;
+    else if (c->pause_depth)
+        now = c->paused_at;
+    else
+        now = host_ns(CLOCK_MONOTONIC) - c->host_start;
+    if (now < c->last)
+        now = c->last;
+    c->last = now;
+    return now;
+}
+
+void clock_pause(struct clock *c)
+{
+    if (c->mode != CLOCK_MODE_REALTIME)
+        return;
+    if (c->pause_depth++ == 0)
+        c->paused_at = clock_ns(c);
+}
+
+void clock_resume(struct clock *c)
+{
+    if (c->mode != CLOCK_MODE_REALTIME || c->pause_depth == 0)
+        return;
+    if (--c->pause_depth == 0)
+        c->host_start = host_ns(CLOCK_MONOTONIC) - c->paused_at;
+}
+
+bool clock_paused(const struct clock *c) { return c->pause_depth != 0; }
+
+void clock_advance_insns(struct clock *c, uint64_t n)
+{
+    if (c->mode != CLOCK_MODE_ICOUNT)
+        return;
+    uint64_t ns = n << c->shift;
+    if ((ns >> c->shift) != n || ns > (uint64_t)(INT64_MAX - c->icount_ns))
+        c->icount_ns = INT64_MAX - 1;
+    else
+        c->icount_ns += (int64_t)ns;
+}
+
+void clock_advance_ns(struct clock *c, int64_t ns)
+{
+    if (c->mode != CLOCK_MODE_ICOUNT || ns <= 0)
+        return;
+    if (ns > INT64_MAX - 1 - c->icount_ns)
+        c->icount_ns = INT64_MAX - 1;
+    else
+        c->icount_ns += ns;
+}
+
+void clock_warp_to_deadline(struct clock *c)
+{
+    if (c->mode == CLOCK_MODE_ICOUNT && c->head && c->head->deadline > c->icount_ns)
+        c->icount_ns = c->head->deadline;
+}
+
+int64_t clock_next_deadline(struct clock *c)
+{
+    return c->head ? c->head->deadline : CLOCK_NEVER;
+}
+
+uint64_t clock_insns_to_deadline(struct clock *c)
+{
+    if (!c->head || c->mode != CLOCK_MODE_ICOUNT)
+        return UINT64_MAX;
+    int64_t d = c->head->deadline - c->icount_ns;
+    if (d <= 0)
+        return 1;
+    uint64_t n = ((uint64_t)d + (1ull << c->shift) - 1) >> c->shift;
+    return n ? n : 1;
+}
+
+static void unlink_timer(struct timer *t)
+{
+    struct timer **pp = &t->clock->head;
+    while (*pp && *pp != t)
+        pp = &(*pp)->next;
+    if (*pp)
+        *pp = t->next;
+    t->next = NULL;
+    t->pending = false;
+}
+
+unsigned clock_run_timers(struct clock *c)
+{
+    unsigned ran = 0;
+    int64_t now = clock_ns(c);
+    while (c->head && c->head->deadline <= now) {
+        struct timer *t = c->head;
+        c->head = t->next;
+        t->next = NULL;
+        t->pending = false;
+        t->cb(t->opaque);
+        ran++;
+        if (c->mode == CLOCK_MODE_REALTIME)
+            now = clock_ns(c);
+    }
+    return ran;
+}
+
+int64_t clock_wallclock_base(const struct clock *c) { return c->wall_base; }
+void clock_set_wallclock_base(struct clock *c, int64_t epoch_ns) { c->wall_base = epoch_ns; }
+int64_t clock_wallclock_ns(struct clock *c) { return c->wall_base + clock_ns(c); }
+
+uint64_t clock_ns_to_ticks(int64_t ns, uint64_t hz)
+{
+    if (ns <= 0)
+        return 0;
+    return (uint64_t)((unsigned __int128)ns * hz / CLOCK_NS_PER_SEC);
+}
+
+int64_t clock_ticks_to_ns(uint64_t ticks, uint64_t hz)
+{
+    if (!hz)
+        return CLOCK_NEVER;
+    unsigned __int128 v = ((unsigned __int128)ticks * CLOCK_NS_PER_SEC + hz - 1) / hz;
+    return v > (unsigned __int128)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+struct timer *clock_timer_new(struct clock *c, timer_cb cb, void *opaque)
+{
+    struct timer *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->clock = c;
+    t->cb = cb;
+    t->opaque = opaque;
+    t->deadline = CLOCK_NEVER;
+    return t;
+}
+
+void timer_free(struct timer *t)
+{
+    if (!t)
+        return;
+    timer_del(t);
+    free(t);
+}
+
+void timer_mod(struct timer *t, int64_t deadline_ns)
+{
+    if (t->pending)
+        unlink_timer(t);
+    t->deadline = deadline_ns;
+    t->pending = true;
+    struct timer **pp = &t->clock->head;
+    while (*pp && (*pp)->deadline <= deadline_ns)
+        pp = &(*pp)->next;
+    t->next = *pp;
+    *pp = t;
+}
+
+void timer_del(struct timer *t)
+{
+    if (t && t->pending)
+        unlink_timer(t);
+    if (t)
+        t->deadline = CLOCK_NEVER;
+}
+
+bool timer_pending(const struct timer *t) { return t->pending; }
+int64_t timer_deadline(const struct timer *t) { return t->pending ? t->deadline : CLOCK_NEVER; }
+struct clock *timer_clock(const struct timer *t) { return t->clock; }

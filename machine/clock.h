@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/* clock.h: the virtual clock (the only time source of devices and RDTSC) and its timers. */
+#ifndef KILN_MACHINE_CLOCK_H
+#define KILN_MACHINE_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CLOCK_NS_PER_SEC 1000000000ll
+#define CLOCK_NEVER INT64_MAX
+
+enum clock_mode {
+    CLOCK_MODE_REALTIME,     /* follows host CLOCK_MONOTONIC while running */
+    CLOCK_MODE_ICOUNT,       /* advances only by executed instructions: ns = insns << shift */
+};
+
+struct clock;
+struct timer;
+typedef void (*timer_cb)(void *opaque);
+
+/* A clock at virtual time 0, running (realtime) or waiting for instructions (icount).
+ * The wallclock base is host time now (realtime) or 2000-01-01 00:00:00 UTC (icount). */
+struct clock *clock_new_realtime(void);
+struct clock *clock_new_icount(unsigned shift);
+/* Frees the clock; its timers must have been freed. */
+void clock_free(struct clock *c);
+
+enum clock_mode clock_mode(const struct clock *c);
+unsigned clock_icount_shift(const struct clock *c);
+
+/* Current virtual time in nanoseconds (monotonic, starts at 0). */
+int64_t clock_ns(struct clock *c);
+
+/* Realtime: stop / restart time (while the VM is stopped). Nestable. No-op in icount. */
+void clock_pause(struct clock *c);
+void clock_resume(struct clock *c);
+bool clock_paused(const struct clock *c);
+
+/* Icount: n instructions were executed (ignored in realtime mode). */
+void clock_advance_insns(struct clock *c, uint64_t n);
+/* Icount: move time forward by ns (idle CPU skipping to a deadline; tests). */
+void clock_advance_ns(struct clock *c, int64_t ns);
+/* Icount: jump to the next timer deadline if it is in the future (halted CPU). */
+void clock_warp_to_deadline(struct clock *c);
+
+/* Earliest pending timer deadline (virtual ns), or CLOCK_NEVER. */
+int64_t clock_next_deadline(struct clock *c);
+/* Icount: instructions to run before the next deadline (>= 1), or UINT64_MAX. */
+uint64_t clock_insns_to_deadline(struct clock *c);
+/* Runs every timer whose deadline is <= now, in deadline order; returns how many ran. */
+unsigned clock_run_timers(struct clock *c);
+
+/* Host wallclock (ns since the Unix epoch) corresponding to virtual time 0. */
+int64_t clock_wallclock_base(const struct clock *c);
+void clock_set_wallclock_base(struct clock *c, int64_t epoch_ns);
+/* Wallclock now: base + clock_ns. */
+int64_t clock_wallclock_ns(struct clock *c);
+
+/* Conversions between ns and ticks of a hz-frequency counter (floor / ceil). */
+uint64_t clock_ns_to_ticks(int64_t ns, uint64_t hz);
+int64_t clock_ticks_to_ns(uint64_t ticks, uint64_t hz);
+
+/* Timers: callbacks run from clock_run_timers; they may re-arm or delete any timer. */
+struct timer *clock_timer_new(struct clock *c, timer_cb cb, void *opaque);
+void timer_free(struct timer *t);
+/* Arms (or re-arms) the timer for absolute virtual time deadline_ns. */
+void timer_mod(struct timer *t, int64_t deadline_ns);
+void timer_del(struct timer *t);
+bool timer_pending(const struct timer *t);
+int64_t timer_deadline(const struct timer *t);   /* CLOCK_NEVER if not pending */
+struct clock *timer_clock(const struct timer *t);
+
+#endif
