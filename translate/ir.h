@@ -20,14 +20,17 @@
  *
  * Width: every op has a width w of 8, 16, 32 or 64 bits (128 is reserved for
  * vectors). It reads the low w bits of its inputs and writes its result
- * zero-extended from w to 64 bits. So "mov.8 d, a" is a zero-extension and
+ * zero-extended from w to 64 bits. (Exceptions: the address of LD/ST and the
+ * arguments of CALL are always whole 64-bit values; LD_ENV/ST_ENV and LD/ST
+ * move w bits, or the memop's size.) So "mov.8 d, a" is a zero-extension and
  * "sext.64 d, a" with aux=8 a sign-extension. Signed ops (sar, divs, lt...)
  * interpret their inputs as signed w-bit numbers. Shift and rotate counts are
  * taken modulo w. Divisions by zero and signed overflow are never emitted by a
  * front end (it checks first); engines must still not crash on them (result 0).
  *
  * Guest state: a GLOBAL's home is env+offset; reading or writing the temp is
- * reading or writing that field. Engines may keep globals in host registers,
+ * reading or writing that field (a write keeps the low bits that fit the
+ * field's width; a read zero-extends it). Engines may keep globals in host registers,
  * but every global holds its architectural value in env at each "sync point":
  * guest memory ops (LD/ST, which may fault and unwind), CALLs without
  * IR_HELPER_NO_ENV, block exits, and labels/branches. After a CALL without
@@ -190,7 +193,8 @@ void ir_ctx_init(struct ir_ctx *ctx);
 /* Declares a global living at env+offset with the given width; returns its temp. */
 ir_temp ir_ctx_global(struct ir_ctx *ctx, int32_t offset, unsigned width, const char *name);
 
-/* Starts an empty block over ctx's globals (reusing b's storage if any). */
+/* Starts an empty block over ctx's globals (reusing b's storage if any: b must
+   be zero-filled or a block initialised before). */
 void ir_block_init(struct ir_block *b, const struct ir_ctx *ctx);
 /* Empties the block, keeping its storage. */
 void ir_block_reset(struct ir_block *b);
