@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/* ir_harness.h: a fake guest (env, soft TLB, guest memory, slow paths) for running IR blocks in unit tests. */
+#ifndef KILN_TESTS_IR_HARNESS_H
+#define KILN_TESTS_IR_HARNESS_H
+
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include "translate/engine.h"
+#include "translate/tb.h"
+#include "translate/ir.h"
+
+#define H_NREGS 8
+#define H_MEM_BASE 0x10000u       /* guest address of mem[0] */
+#define H_MEM_SIZE 0x4000u        /* four pages */
+#define H_MMIO_BASE 0x80000u      /* reads give a pattern, writes are logged */
+
+struct h_env {
+    uint64_t r[H_NREGS];          /* 64-bit globals r0..r7 */
+    uint32_t e32;                 /* a 32-bit global */
+    uint16_t e16;                 /* a 16-bit global */
+    uint8_t e8;                   /* an 8-bit global */
+    uint32_t exit_request;
+    uint64_t scratch[4];          /* LD_ENV / ST_ENV area (not globals) */
+    unsigned slow_loads, slow_stores;
+    uint64_t mmio_last_addr, mmio_last_val;
+    jmp_buf *fault;               /* slow paths longjmp here for addresses >= H_FAULT_BASE */
+    struct tb *lookup_result;
+    struct tlb tlb;
+};
+#define H_FAULT_BASE 0xf0000000u
+
+static uint8_t h_mem[H_MEM_SIZE];
+
+static inline uint64_t h_slow_load(void *envp, uint64_t addr, unsigned memop)
+{
+    struct h_env *env = envp;
+    unsigned size = IR_MEM_GET_SIZE(memop);
+    env->slow_loads++;
+    if (addr >= H_FAULT_BASE && env->fault)
+        longjmp(*env->fault, 1);
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; i++) {
+        uint64_t a = addr + i, byte;
+        if (a >= H_MEM_BASE && a < H_MEM_BASE + H_MEM_SIZE)
+            byte = h_mem[a - H_MEM_BASE];
+        else
+            byte = (a * 7 + 3) & 0xff;   /* "MMIO" pattern */
+        v |= byte << (8 * i);
+    }
+    return v;
+}
+
+static inline void h_slow_store(void *envp, uint64_t addr, uint64_t value, unsigned memop)
+{
+    struct h_env *env = envp;
+    unsigned size = IR_MEM_GET_SIZE(memop);
+    env->slow_stores++;
+    if (addr >= H_FAULT_BASE && env->fault)
+        longjmp(*env->fault, 1);
+    env->mmio_last_addr = addr;
+    env->mmio_last_val = value;
+    for (unsigned i = 0; i < size; i++) {
+        uint64_t a = addr + i;
+        if (a >= H_MEM_BASE && a < H_MEM_BASE + H_MEM_SIZE)
+            h_mem[a - H_MEM_BASE] = (uint8_t)(value >> (8 * i));
+    }
+}
+
+static inline struct tb *h_lookup(void *envp)
+{
+    return ((struct h_env *)envp)->lookup_result;
+}
+
+static const struct engine_guest h_guest = {
+    .tlb_offset = offsetof(struct h_env, tlb),
+    .slow = { h_slow_load, h_slow_store },
+    .lookup = h_lookup,
+    .exit_request_offset = offsetof(struct h_env, exit_request),
+};
+
+/* Maps guest page [H_MEM_BASE + n * 4K] in MMU mode `mode`. */
+static inline void h_map_page(struct h_env *env, unsigned mode, unsigned n, bool writable)
+{
+    uint64_t va = H_MEM_BASE + (uint64_t)n * TLB_PAGE_SIZE;
+    struct tlb_entry *e = &env->tlb.e[mode][(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1)];
+    e->read_tag = va;
+    e->write_tag = writable ? va : va | TLB_SLOW;
+    e->code_tag = va;
+    e->addend = (intptr_t)((uintptr_t)h_mem - (uintptr_t)H_MEM_BASE);
+}
+
+static inline void h_env_init(struct h_env *env)
+{
+    memset(env, 0, sizeof(*env));
+    tlb_flush(&env->tlb);
+}
+
+struct h_ctx {
+    struct ir_ctx ctx;
+    ir_temp r[H_NREGS], e32, e16, e8;
+};
+
+static inline void h_ctx_init(struct h_ctx *c)
+{
+    static const char *const names[H_NREGS] = { "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7" };
+    ir_ctx_init(&c->ctx);
+    for (unsigned i = 0; i < H_NREGS; i++)
+        c->r[i] = ir_ctx_global(&c->ctx, (int32_t)(offsetof(struct h_env, r) + 8 * i), 64, names[i]);
+    c->e32 = ir_ctx_global(&c->ctx, offsetof(struct h_env, e32), 32, "e32");
+    c->e16 = ir_ctx_global(&c->ctx, offsetof(struct h_env, e16), 16, "e16");
+    c->e8 = ir_ctx_global(&c->ctx, offsetof(struct h_env, e8), 8, "e8");
+}
+
+/* Compiles b into a fresh tb (freed with h_tb_free). */
+static inline struct tb *h_compile(struct engine *e, const struct ir_block *b)
+{
+    struct tb *tb = calloc(1, sizeof(*tb));
+    if (!tb || !e->compile(e, tb, b)) {
+        free(tb);
+        return NULL;
+    }
+    return tb;
+}
+
+static inline void h_tb_free(struct engine *e, struct tb *tb)
+{
+    if (tb) {
+        e->release(e, tb);
+        free(tb);
+    }
+}
+
+/* Compiles, runs once and frees; returns exec's value with the tb bits replaced by 0. */
+static inline unsigned h_run(struct engine *e, const struct ir_block *b, struct h_env *env)
+{
+    struct tb *tb = h_compile(e, b);
+    if (!tb)
+        return 99;
+    uintptr_t r = e->exec(e, env, tb);
+    h_tb_free(e, tb);
+    return (unsigned)(r & TB_EXIT_MASK);
+}
+
+#endif
