@@ -10,7 +10,9 @@
 /* Code size of the current CS: 16- or 32-bit default size, or 64-bit (long) mode. */
 enum x86_mode { X86_MODE_16, X86_MODE_32, X86_MODE_64 };
 
-/* Instruction ids; see cpu/x86_ops.h for the list. */
+/* Instruction ids; see cpu/x86_ops.h for the list. (capstone's <capstone/x86.h> also defines
+   X86_OP_INVALID and a tag x86_insn: to include both, rename capstone's with #define around
+   its #include, as tests/unit/test_decode_cmp.h does.) */
 enum x86_op {
     X86_OP_INVALID,
 #define X(name, str) X86_OP_##name,
