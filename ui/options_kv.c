@@ -85,6 +85,8 @@ int opt_kv_parse(struct opt_ctx *c, struct opt_kvlist *l, const char *s, const c
             kv->val = w;
             kv->has_val = true;
             p = kv_copy_value(p, &w);
+            if (kv->val[0] == '\0')
+                return opt_fail(c, "empty parameter in '%.80s'", s);
         } else {
             if (nlen == 0)
                 return opt_fail(c, p[0] == '=' ? "empty parameter name in '%.80s'"

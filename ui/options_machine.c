@@ -73,7 +73,7 @@ int opt_smp(struct opt_ctx *c, const char *arg)
     }
     total = sockets * cores * threads;
     if (maxcpus == 0)
-        maxcpus = total;
+        maxcpus = cpus ? cpus : total;
     if (cpus == 0)
         cpus = maxcpus;
     if (total != maxcpus || cores == 0)
