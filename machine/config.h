@@ -65,6 +65,7 @@ const char *kiln_feature_what(enum kiln_feature f);
 
 /* ------------------------------------------------------------------ configuration */
 
+enum kiln_machine_type { KILN_MACHINE_PC };  /* i440FX + PIIX PC, the only board */
 enum kiln_accel { KILN_ACCEL_JIT, KILN_ACCEL_INTERP };
 enum kiln_display { KILN_DISPLAY_NONE, KILN_DISPLAY_SDL };
 enum kiln_drive_if { KILN_IF_IDE, KILN_IF_VIRTIO, KILN_IF_NONE };
@@ -102,7 +103,8 @@ struct kiln_drive {
     enum kiln_media media;
     unsigned index;           /* IDE: 0..3 (bus = index/2, unit = index%2); virtio: 0..7 */
     bool readonly;
-    bool snapshot;            /* writes go to a temporary overlay, image untouched */
+    bool snapshot;            /* writes go to a temporary overlay, image untouched
+                                 (snapshot=on, or -snapshot for every drive) */
 };
 
 /* Devices -device can add. */
@@ -120,6 +122,7 @@ struct kiln_device {
 };
 
 struct kiln_config {
+    enum kiln_machine_type machine;
     uint64_t ram_size;                 /* bytes, multiple of KILN_RAM_ALIGN */
     struct {
         unsigned cpus;                 /* CPUs at start, 1..KILN_MAX_CPUS */
@@ -145,7 +148,7 @@ struct kiln_config {
     bool nographic;                    /* -nographic (display none + stdio defaults) */
 
     struct kiln_chardev serial[KILN_MAX_SERIALS];
-    unsigned nserial;                  /* COM1.. ; 0 after -serial none */
+    unsigned nserial;                  /* COM1.. ; 0 after -serial none or -nodefaults */
     struct kiln_chardev monitor;       /* KILN_CHR_NONE when there is no monitor */
     struct kiln_chardev gdb;           /* KILN_CHR_TCP when -s/-gdb, else KILN_CHR_NONE */
     bool start_paused;                 /* -S */

@@ -72,6 +72,20 @@ static int opt_gdb_default(struct opt_ctx *c, const char *arg)
     return opt_gdb(c, "tcp::1234");
 }
 
+static int opt_snapshot(struct opt_ctx *c, const char *arg)
+{
+    if (opt_need(c, KILN_FEAT_SNAPSHOT) < 0)
+        return -1;
+    c->snapshot = true;
+    return 0;
+}
+
+static int opt_nodefaults(struct opt_ctx *c, const char *arg)
+{
+    c->nodefaults = true;
+    return 0;
+}
+
 static int opt_paused(struct opt_ctx *c, const char *arg)
 {
     c->cfg->start_paused = true;
@@ -101,6 +115,8 @@ static const struct opt_def options[] = {
     { "-help", NULL, opt_help, "print this help and exit" },
     { "-h", NULL, opt_help, "same as -help" },
     { "-version", NULL, opt_version, "print the version and exit" },
+    { "-machine", "TYPE", opt_machine, "pc (the only machine)[,accel=ACCEL]; help lists them" },
+    { "-M", "TYPE", opt_machine, "same as -machine" },
     { "-m", "SIZE", opt_memory, "guest RAM: 512 (MiB), 512M, 2G... (default 128M)" },
     { "-smp", "N", opt_smp, "CPUs: N or cpus=N[,maxcpus=][,sockets=][,cores=][,threads=]" },
     { "-accel", "ACCEL", opt_accel, "jit (alias tcg) or interp[,tb-size=MiB][,one-insn-per-tb=on]" },
@@ -115,7 +131,9 @@ static const struct opt_def options[] = {
     { "-hdc", "FILE", opt_hdc, "IDE disk 2 (secondary master)" },
     { "-hdd", "FILE", opt_hdd, "IDE disk 3 (secondary slave)" },
     { "-cdrom", "FILE", opt_cdrom, "IDE CD-ROM image at index 2" },
+    { "-snapshot", NULL, opt_snapshot, "never write to disk images (snapshot=on for all)" },
     { "-boot", "OPTS", opt_boot, "[order=]LETTERS (c disk, d CD-ROM)[,once=][,menu=on|off]" },
+    { "-nodefaults", NULL, opt_nodefaults, "no default serial port or monitor" },
     { "-nographic", NULL, opt_nographic, "no display; serial port and monitor on the terminal" },
     { "-display", "TYPE", opt_display, "none or sdl" },
     { "-serial", "DEV", opt_serial, "stdio, null, none, file:PATH, pty, mon:stdio,\n"
@@ -204,7 +222,14 @@ static int opt_finish(struct opt_ctx *c)
     if (!c->display_given)
         cfg->display = !cfg->nographic && KILN_HAVE_SDL && (c->built & KILN_FEAT_BIT(KILN_FEAT_SDL))
                            ? KILN_DISPLAY_SDL : KILN_DISPLAY_NONE;
-    if (cfg->nographic) {
+    if (c->snapshot)
+        for (unsigned i = 0; i < cfg->ndrives; i++)
+            cfg->drives[i].snapshot = true;
+    if (c->nodefaults && !c->serial_given) {
+        opt_chardev_clear(&cfg->serial[0]);
+        cfg->nserial = 0;
+    }
+    if (cfg->nographic && !c->nodefaults) {
         /* QEMU: serial and monitor share the terminal unless either was given. */
         if (!c->serial_given && !c->monitor_given) {
             opt_chardev_clear(&cfg->serial[0]);

@@ -21,6 +21,8 @@ struct opt_ctx {
     bool monitor_given;
     bool display_given;
     bool accel_given;
+    bool nodefaults;        /* -nodefaults: no default serial port or monitor */
+    bool snapshot;          /* -snapshot: every drive gets snapshot=on */
     const char *opt_initrd; /* spelled options remembered for later checks */
     const char *opt_append;
 };
@@ -90,6 +92,7 @@ int opt_parse_size(const char *s, unsigned unit_shift, uint64_t *out);
 int opt_memory(struct opt_ctx *c, const char *arg);    /* -m */
 int opt_smp(struct opt_ctx *c, const char *arg);       /* -smp */
 int opt_accel(struct opt_ctx *c, const char *arg);     /* -accel */
+int opt_machine(struct opt_ctx *c, const char *arg);   /* -machine, -M */
 int opt_icount(struct opt_ctx *c, const char *arg);    /* -icount */
 int opt_rtc(struct opt_ctx *c, const char *arg);       /* -rtc */
 int opt_display(struct opt_ctx *c, const char *arg);   /* -display */

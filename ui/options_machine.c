@@ -153,6 +153,59 @@ int opt_accel(struct opt_ctx *c, const char *arg)
     return 0;
 }
 
+int opt_machine(struct opt_ctx *c, const char *arg)
+{
+    struct opt_kvlist l;
+    int rc = opt_kv_parse(c, &l, arg, "type");
+    bool have_type = false;
+
+    for (size_t i = 0; i < l.n && rc == 0; i++) {
+        const struct opt_kv *kv = &l.items[i];
+        const char *v = kv->val;
+        if (strcmp(kv->key, "type") == 0) {
+            have_type = true;
+            if (strcmp(v, "help") == 0 || strcmp(v, "?") == 0) {
+                fprintf(c->out, "Machines:\n  %-10s %s\n", "pc",
+                        "standard PC (i440FX + PIIX); pc-i440fx-* are aliases");
+                rc = 1;
+            } else if (strcmp(v, "q35") == 0 || strncmp(v, "pc-q35", 6) == 0) {
+                rc = opt_fail(c, "q35 is not built (only pc)");
+            } else if (strcmp(v, "pc") != 0 && strncmp(v, "pc-i440fx-", 10) != 0) {
+                rc = opt_fail(c, "unsupported machine '%.80s' (only pc)", v);
+            }
+        } else if (strcmp(kv->key, "accel") == 0 && strchr(v, ':') != NULL) {
+            /* QEMU's fallback list "kvm:tcg": take the first kiln can use. */
+            char name[16];
+            const char *p = v;
+            rc = -2;
+            while (rc == -2 && *p != '\0') {
+                size_t len = strcspn(p, ":");
+                if (len < sizeof(name)) {
+                    memcpy(name, p, len);
+                    name[len] = '\0';
+                    if (strcmp(name, "tcg") == 0 || strcmp(name, "jit") == 0 ||
+                        strcmp(name, "interp") == 0)
+                        rc = opt_accel(c, name);
+                }
+                p += len + (p[len] == ':');
+            }
+            if (rc == -2)
+                rc = opt_fail(c, "no usable accelerator in '%.80s' (use jit or interp)", v);
+        } else if (strcmp(kv->key, "accel") == 0) {
+            rc = opt_accel(c, v);
+        } else {
+            rc = opt_kv_unknown(c, kv);
+        }
+    }
+    opt_kv_free(&l);
+    if (rc != 0)
+        return rc;
+    if (!have_type)
+        return opt_fail(c, "missing machine type (pc)");
+    c->cfg->machine = KILN_MACHINE_PC;
+    return 0;
+}
+
 int opt_icount(struct opt_ctx *c, const char *arg)
 {
     struct opt_kvlist l;

@@ -107,7 +107,7 @@ fi
 bad "kiln: unknown option '-frobnicate'" -frobnicate
 bad "kiln: unknown option '--frobnicate'" --frobnicate
 bad "kiln: unknown option '--'" --
-bad "kiln: unknown option '-M'" -m 64 -M pc
+bad "kiln: unknown option '-cpu'" -m 64 -cpu max
 bad "kiln: -m: invalid size 'foo'" -m foo
 bad "kiln: -m: requires an argument" -m
 bad "kiln: -m: requires an argument" --m

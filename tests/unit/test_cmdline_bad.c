@@ -84,8 +84,8 @@ static void test_unknown_options(void **state)
     FAIL("kiln: unknown option '--frobnicate'", NULL, "--frobnicate");
     FAIL("kiln: unknown option '--'", NULL, "--");
     FAIL("kiln: unknown option '---m'", NULL, "---m", "512");
-    FAIL("kiln: unknown option '-M'", NULL, "-M", "pc");
-    FAIL("kiln: unknown option '-M'", NULL, "-m", "64", "-M", "pc");
+    FAIL("kiln: unknown option '-cpu'", NULL, "-cpu", "max");
+    FAIL("kiln: unknown option '-cpu'", NULL, "-m", "64", "-cpu", "max");
     FAIL("kiln: unknown option '-fo?o'", NULL, "-fo\no");
     FAIL("kiln: -enable-kvm: ", "hardware virtualization", "-enable-kvm");
 }
@@ -93,7 +93,7 @@ static void test_unknown_options(void **state)
 static void test_missing_argument(void **state)
 {
     static const char *const with_arg[] = {
-        "-m", "-smp", "-accel", "-kernel", "-initrd", "-append", "-drive", "-hda", "-hdb",
+        "-m", "-machine", "-M", "-smp", "-accel", "-kernel", "-initrd", "-append", "-drive", "-hda", "-hdb",
         "-hdc", "-hdd", "-cdrom", "-boot", "-display", "-serial", "-monitor", "-gdb",
         "-device", "-d", "-D", "-icount", "-rtc",
     };
@@ -167,6 +167,24 @@ static void test_accel(void **state)
         { "-accel", "jit,", "trailing comma" },
         { "-accel", "tcg,bogus=1", "unknown parameter 'bogus'" },
         { "-accel", "accel=", "unknown accelerator" },
+    };
+
+    RUN_BAD(bad);
+}
+
+static void test_machine(void **state)
+{
+    static const struct bad_value bad[] = {
+        { "-M", "q35", "q35 is not built" },
+        { "-machine", "pc-q35-8.2", "q35 is not built" },
+        { "-machine", "isapc", "unsupported machine 'isapc'" },
+        { "-machine", "", "empty" },
+        { "-machine", "accel=tcg", "missing machine type" },
+        { "-machine", "pc,accel=kvm", "hardware virtualization" },
+        { "-machine", "pc,accel=kvm:hvf", "no usable accelerator" },
+        { "-machine", "pc,accel=:", "no usable accelerator" },
+        { "-machine", "pc,usb=on", "unknown parameter 'usb'" },
+        { "-machine", "pc,", "trailing comma" },
     };
 
     RUN_BAD(bad);
@@ -424,7 +442,7 @@ static void test_random_lines(void **state)
         "-m", "-smp", "-accel", "-kernel", "-initrd", "-append", "-drive", "-hda", "-cdrom",
         "-boot", "-nographic", "-display", "-serial", "-monitor", "-gdb", "-s", "-S",
         "-device", "-d", "-D", "-icount", "-rtc", "-no-reboot", "--no-shutdown", "-hdd",
-        "-x", "--",
+        "-x", "--", "-machine", "-snapshot", "-nodefaults",
     };
     static const char *const frags[] = {
         "", ",", ",,", "=", "file=", "a", "0", "1", "4", "0x", "0xffff", "99999999999999999999",
@@ -433,6 +451,7 @@ static void test_random_lines(void **state)
         "cdrom", "isa-debug-exit", "iobase=", "iosize=", "in_asm", "help", "base=", "shift=",
         "auto", "sdl", "jit", "interp", "tcg", "order=", "d", "c", "cpus=", "sockets=",
         "[", "]", "\n", "\xff", "utc", "2006-06-17", "T", "readonly", "on", "off",
+        "pc", "q35", "accel=", "kvm:tcg",
     };
     uint64_t seed = UINT64_C(0x9e3779b97f4a7c15);
     char storage[8][96];
@@ -492,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_unknown_options), cmocka_unit_test(test_missing_argument),
         cmocka_unit_test(test_memory),          cmocka_unit_test(test_smp),
         cmocka_unit_test(test_accel),           cmocka_unit_test(test_kernel),
+        cmocka_unit_test(test_machine),
         cmocka_unit_test(test_drive),           cmocka_unit_test(test_boot),
         cmocka_unit_test(test_display),         cmocka_unit_test(test_chardevs),
         cmocka_unit_test(test_log_options),     cmocka_unit_test(test_device),
