@@ -292,8 +292,34 @@ static inline bool exit_requested(const uint8_t *envb, size_t off)
     return *(const volatile uint32_t *)(const volatile void *)(envb + off) != 0;
 }
 
+/*
+ * Dispatch: threaded code (one indirect jump per handler) with GCC and clang,
+ * a plain switch elsewhere.
+ */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(INTERP_NO_THREADED)
+#define OP(name) L_##name:
+#define NEXT do { op++; goto *dispatch[op->opc]; } while (0)
+#define GOTO(p) do { op = (p); goto *dispatch[op->opc]; } while (0)
+#define BEGIN goto *dispatch[op->opc];
+#define END
+#else
+#define OP(name) case name:
+#define NEXT do { op++; goto dispatch_top; } while (0)
+#define GOTO(p) do { op = (p); goto dispatch_top; } while (0)
+#define BEGIN dispatch_top: switch (op->opc) {
+#define END default: NEXT; }
+#endif
+
 static uintptr_t interp_exec(struct engine *e, void *env, struct tb *tb)
 {
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(INTERP_NO_THREADED)
+    static const void *const dispatch[] = {
+#define IR_X(name, o, i, f) &&L_IR_##name,
+        IR_OPS(IR_X)
+#undef IR_X
+        &&L_IOP_GST,
+    };
+#endif
     const struct interp *ip = e->priv;
     const struct engine_guest *g = e->guest;
     uint8_t *envb = env;
@@ -313,61 +339,60 @@ static uintptr_t interp_exec(struct engine *e, void *env, struct tb *tb)
         const struct iop *ops = ib->ops, *op = ops;
         struct tb *next;
 
-        for (;;) {
-            switch (op->opc) {
-            case IR_MOV: R[op->d] = R[op->a] & op->m; break;
-            case IR_ADD: R[op->d] = (R[op->a] + R[op->b]) & op->m; break;
-            case IR_SUB: R[op->d] = (R[op->a] - R[op->b]) & op->m; break;
-            case IR_MUL: R[op->d] = (R[op->a] * R[op->b]) & op->m; break;
-            case IR_MULUH: R[op->d] = ir_eval_muluh(op->w, R[op->a], R[op->b]); break;
-            case IR_MULSH: R[op->d] = ir_eval_mulsh(op->w, R[op->a], R[op->b]); break;
-            case IR_DIVU: {
+        BEGIN
+            OP(IR_MOV) R[op->d] = R[op->a] & op->m; NEXT;
+            OP(IR_ADD) R[op->d] = (R[op->a] + R[op->b]) & op->m; NEXT;
+            OP(IR_SUB) R[op->d] = (R[op->a] - R[op->b]) & op->m; NEXT;
+            OP(IR_MUL) R[op->d] = (R[op->a] * R[op->b]) & op->m; NEXT;
+            OP(IR_MULUH) R[op->d] = ir_eval_muluh(op->w, R[op->a], R[op->b]); NEXT;
+            OP(IR_MULSH) R[op->d] = ir_eval_mulsh(op->w, R[op->a], R[op->b]); NEXT;
+            OP(IR_DIVU) {
                 uint64_t x = R[op->a] & op->m, y = R[op->b] & op->m;
                 R[op->d] = y ? x / y : 0;
-                break;
+                NEXT;
             }
-            case IR_REMU: {
+            OP(IR_REMU) {
                 uint64_t x = R[op->a] & op->m, y = R[op->b] & op->m;
                 R[op->d] = y ? x % y : 0;
-                break;
+                NEXT;
             }
-            case IR_DIVS: R[op->d] = ir_eval_divs(op->w, R[op->a], R[op->b], false); break;
-            case IR_REMS: R[op->d] = ir_eval_divs(op->w, R[op->a], R[op->b], true); break;
-            case IR_AND: R[op->d] = R[op->a] & R[op->b] & op->m; break;
-            case IR_OR: R[op->d] = (R[op->a] | R[op->b]) & op->m; break;
-            case IR_XOR: R[op->d] = (R[op->a] ^ R[op->b]) & op->m; break;
-            case IR_NEG: R[op->d] = (0 - R[op->a]) & op->m; break;
-            case IR_NOT: R[op->d] = ~R[op->a] & op->m; break;
-            case IR_SHL: R[op->d] = (R[op->a] << (R[op->b] & (op->w - 1u))) & op->m; break;
-            case IR_SHR: R[op->d] = (R[op->a] & op->m) >> (R[op->b] & (op->w - 1u)); break;
-            case IR_SAR: R[op->d] = ir_eval_sar(op->w, R[op->a], R[op->b]); break;
-            case IR_ROTL: R[op->d] = ir_eval_rotl(op->w, R[op->a], R[op->b]); break;
-            case IR_ROTR: R[op->d] = ir_eval_rotr(op->w, R[op->a], R[op->b]); break;
-            case IR_SEXT: R[op->d] = ir_sx(R[op->a], (unsigned)op->aux) & op->m; break;
-            case IR_EXTRACT: R[op->d] = ir_eval_extract(op->w, R[op->a], op->aux); break;
-            case IR_DEPOSIT: R[op->d] = ir_eval_deposit(op->w, R[op->a], R[op->b], op->aux); break;
-            case IR_CLZ: R[op->d] = ir_eval_clz(op->w, R[op->a]); break;
-            case IR_CTZ: R[op->d] = ir_eval_ctz(op->w, R[op->a]); break;
-            case IR_POPCNT: R[op->d] = ir_popcnt64(R[op->a] & op->m); break;
-            case IR_BSWAP: R[op->d] = ir_eval_bswap(op->w, R[op->a]); break;
-            case IR_SETCOND:
+            OP(IR_DIVS) R[op->d] = ir_eval_divs(op->w, R[op->a], R[op->b], false); NEXT;
+            OP(IR_REMS) R[op->d] = ir_eval_divs(op->w, R[op->a], R[op->b], true); NEXT;
+            OP(IR_AND) R[op->d] = R[op->a] & R[op->b] & op->m; NEXT;
+            OP(IR_OR) R[op->d] = (R[op->a] | R[op->b]) & op->m; NEXT;
+            OP(IR_XOR) R[op->d] = (R[op->a] ^ R[op->b]) & op->m; NEXT;
+            OP(IR_NEG) R[op->d] = (0 - R[op->a]) & op->m; NEXT;
+            OP(IR_NOT) R[op->d] = ~R[op->a] & op->m; NEXT;
+            OP(IR_SHL) R[op->d] = (R[op->a] << (R[op->b] & (op->w - 1u))) & op->m; NEXT;
+            OP(IR_SHR) R[op->d] = (R[op->a] & op->m) >> (R[op->b] & (op->w - 1u)); NEXT;
+            OP(IR_SAR) R[op->d] = ir_eval_sar(op->w, R[op->a], R[op->b]); NEXT;
+            OP(IR_ROTL) R[op->d] = ir_eval_rotl(op->w, R[op->a], R[op->b]); NEXT;
+            OP(IR_ROTR) R[op->d] = ir_eval_rotr(op->w, R[op->a], R[op->b]); NEXT;
+            OP(IR_SEXT) R[op->d] = ir_sx(R[op->a], (unsigned)op->aux) & op->m; NEXT;
+            OP(IR_EXTRACT) R[op->d] = ir_eval_extract(op->w, R[op->a], op->aux); NEXT;
+            OP(IR_DEPOSIT) R[op->d] = ir_eval_deposit(op->w, R[op->a], R[op->b], op->aux); NEXT;
+            OP(IR_CLZ) R[op->d] = ir_eval_clz(op->w, R[op->a]); NEXT;
+            OP(IR_CTZ) R[op->d] = ir_eval_ctz(op->w, R[op->a]); NEXT;
+            OP(IR_POPCNT) R[op->d] = ir_popcnt64(R[op->a] & op->m); NEXT;
+            OP(IR_BSWAP) R[op->d] = ir_eval_bswap(op->w, R[op->a]); NEXT;
+            OP(IR_SETCOND)
                 R[op->d] = ir_eval_cond(op->cond, op->w, R[op->a], R[op->b]);
-                break;
-            case IR_MOVCOND:
+                NEXT;
+            OP(IR_MOVCOND)
                 R[op->d] = R[ir_eval_cond(op->cond, op->w, R[op->a], R[op->b])
                              ? (uint32_t)op->aux : (uint32_t)(op->aux >> 32)] & op->m;
-                break;
-            case IR_LD_ENV:
+                NEXT;
+            OP(IR_LD_ENV)
                 R[op->d] = env_load(envb + (int32_t)(uint32_t)op->aux, op->w);
-                break;
-            case IR_ST_ENV:
+                NEXT;
+            OP(IR_ST_ENV)
                 env_store(envb + (int32_t)(uint32_t)op->aux, op->w, R[op->a]);
-                break;
-            case IOP_GST:
+                NEXT;
+            OP(IOP_GST)
                 R[op->d] &= op->m;
                 env_store(envb + (int64_t)op->aux, op->w, R[op->d]);
-                break;
-            case IR_LD: {
+                NEXT;
+            OP(IR_LD) {
                 uint64_t a = R[op->a], v;
                 unsigned memop = (unsigned)op->aux, size = IR_MEM_GET_SIZE(memop);
                 const struct tlb_entry *te =
@@ -379,9 +404,9 @@ static uintptr_t interp_exec(struct engine *e, void *env, struct tb *tb)
                     v = g->slow.load(env, a, memop);
                 v = (memop & IR_MEM_SIGN) ? ir_sx(v, size * 8) : v & ir_mask(size * 8);
                 R[op->d] = v & op->m;
-                break;
+                NEXT;
             }
-            case IR_ST: {
+            OP(IR_ST) {
                 uint64_t a = R[op->b], v = R[op->a];
                 unsigned memop = (unsigned)op->aux, size = IR_MEM_GET_SIZE(memop);
                 const struct tlb_entry *te =
@@ -391,9 +416,9 @@ static uintptr_t interp_exec(struct engine *e, void *env, struct tb *tb)
                     mem_store((uintptr_t)(a + (uint64_t)te->addend), size, v);
                 else
                     g->slow.store(env, a, v & ir_mask(size * 8), memop);
-                break;
+                NEXT;
             }
-            case IR_CALL: {
+            OP(IR_CALL) {
                 const struct icall *c = &ib->calls[op->aux];
                 uint64_t r = c->fn(env, R[c->a[0]], R[c->a[1]], R[c->a[2]], R[c->a[3]]);
                 if (c->reload)
@@ -401,36 +426,31 @@ static uintptr_t interp_exec(struct engine *e, void *env, struct tb *tb)
                         R[ib->globals[i].slot] =
                             env_load(envb + ib->globals[i].off, ib->globals[i].w);
                 R[c->d] = r;
-                break;
+                NEXT;
             }
-            case IR_BR:
-                op = ops + op->aux;
-                continue;
-            case IR_BRCOND:
-                if (ir_eval_cond(op->cond, op->w, R[op->a], R[op->b])) {
-                    op = ops + op->aux;
-                    continue;
-                }
-                break;
-            case IR_GOTO_TB: {
+            OP(IR_BR)
+                GOTO(ops + op->aux);
+            OP(IR_BRCOND)
+                if (ir_eval_cond(op->cond, op->w, R[op->a], R[op->b]))
+                    GOTO(ops + op->aux);
+                NEXT;
+            OP(IR_GOTO_TB) {
                 unsigned s = (unsigned)op->aux & 1;
                 next = tb->jmp_dest[s];
                 if (!next)
                     return (uintptr_t)tb | s;
                 goto chain;
             }
-            case IR_GOTO_PTR:
+            OP(IR_GOTO_PTR)
                 next = g->lookup ? g->lookup(env) : NULL;
                 if (!next)
                     return (uintptr_t)tb | TB_EXIT_NOCHAIN;
                 goto chain;
-            case IR_EXIT:
+            OP(IR_EXIT)
                 return (uintptr_t)tb | TB_EXIT_NOCHAIN;
-            default:   /* NOP */
-                break;
-            }
-            op++;
-        }
+            OP(IR_NOP) OP(IR_INSN_START) OP(IR_LABEL)
+                NEXT;
+        END
     chain:
         prev = tb;
         tb = next;
