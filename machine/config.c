@@ -24,6 +24,8 @@ static const struct {
     [KILN_FEAT_SERIAL] = { "serial", "the serial port", false },
     [KILN_FEAT_CHR_PTY] = { "chr-pty", "the pty backend", false },
     [KILN_FEAT_CHR_TCP] = { "chr-tcp", "the tcp backend", false },
+    [KILN_FEAT_CHR_TCP_CLIENT] = { "chr-tcp-client",
+                                   "the tcp client backend (add ,server to listen)", false },
     [KILN_FEAT_MONITOR] = { "monitor", "the monitor", false },
     [KILN_FEAT_GDBSTUB] = { "gdbstub", "the gdb stub", false },
     [KILN_FEAT_SDL] = { "sdl", "the SDL display", false },

@@ -40,7 +40,8 @@ enum kiln_feature {
     KILN_FEAT_SNAPSHOT,       /* -drive snapshot=on: writes kept in memory */
     KILN_FEAT_SERIAL,         /* the 16550 UARTs behind -serial */
     KILN_FEAT_CHR_PTY,        /* pty character backend */
-    KILN_FEAT_CHR_TCP,        /* tcp character backend */
+    KILN_FEAT_CHR_TCP,        /* tcp character backend (listening: ,server) */
+    KILN_FEAT_CHR_TCP_CLIENT, /* tcp character backend connecting out (no ,server) */
     KILN_FEAT_MONITOR,        /* the human monitor */
     KILN_FEAT_GDBSTUB,        /* the gdb remote stub */
     KILN_FEAT_SDL,            /* the SDL display */

@@ -103,6 +103,8 @@ int opt_chardev(struct opt_ctx *c, const char *spec, struct kiln_chardev *out, b
         rc = chardev_tcp(c, spec + 4, &ch);
         if (rc == 0)
             rc = opt_need(c, KILN_FEAT_CHR_TCP);
+        if (rc == 0 && !ch.server)
+            rc = opt_need(c, KILN_FEAT_CHR_TCP_CLIENT);
     } else if (strncmp(spec, "vc", 2) == 0 && (spec[2] == '\0' || spec[2] == ':')) {
         rc = opt_fail(c, "'vc' is not supported (no virtual console; use stdio, null, "
                       "file:PATH, pty or tcp:...)");

@@ -453,6 +453,7 @@ static void test_features(void **state)
         { "-boot", "d", "boot device" },
         { "-serial", "stdio", "serial port" },
         { "-serial", "pty", "pty" },
+        { "-serial", "tcp::4444,server", "tcp backend" },
         { "-serial", "tcp::4444", "tcp" },
         { "-monitor", "stdio", "monitor" },
         { "-gdb", "tcp::1234", "gdb stub" },
@@ -490,6 +491,14 @@ static void test_features(void **state)
     kiln_config_free(&cfg);
     /* -smp 1 needs no SMP */
     assert_int_equal(parse_feat(&cfg, 0, (const char *const[]){ "-smp", "1", NULL }), 0);
+    kiln_config_free(&cfg);
+    /* a listening tcp backend does not need the client one */
+    assert_int_equal(parse_feat(&cfg, KILN_FEAT_ALL & ~KILN_FEAT_BIT(KILN_FEAT_CHR_TCP_CLIENT),
+                                (const char *const[]){ "-serial", "tcp::5,server", NULL }), 0);
+    kiln_config_free(&cfg);
+    assert_int_equal(parse_feat(&cfg, KILN_FEAT_ALL & ~KILN_FEAT_BIT(KILN_FEAT_CHR_TCP_CLIENT),
+                                (const char *const[]){ "-serial", "tcp::5", NULL }), -1);
+    assert_non_null(strstr(errbuf, "kiln: -serial: the tcp client backend"));
     kiln_config_free(&cfg);
 }
 
