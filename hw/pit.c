@@ -72,9 +72,9 @@ static bool out_at(const struct pit_ch *c, uint64_t d)
     case 1:
         return d >= n;
     case 2:
-        return !c->gate || (d % n) != n - 1;
+        return !c->gate || n == 1 || (d % n) != n - 1;
     case 3:
-        return !c->gate || (d % n) < (n + 1) / 2;
+        return !c->gate || n == 1 || (d % n) < (n + 1) / 2;
     default:            /* 4, 5 */
         return d != n;
     }
@@ -84,6 +84,8 @@ static bool out_at(const struct pit_ch *c, uint64_t d)
 static uint64_t next_change(const struct pit_ch *c, uint64_t d)
 {
     uint64_t n = c->n, next = 0, r, base;
+    if ((c->mode == 2 || c->mode == 3) && n == 1)
+        return c->has_pending ? c->reload_tick : 0;    /* illegal count: OUT stays high */
     switch (c->mode) {
     case 0:
     case 1:
