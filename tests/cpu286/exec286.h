@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* exec286.h: runs one 80286 MOO test vector on a bare kiln CPU and compares the result. */
+#ifndef KILN_TESTS_EXEC286_H
+#define KILN_TESTS_EXEC286_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cpu/bare.h"
+#include "tests/cpu286/moo.h"
+
+/* Guest memory: the 286's 24-bit physical address space. */
+#define X286_MEM_SIZE (16u << 20)
+
+/* Outcome categories (pass kinds first). */
+enum x286_cat {
+    X286_PASS,          /* matches the hardware */
+    X286_PASS_HDELIV,   /* matches, with the harness delivering the exception through the IVT */
+    X286_F_REGS,        /* a register other than FLAGS differs */
+    X286_F_FLAGS,       /* only (defined bits of) FLAGS differ */
+    X286_F_MEM,         /* registers match, memory differs */
+    X286_F_UD,          /* kiln raised #UD where the 286 executed the instruction (unimplemented?) */
+    X286_F_EXC,         /* kiln raised another exception the 286 did not */
+    X286_F_NOEXC,       /* the 286 took an exception/interrupt, kiln did not */
+    X286_F_VECTOR,      /* both faulted, with different vectors */
+    X286_F_DELIVERY,    /* kiln faulted correctly but nothing delivers it (delivery off) */
+    X286_F_BUDGET,      /* no HLT within the instruction budget */
+    X286_F_STRAY,       /* wrote guest memory the 286 did not */
+    X286_F_SETUP,       /* the vector does not fit the harness (address out of range...) */
+    /* Documented 286-vs-later-CPU differences kiln (a 386+ model) does not reproduce (n/a): */
+    X286_D_LOCK,        /* LOCK on a non-lockable instruction: 286 ignores it, kiln #UD */
+    X286_D_SSWRAP,      /* SS-relative word at offset FFFF: 286 #GP(13), kiln #SS(12) */
+    X286_D_SEGREG,      /* MOV to FS/GS encodings (8E /4, /5): 286 #UD, kiln loads FS/GS */
+    X286_D_LEN,         /* instruction longer than 10 bytes: 286 #UD, kiln allows 15 */
+    X286_NCAT
+};
+
+/* Short name of a category ("pass", "regs", "286-lock", ...). */
+const char *x286_cat_name(enum x286_cat c);
+/* True for X286_PASS and X286_PASS_HDELIV. */
+bool x286_cat_pass(enum x286_cat c);
+/* True for the X286_D_* kinds: the vector tests 286-only behaviour that kiln,
+   a model of later CPUs, deliberately does not reproduce. Counted apart from
+   passes and failures ("n/a"). */
+bool x286_cat_na(enum x286_cat c);
+
+/* Details of one run, for failure reports. */
+struct x286_detail {
+    enum x286_cat cat;
+    struct bare_result res[2];  /* first run, and the run after harness delivery */
+    int nruns;
+    uint16_t exp[MOO_NREGS], got[MOO_NREGS], cmpmask[MOO_NREGS];
+    uint16_t regbad;            /* registers that differ (bit per enum moo_reg) */
+    bool upper_bits;            /* kiln set bits above 15 of a 16-bit register */
+    uint32_t nmembad;           /* differing bytes (first 8 in membad) */
+    struct { uint32_t addr; uint8_t got, exp, mask; } membad[8];
+    char note[160];
+};
+
+struct x286;
+
+/* A harness with one bare real-mode CPU (16 MiB at guest address 0) on the
+   engine. deliver: when kiln stops at an exception the 286 also took, push
+   FLAGS/CS/IP and jump through the IVT in the harness, then run on. NULL on failure. */
+struct x286 *x286_new(enum bare_engine engine, bool deliver, uint64_t budget);
+void x286_free(struct x286 *x);
+
+/* Runs test t: loads its registers and RAM, runs to HLT, compares FLAGS under
+   flags_mask (and never bits 12-15, which a 286 cannot set in real mode), then
+   zeroes every byte it wrote. Fills d (may be NULL) and returns the category. */
+enum x286_cat x286_run(struct x286 *x, const struct moo_test *t, uint16_t flags_mask,
+                       struct x286_detail *d);
+
+/* Looks for non-zero guest bytes (writes the last tests made outside what their
+   vectors expect), zeroes them and returns how many there were; the first is
+   stored in *first (if not NULL). Scans all 16 MiB: call it every few hundred tests. */
+size_t x286_sweep(struct x286 *x, uint32_t *first);
+
+/* Prints a failure report: test, disassembly, initial/expected/actual state. */
+void x286_print_detail(FILE *out, const struct moo_test *t, const struct x286_detail *d);
+
+#endif
