@@ -270,7 +270,7 @@ const char *ir_validate(const struct ir_block *b)
         }
         switch (op->opc) {
         case IR_SEXT:
-            if ((op->aux != 8 && op->aux != 16 && op->aux != 32) || op->aux >= w)
+            if (op->aux != 8 && op->aux != 16 && op->aux != 32 && op->aux != 64)
                 FAIL("op %u (SEXT): bad source width %llu at width %u", i,
                      (unsigned long long)op->aux, w);
             break;

@@ -115,7 +115,7 @@ struct ir_helper {
     X(SAR,      1, 2, 0)                                                       \
     X(ROTL,     1, 2, 0)                                                       \
     X(ROTR,     1, 2, 0)                                                       \
-    X(SEXT,     1, 1, 0)             /* aux = source width (8/16/32) */        \
+    X(SEXT,     1, 1, 0)             /* aux = source width; >= w: a mov */     \
     X(EXTRACT,  1, 1, 0)             /* aux = pos | len << 8: (a>>pos)&mask */ \
     X(DEPOSIT,  1, 2, 0)             /* aux = pos | len << 8: a with field=b */\
     X(CLZ,      1, 1, 0)             /* count of leading zeros; w if a == 0 */ \

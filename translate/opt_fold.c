@@ -207,6 +207,10 @@ static void fold_pure(struct fold *f, struct ir_op *op)
         if (ka && va == 0)
             DONE(make_const(f, op, 0));
         break;
+    case IR_SEXT:
+        if (op->aux >= w)
+            DONE(make_mov(f, op, a));
+        break;
     case IR_EXTRACT:
         if ((op->aux & 0xff) == 0 && ((op->aux >> 8) & 0xff) == w)
             DONE(make_mov(f, op, a));

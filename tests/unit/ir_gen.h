@@ -101,8 +101,6 @@ static inline void gen_op(struct gen *g)
         unsigned opc = IR_MOV + rn(IR_MOVCOND - IR_MOV + 1);
         if (opc == IR_BSWAP && w == 8)
             w = 16;
-        if (opc == IR_SEXT && w == 8)
-            w = 32;
         struct ir_op *op = ir_emit(b, opc, w, pick_out(g), pick_in(g),
                                    ir_op_defs[opc].nin > 1 ? pick_in(g) : IR_NONE, 0);
         if (!op)
@@ -111,7 +109,7 @@ static inline void gen_op(struct gen *g)
             op->args[2] = op->args[1];          /* x op x */
         switch (opc) {
         case IR_SEXT:
-            op->aux = w == 16 ? 8 : widths[rn(w == 32 ? 2 : 3)];
+            op->aux = widths[rn(4)];
             break;
         case IR_EXTRACT: case IR_DEPOSIT: {
             unsigned len = 1 + rn(w), pos = rn(w - len + 1);

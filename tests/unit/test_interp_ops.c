@@ -178,9 +178,7 @@ static void test_random_vs_reference(void **state)
                 uint64_t a = interesting(w), b = interesting(w), c = rnd(), d = rnd(), aux = 0;
                 unsigned cond = 0;
                 if (opc == IR_SEXT) {
-                    if (w == 8)
-                        break;
-                    aux = widths[rnd() % (wi)];
+                    aux = widths[rnd() % 4];   /* >= w: a mov */
                 } else if (opc == IR_EXTRACT || opc == IR_DEPOSIT) {
                     unsigned len = 1 + (unsigned)(rnd() % w);
                     unsigned pos = (unsigned)(rnd() % (w - len + 1));
@@ -229,6 +227,8 @@ static void test_edge_cases(void **state)
         { IR_SEXT, 64, 0, 0x80, 0, 8, 0xffffffffffffff80ull },
         { IR_SEXT, 32, 0, 0x8000, 0, 16, 0xffff8000 },
         { IR_SEXT, 64, 0, 0x7fffffff, 0, 32, 0x7fffffff },
+        { IR_SEXT, 64, 0, 0x8000000000000000ull, 0, 64, 0x8000000000000000ull },
+        { IR_SEXT, 16, 0, 0x18000, 0, 32, 0x8000 },
         { IR_EXTRACT, 32, 0, 0xabcd1234, 0, 8 | 8 << 8, 0x12 },
         { IR_EXTRACT, 64, 0, ~0ull, 0, 0 | 64 << 8, ~0ull },
         { IR_DEPOSIT, 32, 0, 0xffffffff, 0, 4 | 8 << 8, 0xfffff00f },

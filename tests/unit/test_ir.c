@@ -135,7 +135,6 @@ static void test_validate(void **state)
     BREAK(6, op->aux = 3);                         /* len 0 */
     BREAK(7, op->args[4] = IR_NONE);
     BREAK(8, op->aux = 0);                         /* no helper */
-    BREAK(9, op->aux = 64);                        /* sext from 64 */
     BREAK(9, op->aux = 12);
     BREAK(10, op->aux = 2);                        /* goto_tb slot 2 */
     BREAK(10, op->opc = IR_MOV; op->args[0] = f.r0; op->args[1] = f.r1); /* no terminator */
