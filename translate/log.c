@@ -16,6 +16,7 @@ static const struct {
     [KILN_LOG_OUT_ASM] = { "out_asm", "show the host code generated for each block" },
     [KILN_LOG_INT] = { "int", "show interrupts and exceptions" },
     [KILN_LOG_CPU] = { "cpu", "show CPU registers before entering each block" },
+    [KILN_LOG_CPU_RESET] = { "cpu_reset", "show CPU registers at each reset and triple fault" },
     [KILN_LOG_EXEC] = { "exec", "show each block as it is executed" },
     [KILN_LOG_MMU] = { "mmu", "show page walks and TLB activity" },
     [KILN_LOG_UNIMP] = { "unimp", "report unimplemented features (once each)" },

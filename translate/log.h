@@ -16,6 +16,7 @@ enum kiln_log_item {
     KILN_LOG_OUT_ASM,      /* generated host code */
     KILN_LOG_INT,          /* interrupts and exceptions */
     KILN_LOG_CPU,          /* CPU state before each executed block */
+    KILN_LOG_CPU_RESET,    /* CPU state at each reset (and triple fault) */
     KILN_LOG_EXEC,         /* each executed block */
     KILN_LOG_MMU,          /* page walks and TLB activity */
     KILN_LOG_UNIMP,        /* unimplemented features (logged once per key) */
@@ -33,7 +34,8 @@ enum kiln_log_item {
 /* The largest number of keys kiln_log_once() remembers; later new keys are refused. */
 #define KILN_LOG_ONCE_MAX 8192
 
-/* A log: which items are on and where they go. Owned by the machine, passed down. */
+/* A log: which items are on and where they go. Owned by the machine, passed down.
+ * Not thread-safe: one thread writes a given log (or callers lock). */
 struct kiln_log {
     uint32_t mask;      /* KILN_LOG_BIT(item) set for each enabled item */
     FILE *out;          /* destination; stderr unless kiln_log_open() was used */
