@@ -240,8 +240,10 @@ static struct chardev *parse_tcp(const char *rest, char *err, size_t errlen)
         }
     }
     if (!server) {
-        snprintf(err, errlen, "tcp: only server mode is supported (add ,server)");
-        return NULL;
+        struct chardev *cd = chardev_tcp_client_new(host[0] ? host : NULL, (int)port);
+        if (!cd)
+            snprintf(err, errlen, "tcp: cannot connect to %s:%ld", host[0] ? host : "127.0.0.1", port);
+        return cd;
     }
     struct chardev *cd = chardev_tcp_server_new(host[0] ? host : NULL, (int)port, wait);
     if (!cd)

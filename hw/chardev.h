@@ -29,6 +29,8 @@ struct chardev *chardev_pty_new(const char *label);
 const char *chardev_pty_path(const struct chardev *cd);
 /* TCP server on host:port (host NULL = 127.0.0.1); wait blocks until a client connects. */
 struct chardev *chardev_tcp_server_new(const char *host, int port, bool wait);
+/* TCP client: connects (blocking) to host:port now; output dropped once disconnected. */
+struct chardev *chardev_tcp_client_new(const char *host, int port);
 /* The port a TCP server listens on (useful with port 0); -1 for other kinds. */
 int chardev_tcp_port(const struct chardev *cd);
 /* Output kept in memory (up to cap bytes, oldest dropped); input only through chardev_push. */
@@ -38,7 +40,7 @@ size_t chardev_memory_take(struct chardev *cd, uint8_t *buf, size_t len);
 
 /*
  * Parses a QEMU-style spec: "null", "stdio", "mon:stdio" (stdio with the Ctrl-A
- * escapes), "file:PATH", "pty", "tcp:[HOST]:PORT[,server][,nowait][,wait=off]",
+ * escapes), "file:PATH", "pty", "tcp:[HOST]:PORT[,server][,nowait][,wait=off]" (client without server),
  * "none" (returns NULL without error; *none set). Errors go to err.
  */
 struct chardev *chardev_parse(const char *spec, bool *none, char *err, size_t errlen);

@@ -170,6 +170,75 @@ static void tcp_close(struct chardev *cd)
 
 static const struct chardev_ops tcp_ops = { "tcp", tcp_write, tcp_read, tcp_input, tcp_close };
 
+/* ---- TCP client ---- */
+
+static int tcp_client_input(struct chardev *cd)
+{
+    return ((struct tcp_priv *)cd->priv)->client;
+}
+
+static ssize_t tcp_client_read(struct chardev *cd, uint8_t *buf, size_t len)
+{
+    struct tcp_priv *t = cd->priv;
+    if (t->client < 0)
+        return -1;
+    ssize_t n = recv(t->client, buf, len, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return 0;
+    if (n <= 0) {
+        tcp_drop_client(t);
+        return -1;
+    }
+    return n;
+}
+
+static void tcp_client_close(struct chardev *cd)
+{
+    tcp_drop_client(cd->priv);
+    free(cd->priv);
+}
+
+static const struct chardev_ops tcp_client_ops = {
+    "tcp-client", tcp_write, tcp_client_read, tcp_client_input, tcp_client_close
+};
+
+struct chardev *chardev_tcp_client_new(const char *host, int port)
+{
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                              .ai_flags = AI_NUMERICSERV }, *res = NULL, *ai;
+    char ports[16];
+    snprintf(ports, sizeof(ports), "%d", port);
+    if (getaddrinfo(host ? host : "127.0.0.1", ports, &hints, &res) != 0)
+        return NULL;
+    int fd = -1;
+    for (ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        fprintf(stderr, "kiln: cannot connect to %s:%d: %s\n", host ? host : "127.0.0.1",
+                port, strerror(errno));
+        return NULL;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    set_nonblock(fd);
+    struct tcp_priv *t = calloc(1, sizeof(*t));
+    struct chardev *cd = t ? chardev_alloc(&tcp_client_ops, t) : NULL;
+    if (!cd) {
+        close(fd);
+        free(t);
+        return NULL;
+    }
+    t->listen_fd = -1;
+    t->client = fd;
+    return cd;
+}
+
 struct chardev *chardev_tcp_server_new(const char *host, int port, bool wait)
 {
     struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,

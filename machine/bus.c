@@ -186,6 +186,17 @@ const struct bus_region *bus_region_at(const struct bus *bus, unsigned i)
     return i < bus->count ? bus->regions[i] : NULL;
 }
 
+void bus_print(const struct bus *bus, FILE *out)
+{
+    int w = bus->limit <= 0xffff ? 4 : 16;
+    fprintf(out, "%s:\n", bus->name);
+    for (unsigned i = 0; i < bus->count; i++) {
+        const struct bus_region *r = bus->regions[i];
+        fprintf(out, "  %0*llx-%0*llx %s\n", w, (unsigned long long)r->base, w,
+                (unsigned long long)(r->base + r->size - 1), r->name);
+    }
+}
+
 /* Bytes from addr that are unclaimed (up to max), given no region contains addr. */
 static unsigned unclaimed_run(struct bus *bus, uint64_t addr, unsigned max)
 {

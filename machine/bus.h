@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /*
  * A device describes how it wants to be accessed. read/write receive the
@@ -69,6 +70,9 @@ const struct bus_region *bus_next(struct bus *bus, uint64_t addr);
 /* Number of regions and the i-th in address order (for "info mtree"-style dumps). */
 unsigned bus_count(const struct bus *bus);
 const struct bus_region *bus_region_at(const struct bus *bus, unsigned i);
+
+/* Lists the regions ("base-last name") for the monitor. */
+void bus_print(const struct bus *bus, FILE *out);
 
 /*
  * Guest accesses of 1..8 bytes at addr (little endian). Bytes nobody claims

@@ -202,6 +202,31 @@ bool memmap_remove(struct memmap *mm, uint64_t base)
     return false;
 }
 
+void memmap_print(struct memmap *mm, FILE *out)
+{
+    fprintf(out, "memory (RAM %llu MiB):\n", (unsigned long long)(mm->ram_size >> 20));
+    if (mm->below)
+        fprintf(out, "  %016llx-%016llx ram (under overlays)\n", 0ull,
+                (unsigned long long)(mm->below - 1));
+    if (mm->above)
+        fprintf(out, "  %016llx-%016llx ram (above 4 GiB)\n", (unsigned long long)MEMMAP_4G,
+                (unsigned long long)(MEMMAP_4G + mm->above - 1));
+    unsigned i = 0, j = 0, nm = bus_count(mm->mmio);
+    while (i < mm->nmaps || j < nm) {
+        const struct bus_region *r = j < nm ? bus_region_at(mm->mmio, j) : NULL;
+        if (i < mm->nmaps && (!r || mm->maps[i].base < r->base)) {
+            const struct host_map *m = &mm->maps[i++];
+            fprintf(out, "  %016llx-%016llx %s %s\n", (unsigned long long)m->base,
+                    (unsigned long long)(m->base + m->size - 1), m->writable ? "ram" : "rom",
+                    m->name);
+        } else {
+            fprintf(out, "  %016llx-%016llx mmio %s\n", (unsigned long long)r->base,
+                    (unsigned long long)(r->base + r->size - 1), r->name);
+            j++;
+        }
+    }
+}
+
 /* Start of the next overlay (host or MMIO) strictly after addr, or ~0. */
 static uint64_t next_overlay(struct memmap *mm, uint64_t addr)
 {

@@ -78,6 +78,9 @@ uint64_t memmap_generation(const struct memmap *mm);
 /* Hook for unassigned accesses and ignored ROM writes (logging). */
 void memmap_set_unclaimed_hook(struct memmap *mm, bus_unclaimed_fn fn, void *opaque);
 
+/* Lists RAM, ROM/host mappings and MMIO regions in address order (monitor "info mtree"). */
+void memmap_print(struct memmap *mm, FILE *out);
+
 /* Describes what backs guest physical address addr. Returns hit->kind. */
 enum memmap_kind memmap_find(struct memmap *mm, uint64_t addr, struct memmap_hit *hit);
 /*

@@ -158,6 +158,28 @@ static void test_tcp_server(void **state)
     assert_int_equal(recv(c, buf, sizeof(buf), 0), 2);
     assert_memory_equal(buf, "yo", 2);
     close(c);
+    /* A client backend talking to our own server. */
+    struct chardev *cl = chardev_tcp_client_new("127.0.0.1", port);
+    assert_non_null(cl);
+    struct sink got = { .room = 100 };
+    chardev_set_frontend(cl, sink_can, sink_recv, &got);
+    dev.len = 0;
+    dev.room = 100;
+    for (int i = 0; i < 200 && dev.len == 0; i++) {
+        chardev_dispatch(cd);
+        if (i == 2)
+            chardev_write(cl, (const uint8_t *)"up", 2);
+        usleep(1000);
+    }
+    assert_int_equal(dev.len, 2);
+    chardev_write(cd, (const uint8_t *)"down", 4);
+    for (int i = 0; i < 200 && got.len < 4; i++) {
+        chardev_dispatch(cl);
+        usleep(1000);
+    }
+    assert_int_equal(got.len, 4);
+    assert_memory_equal(got.buf, "down", 4);
+    chardev_close(cl);
     chardev_close(cd);
 }
 
@@ -176,7 +198,8 @@ static void test_parse(void **state)
     assert_false(none);
     assert_non_null(strstr(err, "bogus"));
     assert_null(chardev_parse("tcp:127.0.0.1:99999,server", &none, err, sizeof(err)));
-    assert_null(chardev_parse("tcp:127.0.0.1:4444", &none, err, sizeof(err)));
+    assert_null(chardev_parse("tcp:127.0.0.1:1", &none, err, sizeof(err)));  /* refused */
+    assert_non_null(strstr(err, "connect"));
     cd = chardev_parse("tcp:127.0.0.1:0,server,nowait", &none, err, sizeof(err));
     assert_non_null(cd);
     chardev_close(cd);

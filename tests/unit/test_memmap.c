@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "machine/memmap.h"
@@ -72,6 +74,15 @@ static void test_rom_and_mmio(void **state)
     /* Overlaps are refused. */
     assert_null(memmap_add_mmio(mm, 0xff800, 0x10, &mops, NULL, "clash"));
     assert_false(memmap_map_host(mm, 0x10000, 0x1000, bios, true, "clash"));
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *f = open_memstream(&text, &tlen);
+    memmap_print(mm, f);
+    fclose(f);
+    assert_non_null(strstr(text, "00000000000ff000-00000000000fffff rom bios-low"));
+    assert_non_null(strstr(text, "0000000000010100-000000000001010f mmio dev"));
+    assert_true(strstr(text, "bios-low") < strstr(text, "bios\n"));
+    free(text);
     assert_true(memmap_remove(mm, 0x10100));
     assert_non_null(memmap_page_host(mm, 0x10000, &w));
     memmap_free(mm);
