@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* dt_gen.h: helpers shared by the difftest instruction generators. */
+#ifndef KILN_DT_GEN_H
+#define KILN_DT_GEN_H
+
+#include "tests/difftest/dt_enc.h"
+
+#define R_RAX 0
+#define R_RCX 1
+#define R_RDX 2
+#define R_RBX 3
+#define R_RSP 4
+#define R_RBP 5
+#define R_RSI 6
+#define R_RDI 7
+
+/* Operand context of one instruction: size, and for byte operands whether the
+   instruction is REX-free (AH..BH usable, r8b.. not) or has a REX (SPL..DIL). */
+struct dt_ctx {
+    int osz;
+    bool norex;   /* byte regs 4..7 mean AH..BH; no register >= 8 anywhere */
+    bool rex;     /* a REX is needed (byte regs 4..7 mean SPL..DIL) */
+};
+
+void dt_ctx_init(struct dt_gen *g, struct dt_ctx *c, int osz);
+/* Random operand size among 1, 2, 4, 8 (min_size..8). */
+int dt_rand_osz(struct dt_gen *g, int min_size);
+/* A register to write (never RSP/SPL) or to read, valid in the context. */
+int dt_reg_dst(struct dt_gen *g, struct dt_ctx *c);
+int dt_reg_src(struct dt_gen *g, struct dt_ctx *c);
+/* A memory operand of size bytes (aligned to align) in the heap, at least margin bytes
+   from its edges; emits the base/index set-up (never into registers of avoid mask).
+   Returns the target offset in the data buffer. */
+uint32_t dt_mem(struct dt_gen *g, struct dt_item *it, struct dt_ctx *c, int size, int align,
+                int margin, unsigned avoid, struct dt_rm *rm);
+/* A register (dst: writable) or, with probability 1/2 when allowed, a memory operand. */
+void dt_rm_any(struct dt_gen *g, struct dt_item *it, struct dt_ctx *c, bool dst, bool allow_mem,
+               unsigned avoid, struct dt_rm *rm);
+/* Immediate of n bytes, biased to interesting values. */
+uint64_t dt_imm(struct dt_gen *g, int n);
+/* Flags read by condition code cc. */
+uint16_t dt_cc_flags(int cc);
+
+/* Per-class generators. */
+void dt_gen_int(struct dt_gen *g, int cls, struct dt_item *it);
+void dt_gen_bits(struct dt_gen *g, int cls, struct dt_item *it);
+void dt_gen_ctl(struct dt_gen *g, int cls, struct dt_item *it);
+void dt_gen_data(struct dt_gen *g, int cls, struct dt_item *it);
+
+static inline bool dt_chance(struct dt_gen *g, int pct) { return dt_below(&g->rng, 100) < (uint32_t)pct; }
+
+#endif

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: MIT */
+/* dt_gen_ctl.c: generators for branches, calls, loops, stack, flags, strings and faults. */
+#include "tests/difftest/dt_gen.h"
+
+static void gen_jmp(struct dt_gen *g, struct dt_item *it)
+{
+    int cc = (int)dt_below(&g->rng, 16);
+    it->br_skip = (uint8_t)dt_below(&g->rng, 4);
+    switch (dt_below(&g->rng, 5)) {
+    case 0: { /* Jcc rel8 */
+        uint8_t b[2] = { (uint8_t)(0x70 + cc), 0 };
+        dt_emit(it, b, 2);
+        it->br_size = 1;
+        it->reads = dt_cc_flags(cc);
+        break;
+    }
+    case 1: { /* Jcc rel32 */
+        uint8_t b[6] = { 0x0f, (uint8_t)(0x80 + cc) };
+        dt_emit(it, b, 6);
+        it->br_size = 4;
+        it->reads = dt_cc_flags(cc);
+        break;
+    }
+    case 2: { /* JMP rel8 */
+        uint8_t b[2] = { 0xeb, 0 };
+        dt_emit(it, b, 2);
+        it->br_size = 1;
+        it->br_uncond = true;
+        break;
+    }
+    case 3: { /* JMP rel32 */
+        uint8_t b[5] = { 0xe9 };
+        dt_emit(it, b, 5);
+        it->br_size = 4;
+        it->br_uncond = true;
+        break;
+    }
+    default: { /* lea r, [rip + d]; jmp r; int3 (skipped) */
+        int r = (int)dt_below(&g->rng, 16);
+        if (r == R_RSP)
+            r = R_RAX;
+        int jl = r >= 8 ? 3 : 2;
+        uint8_t b[7] = { (uint8_t)(0x48 | (r >> 3) << 2), 0x8d, (uint8_t)(0x05 | (r & 7) << 3),
+                         (uint8_t)(jl + 1), 0, 0, 0 };
+        dt_emit(it, b, 7);
+        uint8_t j[3] = { 0x41, 0xff, (uint8_t)(0xe0 | (r & 7)) };
+        dt_emit(it, r >= 8 ? j : j + 1, jl);
+        uint8_t cc3 = 0xcc;
+        dt_emit(it, &cc3, 1);           /* never executed */
+        return;
+    }
+    }
+    it->br_off = (uint8_t)(it->br_size == 1 ? it->len - 1 : it->len - 4);
+    it->br_next = it->len;
+}
+
+static void gen_call(struct dt_gen *g, struct dt_item *it)
+{
+    uint8_t body[12];
+    int bl = 0;
+    if (dt_chance(g, 50)) {              /* body: add r, imm8 */
+        int r = (int)dt_below(&g->rng, 16);
+        if (r == R_RSP)
+            r = R_RBX;
+        body[bl++] = (uint8_t)(0x48 | (r >> 3));
+        body[bl++] = 0x83;
+        body[bl++] = (uint8_t)(0xc0 | (r & 7));
+        body[bl++] = (uint8_t)dt_rand(&g->rng);
+        it->defs = DT_ARITH;
+    }
+    if (dt_chance(g, 30)) {              /* ret imm16 */
+        uint16_t n = (uint16_t)(8 * dt_below(&g->rng, 4) + (dt_chance(g, 20) ? 2 : 0));
+        body[bl++] = 0xc2;
+        body[bl++] = (uint8_t)n;
+        body[bl++] = (uint8_t)(n >> 8);
+    } else {
+        body[bl++] = 0xc3;
+    }
+    if (dt_chance(g, 50)) {
+        uint8_t c[5] = { 0xe8, 2, 0, 0, 0 };     /* call f */
+        dt_emit(it, c, 5);
+    } else {                                     /* lea r, [rip+d]; call r */
+        int r = (int)dt_below(&g->rng, 16);
+        if (r == R_RSP)
+            r = R_RSI;
+        int cl = r >= 8 ? 3 : 2;
+        uint8_t l[7] = { (uint8_t)(0x48 | (r >> 3) << 2), 0x8d, (uint8_t)(0x05 | (r & 7) << 3),
+                         (uint8_t)(cl + 2), 0, 0, 0 };
+        dt_emit(it, l, 7);
+        uint8_t c[3] = { 0x41, 0xff, (uint8_t)(0xd0 | (r & 7)) };
+        dt_emit(it, r >= 8 ? c : c + 1, cl);
+    }
+    uint8_t j[2] = { 0xeb, (uint8_t)bl };
+    dt_emit(it, j, 2);
+    int al = bl > 3 ? 4 : 0;
+    if (al)
+        dt_emit(it, body, al);
+    dt_emit(it, body + al, bl - al);
+}
+
+static void gen_loop(struct dt_gen *g, struct dt_item *it)
+{
+    int op = (int)dt_below(&g->rng, 4);      /* E0 LOOPNE, E1 LOOPE, E2 LOOP, E3 JrCXZ */
+    bool a32 = dt_chance(g, 25);
+    if (op < 3 && dt_chance(g, 40)) {
+        /* backward: mov ecx, n; L: add r, imm8; loopcc L */
+        int r = (int)dt_below(&g->rng, 16);
+        if (r == R_RSP || r == R_RCX)
+            r = R_RDX;
+        dt_emit_movimm(it, R_RCX, 1 + dt_below(&g->rng, 5));
+        uint8_t b[4] = { (uint8_t)(0x48 | (r >> 3)), 0x83, (uint8_t)(0xc0 | (r & 7)),
+                         (uint8_t)(dt_chance(g, 50) ? 0 : dt_rand(&g->rng)) };
+        dt_emit(it, b, 4);
+        uint8_t l[3] = { 0x67, (uint8_t)(0xe0 + op), (uint8_t)(a32 ? -7 : -6) };
+        dt_emit(it, a32 ? l : l + 1, a32 ? 3 : 2);
+        it->defs = DT_ARITH;
+        return;
+    }
+    uint8_t l[3] = { 0x67, (uint8_t)(0xe0 + op), 0 };
+    dt_emit(it, a32 ? l : l + 1, a32 ? 3 : 2);
+    it->br_size = 1;
+    it->br_off = (uint8_t)(it->len - 1);
+    it->br_next = it->len;
+    it->br_skip = (uint8_t)dt_below(&g->rng, 4);
+    if (op < 2)
+        it->reads = DT_ZF;
+}
+
+static void gen_pushpop(struct dt_gen *g, struct dt_item *it)
+{
+    struct dt_ctx c;
+    int osz = dt_chance(g, 20) ? 2 : 8;
+    dt_ctx_init(g, &c, osz);
+    struct dt_ins in = { .osz = osz, .no_w = true, .opreg = -1 };
+    switch (dt_below(&g->rng, 6)) {
+    case 0: in.opc = 0x50; in.opreg = dt_reg_src(g, &c); break;
+    case 1: in.opc = 0x58; in.opreg = dt_reg_dst(g, &c); break;
+    case 2:
+        if (dt_chance(g, 50)) {
+            in.opc = 0x6a;
+            in.immsz = 1;
+        } else {
+            in.opc = 0x68;
+            in.immsz = osz == 2 ? 2 : 4;
+        }
+        in.imm = dt_imm(g, in.immsz);
+        break;
+    case 3:
+        in.opc = 0xff;
+        in.modrm = true;
+        in.reg = 6;
+        dt_rm_any(g, it, &c, false, true, 0, &in.rm);
+        break;
+    case 4:
+        in.opc = 0x8f;
+        in.modrm = true;
+        in.reg = 0;
+        dt_rm_any(g, it, &c, true, true, 0, &in.rm);
+        break;
+    default: /* push/pop [rsp + disp8]: pop computes the address after the increment */
+        in.opc = dt_chance(g, 50) ? 0xff : 0x8f;
+        in.modrm = true;
+        in.reg = in.opc == 0xff ? 6 : 0;
+        in.rm.mem = true;
+        in.rm.m.base = R_RSP;
+        in.rm.m.index = -1;
+        in.rm.m.scale = 1;
+        in.rm.m.disp = (int32_t)(8 * dt_below(&g->rng, 5)) - 8;
+        break;
+    }
+    dt_enc(it, &in);
+}
+
+static void gen_enter(struct dt_gen *g, struct dt_item *it)
+{
+    int level = dt_chance(g, 50) ? 0 : (int)dt_below(&g->rng, 4);
+    uint16_t size = (uint16_t)(dt_chance(g, 70) ? 8 * dt_below(&g->rng, 9) : dt_below(&g->rng, 70));
+    if (level) {
+        uint8_t m[3] = { 0x48, 0x89, 0xe5 };  /* mov rbp, rsp */
+        dt_emit(it, m, 3);
+    }
+    uint8_t e[4] = { 0xc8, (uint8_t)size, (uint8_t)(size >> 8), (uint8_t)level };
+    dt_emit(it, e, 4);
+    if (dt_chance(g, 50)) {
+        int r = (int)dt_below(&g->rng, 8);
+        uint8_t p = (uint8_t)(0x50 + r);
+        dt_emit(it, &p, 1);
+    }
+    uint8_t l = 0xc9;
+    dt_emit(it, &l, 1);
+}
+
+static void gen_flags(struct dt_gen *g, struct dt_item *it)
+{
+    static const uint8_t simple[5] = { 0xf8, 0xf9, 0xf5, 0xfc, 0xfd }; /* CLC STC CMC CLD STD */
+    int op = (int)dt_below(&g->rng, 9);
+    bool o16 = dt_chance(g, 20);
+    if (op < 5) {
+        dt_emit(it, &simple[op], 1);
+        if (op < 3)
+            it->defs = DT_CF;
+        if (op == 2)
+            it->reads = DT_CF;
+    } else if (op == 5) {
+        uint8_t b = dt_chance(g, 50) ? 0x9f : 0x9e;       /* LAHF / SAHF */
+        dt_emit(it, &b, 1);
+        if (b == 0x9f)
+            it->reads = DT_ARITH & ~DT_OF;
+        else
+            it->defs = DT_ARITH & ~DT_OF;
+    } else if (op == 6) {
+        uint8_t b[2] = { 0x66, 0x9c };                     /* PUSHF */
+        dt_emit(it, o16 ? b : b + 1, o16 ? 2 : 1);
+        it->reads = DT_ARITH;
+    } else if (op == 7) {
+        /* pushf; xor [rsp], mask (arithmetic flags and DF only); popf */
+        uint32_t mask = (uint32_t)(dt_rand(&g->rng) & (DT_ARITH | DT_DF));
+        uint8_t b[2] = { 0x66, 0x9c };
+        dt_emit(it, o16 ? b : b + 1, o16 ? 2 : 1);
+        if (o16) {
+            uint8_t x[7] = { 0x66, 0x81, 0x34, 0x24, (uint8_t)mask, (uint8_t)(mask >> 8) };
+            dt_emit(it, x, 6);
+        } else {
+            uint8_t x[8] = { 0x48, 0x81, 0x34, 0x24, (uint8_t)mask, (uint8_t)(mask >> 8), 0, 0 };
+            dt_emit(it, x, 8);
+        }
+        uint8_t p[2] = { 0x66, 0x9d };
+        dt_emit(it, o16 ? p : p + 1, o16 ? 2 : 1);
+        it->reads = it->defs = DT_ARITH;
+    } else {
+        /* push imm32 (IF and bit 1 set, TF/AC clear); popf */
+        uint32_t v = (uint32_t)(dt_rand(&g->rng) & (DT_ARITH | DT_DF)) | 0x202;
+        uint8_t b[5] = { 0x68, (uint8_t)v, (uint8_t)(v >> 8), 0, 0 };
+        dt_emit(it, b, 5);
+        uint8_t p = 0x9d;
+        dt_emit(it, &p, 1);
+        it->defs = DT_ARITH;
+    }
+}
+
+static void gen_string(struct dt_gen *g, struct dt_item *it)
+{
+    static const uint8_t ops[5] = { 0xa4, 0xa6, 0xaa, 0xac, 0xae }; /* MOVS CMPS STOS LODS SCAS */
+    int op = (int)dt_below(&g->rng, 5);
+    int osz = dt_rand_osz(g, 1);
+    bool a32 = dt_chance(g, 20), rep = dt_chance(g, 60);
+    int n = rep ? (int)dt_below(&g->rng, 9) : 1;
+    const uint32_t margin = 8 * 9;
+    uint32_t span = DT_HEAP_SIZE - 2 * margin;
+    uint64_t si = DT_DATA + margin + dt_below(&g->rng, span);
+    uint64_t di = DT_DATA + margin + dt_below(&g->rng, span);
+    if (a32) {
+        si |= dt_chance(g, 50) ? dt_rand(&g->rng) << 32 : 0;
+        di |= dt_chance(g, 50) ? dt_rand(&g->rng) << 32 : 0;
+    }
+    if (op <= 1 || op == 3)
+        dt_emit_movimm(it, R_RSI, si);
+    if (op <= 2 || op == 4)
+        dt_emit_movimm(it, R_RDI, di);
+    if (rep)
+        dt_emit_movimm(it, R_RCX, (uint64_t)n | (a32 && dt_chance(g, 50) ? dt_rand(&g->rng) << 32 : 0));
+    struct dt_ins in = { .osz = osz, .opreg = -1, .opc = (uint8_t)(ops[op] + (osz > 1)) };
+    if (rep)
+        in.pfx[in.npfx++] = dt_chance(g, 50) ? 0xf3 : 0xf2;
+    if (a32)
+        in.pfx[in.npfx++] = 0x67;
+    dt_enc(it, &in);
+    if ((op == 1 || op == 4) && n > 0)
+        it->defs = DT_ARITH;
+}
+
+static void gen_fault(struct dt_gen *g, struct dt_item *it)
+{
+    int r = (int)dt_below(&g->rng, 16), r2 = (int)dt_below(&g->rng, 16);
+    if (r == R_RSP)
+        r = R_RDI;
+    struct dt_ins in = { .osz = 8, .opreg = -1, .modrm = true, .reg = r2 };
+    switch (dt_below(&g->rng, 5)) {
+    case 0: { /* ud2 */
+        uint8_t b[2] = { 0x0f, 0x0b };
+        dt_emit(it, b, 2);
+        return;
+    }
+    case 1: /* access to the unmapped page after memory: #PF */
+        dt_emit_movimm(it, r, DT_GUARD + dt_below(&g->rng, 0x1000));
+        break;
+    case 2: /* non-canonical address: #GP(0) */
+        dt_emit_movimm(it, r, 0x8000000000000000ull | (dt_rand(&g->rng) & 0x7fff000000000000ull) |
+                                  dt_below(&g->rng, 0x10000));
+        break;
+    case 3: { /* LOCK on a register destination: #UD */
+        uint8_t b[3] = { 0xf0, 0x01, (uint8_t)(0xc0 | (r & 7) | (r2 & 7) << 3) };
+        dt_emit(it, b, 3);
+        return;
+    }
+    default: /* access running off the end of memory */
+        dt_emit_movimm(it, r, DT_GUARD - 1 - dt_below(&g->rng, 3));
+        in.osz = 4;
+        break;
+    }
+    in.opc = dt_chance(g, 50) ? 0x8b : 0x89;
+    in.rm.mem = true;
+    in.rm.m.base = r;
+    in.rm.m.index = -1;
+    in.rm.m.scale = 1;
+    dt_enc(it, &in);
+}
+
+void dt_gen_ctl(struct dt_gen *g, int cls, struct dt_item *it)
+{
+    switch (cls) {
+    case DT_C_JMP: gen_jmp(g, it); break;
+    case DT_C_CALL: gen_call(g, it); break;
+    case DT_C_LOOP: gen_loop(g, it); break;
+    case DT_C_PUSHPOP: gen_pushpop(g, it); break;
+    case DT_C_ENTER: gen_enter(g, it); break;
+    case DT_C_FLAGS: gen_flags(g, it); break;
+    case DT_C_STRING: gen_string(g, it); break;
+    default: gen_fault(g, it); break;
+    }
+}

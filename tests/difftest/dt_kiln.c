@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/* dt_kiln.c: runs a sequence on kiln's bare CPU (cpu/bare.h) under either engine. */
+#include <stdio.h>
+#include <string.h>
+#include "tests/difftest/dt.h"
+
+const char *dt_engine_name(int engine)
+{
+    return engine ? "jit" : "interp";
+}
+
+#ifdef DT_HAVE_BARE
+#include "cpu/bare.h"
+
+static struct bare_cpu *cpus[2];
+
+bool dt_kiln_available(void)
+{
+    return true;
+}
+
+bool dt_kiln_init(int engine)
+{
+    if (!cpus[engine])
+        cpus[engine] = bare_cpu_new(engine ? BARE_ENGINE_JIT : BARE_ENGINE_INTERP,
+                                    BARE_MODE_LONG64, DT_MEM_BASE, DT_MEM_SIZE);
+    return cpus[engine] != NULL;
+}
+
+void dt_kiln_fini(void)
+{
+    for (int i = 0; i < 2; i++) {
+        if (cpus[i])
+            bare_cpu_free(cpus[i]);
+        cpus[i] = NULL;
+    }
+}
+
+void dt_kiln_run(int engine, const struct dt_code *c, const struct dt_state *st,
+                 struct dt_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->stop = DT_STOP_ERROR;
+    struct bare_cpu *cpu = cpus[engine];
+    if (!cpu) {
+        snprintf(r->msg, sizeof r->msg, "no %s bare CPU", dt_engine_name(engine));
+        return;
+    }
+    if (!bare_cpu_write(cpu, DT_MEM_BASE, c->b, c->len + 1) ||
+        !bare_cpu_write(cpu, DT_DATA, st->data, DT_DATA_SIZE)) {
+        snprintf(r->msg, sizeof r->msg, "bare_cpu_write failed");
+        return;
+    }
+    struct bare_regs regs;
+    bare_cpu_get_regs(cpu, &regs);
+    memcpy(regs.gpr, st->gpr, sizeof regs.gpr);
+    regs.rip = DT_MEM_BASE;
+    regs.rflags = (st->rflags & DT_CMP_FLAGS) | 0x202;   /* IF set, as on the host */
+    bare_cpu_set_regs(cpu, &regs);
+    struct bare_result res;
+    memset(&res, 0, sizeof res);
+    bare_cpu_run(cpu, 100000, &res);
+    bare_cpu_get_regs(cpu, &regs);
+    memcpy(r->gpr, regs.gpr, sizeof r->gpr);
+    r->rip = regs.rip;
+    r->rflags = regs.rflags;
+    memcpy(r->data, bare_cpu_mem(cpu) + (DT_DATA - DT_MEM_BASE), DT_DATA_SIZE);
+    switch (res.stop) {
+    case BARE_STOP_HLT:
+        r->stop = r->rip == DT_MEM_BASE + c->len + 1 ? DT_STOP_END : DT_STOP_FAULT;
+        if (r->stop == DT_STOP_FAULT) {
+            /* HLT inside the sequence: the host would have raised #GP at CPL 3 */
+            r->vector = 0xff;
+        }
+        break;
+    case BARE_STOP_EXCEPTION:
+        r->stop = DT_STOP_FAULT;
+        r->vector = res.vector;
+        r->has_err = res.has_error_code;
+        r->err = res.error_code;
+        r->cr2 = res.cr2;
+        break;
+    default:
+        r->stop = DT_STOP_HANG;
+        break;
+    }
+}
+
+#else
+
+bool dt_kiln_available(void)
+{
+    return false;
+}
+
+bool dt_kiln_init(int engine)
+{
+    (void)engine;
+    return false;
+}
+
+void dt_kiln_fini(void)
+{
+}
+
+void dt_kiln_run(int engine, const struct dt_code *c, const struct dt_state *st,
+                 struct dt_result *r)
+{
+    (void)c;
+    (void)st;
+    memset(r, 0, sizeof *r);
+    r->stop = DT_STOP_ERROR;
+    snprintf(r->msg, sizeof r->msg, "cpu/bare.c is not built: no %s engine", dt_engine_name(engine));
+}
+
+#endif

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/* dt_run.c: difftest comparison of host and kiln results, shrinking and mismatch reports. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "cpu/decode.h"
+#include "tests/difftest/dt_run.h"
+
+static const char *const gpr_names[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+                                           "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
+
+/* Which item holds code offset off (-1 if none). */
+static int item_at(const struct dt_seq *s, const struct dt_code *c, uint32_t off)
+{
+    for (int i = 0; i < s->n; i++)
+        if (off >= c->start[i] && off < c->start[i + 1])
+            return i;
+    return -1;
+}
+
+uint16_t dt_flag_mask(const struct dt_seq *s, const struct dt_code *c, const struct dt_result *r)
+{
+    uint16_t undef;
+    if (r->stop == DT_STOP_END) {
+        undef = c->in_undef[s->n];
+    } else {
+        int i = item_at(s, c, (uint32_t)(r->rip - DT_MEM_BASE));
+        undef = i < 0 ? DT_ARITH : (uint16_t)(c->in_undef[i] | s->it[i].undefs);
+    }
+    return (uint16_t)(DT_CMP_FLAGS & ~undef);
+}
+
+static const char *stop_name(const struct dt_result *r, char *buf, size_t n)
+{
+    switch (r->stop) {
+    case DT_STOP_END: return "end";
+    case DT_STOP_HANG: return "hang";
+    case DT_STOP_ERROR: snprintf(buf, n, "error: %s", r->msg); return buf;
+    default:
+        if (r->has_err)
+            snprintf(buf, n, "exception %u (error code %#x)", r->vector, r->err);
+        else
+            snprintf(buf, n, "exception %u", r->vector);
+        return buf;
+    }
+}
+
+bool dt_compare(const struct dt_seq *s, const struct dt_code *c, const struct dt_result *h,
+                const struct dt_result *k, char *why, size_t n)
+{
+    char b1[128], b2[128];
+    if (h->stop == DT_STOP_ERROR || k->stop == DT_STOP_ERROR || h->stop != k->stop ||
+        (h->stop == DT_STOP_FAULT && h->vector != k->vector)) {
+        snprintf(why, n, "stop: host %s, kiln %s", stop_name(h, b1, sizeof b1),
+                 stop_name(k, b2, sizeof b2));
+        return false;
+    }
+    if (h->stop == DT_STOP_FAULT) {
+        /* #PF: P and W/R bits (U/S differs: the host runs at CPL 3), and CR2; #GP etc: all */
+        uint32_t em = h->vector == 14 ? 3u : ~0u;
+        if (h->has_err != k->has_err || ((h->err ^ k->err) & em)) {
+            snprintf(why, n, "error code: host %#x, kiln %s%#x", h->err,
+                     k->has_err ? "" : "none ", k->err);
+            return false;
+        }
+        if (h->vector == 14 && h->cr2 != k->cr2) {
+            snprintf(why, n, "cr2: host %#" PRIx64 ", kiln %#" PRIx64, h->cr2, k->cr2);
+            return false;
+        }
+    }
+    if (h->rip != k->rip) {
+        snprintf(why, n, "rip: host +%#" PRIx64 ", kiln +%#" PRIx64, h->rip - DT_MEM_BASE,
+                 k->rip - DT_MEM_BASE);
+        return false;
+    }
+    for (int i = 0; i < 16; i++) {
+        if (h->gpr[i] != k->gpr[i]) {
+            snprintf(why, n, "%s: host %#" PRIx64 ", kiln %#" PRIx64, gpr_names[i], h->gpr[i],
+                     k->gpr[i]);
+            return false;
+        }
+    }
+    uint16_t fm = dt_flag_mask(s, c, h);
+    if ((h->rflags ^ k->rflags) & fm) {
+        snprintf(why, n, "rflags (compared bits %#x): host %#" PRIx64 ", kiln %#" PRIx64, fm,
+                 h->rflags & fm, k->rflags & fm);
+        return false;
+    }
+    for (uint32_t i = 0; i < DT_DATA_SIZE; i++) {
+        if (h->data[i] != k->data[i]) {
+            snprintf(why, n, "memory at %#" PRIx64 ": host %02x, kiln %02x", DT_DATA + i,
+                     h->data[i], k->data[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool dt_run_one(int engine, const struct dt_seq *s, const struct dt_state *st, struct dt_code *c,
+                struct dt_result *h, struct dt_result *k, char *why, size_t n)
+{
+    dt_layout(s, 0xcc, c);
+    dt_native_run(c, st, h);
+    c->b[c->len] = 0xf4;
+    dt_kiln_run(engine, c, st, k);
+    c->b[c->len] = 0xcc;
+    return dt_compare(s, c, h, k, why, n);
+}
+
+void dt_shrink(int engine, struct dt_seq *s, const struct dt_state *st)
+{
+    static struct dt_code c;
+    static struct dt_result h, k;
+    char why[256];
+    bool progress = true;
+    while (progress && s->n > 1) {
+        progress = false;
+        for (int i = s->n - 1; i >= 0 && s->n > 1; i--) {
+            struct dt_seq t = *s;
+            memmove(&t.it[i], &t.it[i + 1], sizeof t.it[0] * (size_t)(t.n - i - 1));
+            t.n--;
+            if (!dt_run_one(engine, &t, st, &c, &h, &k, why, sizeof why)) {
+                *s = t;
+                progress = true;
+            }
+        }
+    }
+}
+
+int dt_validate(const struct dt_seq *s, char *why, size_t n)
+{
+    int bad = 0;
+    for (int i = 0; i < s->n; i++) {
+        const struct dt_item *it = &s->it[i];
+        for (int j = 0; j < it->ninsns && j < DT_ITEM_INSNS; j++) {
+            uint32_t end = j + 1 < it->ninsns ? it->ofs[j + 1] : it->len;
+            struct x86_insn in;
+            int st = x86_decode(it->b + it->ofs[j], it->len - it->ofs[j], X86_MODE_64, &in);
+            bool ud_ok = it->cls == DT_C_FAULT && st == X86_DECODE_UD;  /* deliberate #UD */
+            if ((st != X86_DECODE_OK && !ud_ok) || in.len != end - it->ofs[j]) {
+                if (!bad++) {
+                    int o = snprintf(why, n, "%s: decode status %d len %u, expected %u:",
+                                     dt_class_name(it->cls), st, in.len, end - it->ofs[j]);
+                    for (uint32_t b = it->ofs[j]; b < end && o > 0 && (size_t)o < n; b++)
+                        o += snprintf(why + o, n - (size_t)o, " %02x", it->b[b]);
+                }
+            }
+        }
+    }
+    return bad;
+}
+
+static void print_insns(FILE *f, const uint8_t *b, uint32_t len, uint64_t addr)
+{
+    uint32_t o = 0;
+    while (o < len) {
+        struct x86_insn in;
+        char text[128];
+        int st = x86_decode(b + o, len - o, X86_MODE_64, &in);
+        uint32_t l = st == X86_DECODE_OK && in.len ? in.len : len - o;
+        if (st == X86_DECODE_OK)
+            x86_insn_format(&in, addr + o, text, sizeof text);
+        else
+            snprintf(text, sizeof text, "(not decoded: status %d)", st);
+        fprintf(f, "      +%04" PRIx64 "  ", addr + o - DT_MEM_BASE);
+        for (uint32_t i = 0; i < l && i < 15; i++)
+            fprintf(f, "%02x ", b[o + i]);
+        fprintf(f, "%*s %s\n", (int)(3 * (15 - (l < 15 ? l : 15))), "", text);
+        o += l;
+    }
+}
+
+static void print_result(FILE *f, const char *who, const struct dt_result *r,
+                         const struct dt_result *other)
+{
+    char b[128];
+    fprintf(f, "  %s: %s, rip +%#" PRIx64 ", rflags %#" PRIx64, who, stop_name(r, b, sizeof b),
+            r->rip - DT_MEM_BASE, r->rflags);
+    if (r->stop == DT_STOP_FAULT && r->vector == 14)
+        fprintf(f, ", cr2 %#" PRIx64, r->cr2);
+    fprintf(f, "\n");
+    for (int i = 0; i < 16; i++)
+        fprintf(f, "    %-3s %016" PRIx64 "%s%s", gpr_names[i], r->gpr[i],
+                other && other->gpr[i] != r->gpr[i] ? " *" : "  ", i % 4 == 3 ? "\n" : "");
+}
+
+void dt_report(FILE *f, int engine, uint64_t seqseed, const char *repro, const struct dt_seq *s,
+               const struct dt_state *st, const char *why)
+{
+    static struct dt_code c;
+    static struct dt_result h, k;
+    char w2[256] = "";
+    if (engine >= 0) {
+        dt_run_one(engine, s, st, &c, &h, &k, w2, sizeof w2);
+    } else {
+        dt_layout(s, 0xcc, &c);
+        dt_native_run(&c, st, &h);
+        k = h;
+    }
+    fprintf(f, "MISMATCH (%s): %s\n", engine < 0 ? "host" : dt_engine_name(engine), why);
+    fprintf(f, "  sequence seed %#" PRIx64 "; reproduce: %s\n", seqseed, repro);
+    fprintf(f, "  minimal sequence (%d item(s)), after shrinking: %s\n", s->n, w2);
+    for (int i = 0; i < s->n; i++) {
+        fprintf(f, "    [%s]%s\n", dt_class_name(s->it[i].cls),
+                c.pre_on[i] ? " (flag-defining cmp first)" : "");
+        print_insns(f, c.b + c.start[i], c.start[i + 1] - c.start[i], DT_MEM_BASE + c.start[i]);
+    }
+    fprintf(f, "  initial: rflags %#" PRIx64 " (+IF), rsp data+%#" PRIx64 "\n", st->rflags | 0x202,
+            st->gpr[4] - DT_DATA);
+    for (int i = 0; i < 16; i++)
+        fprintf(f, "    %-3s %016" PRIx64 "  %s", gpr_names[i], st->gpr[i], i % 4 == 3 ? "\n" : "");
+    fprintf(f, "  compared flags %#x\n", dt_flag_mask(s, &c, &h));
+    print_result(f, "host", &h, NULL);
+    print_result(f, "kiln", &k, &h);
+    int shown = 0;
+    for (uint32_t i = 0; i < DT_DATA_SIZE && shown < 16; i++) {
+        if (h.data[i] != k.data[i]) {
+            fprintf(f, "    memory data+%#x: host %02x kiln %02x (initial %02x)\n", i, h.data[i],
+                    k.data[i], st->data[i]);
+            shown++;
+        }
+    }
+}
