@@ -27,6 +27,7 @@ struct pit_ch {
     uint64_t reload_tick;
     const struct irq_line *irq;
     struct timer *timer;
+    uint64_t timer_tick;        /* the OUT change the timer is armed for */
     bool irq_level;
 };
 
@@ -134,27 +135,58 @@ static uint16_t to_bcd(uint16_t v)
     return (uint16_t)((v % 10) | (v / 10 % 10) << 4 | (v / 100 % 10) << 8 | (v / 1000 % 10) << 12);
 }
 
-/* Re-evaluates OUT, drives the IRQ and arms the timer for the next change. */
-static void update(struct pit_ch *c)
+/* Drives the IRQ with OUT at tick d and arms the timer for the change after it. */
+static void drive_at(struct pit_ch *c, uint64_t d)
 {
-    if (!c->irq)
-        return;
-    int64_t now = now_ns(c);
-    settle(c, now);
-    uint64_t d = elapsed(c, now);
     bool out = out_at(c, d);
     if (out != c->irq_level) {
         c->irq_level = out;
         irq_set(c->irq, out);
     }
     uint64_t next = (c->counting && !c->frozen) ? next_change(c, d) : 0;
+    c->timer_tick = next;
     if (next)
         timer_mod(c->timer, tick_time(c, next));
     else
         timer_del(c->timer);
 }
 
-static void timer_fired(void *opaque) { update(opaque); }
+/* Re-evaluates OUT now (after a register or gate change). */
+static void update(struct pit_ch *c)
+{
+    if (!c->irq)
+        return;
+    int64_t now = now_ns(c);
+    settle(c, now);
+    drive_at(c, elapsed(c, now));
+}
+
+/*
+ * A timer that runs late must not swallow short OUT pulses (mode 2 is low
+ * for one tick): evaluate at the tick it was armed for; the clock runs it
+ * again at once for the following changes. Far behind (a long stall), skip
+ * to the last period so at most a few edges are replayed.
+ */
+static void timer_fired(void *opaque)
+{
+    struct pit_ch *c = opaque;
+    int64_t now = now_ns(c);
+    uint64_t d_now = elapsed(c, now), tick = c->timer_tick;
+    if (!tick || c->frozen || tick > d_now) {
+        update(c);
+        return;
+    }
+    if (c->has_pending && tick >= c->reload_tick) {
+        c->load_ns = tick_time(c, c->reload_tick);  /* the new count starts here */
+        c->n = c->pending_n;
+        c->has_pending = false;
+        d_now = elapsed(c, now);
+        tick = 0;
+    }
+    if ((c->mode == 2 || c->mode == 3) && d_now > c->n * 2 && tick < d_now - c->n * 2)
+        tick = next_change(c, d_now - c->n - 1);
+    drive_at(c, tick);
+}
 
 static void start(struct pit_ch *c, int64_t now)
 {
