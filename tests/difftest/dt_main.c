@@ -32,7 +32,7 @@ struct opts {
     bool cls[DT_C_COUNT];
     int max_items;
     int max_fail;
-    bool validate, quiet;
+    bool validate, quiet, show;
     const char *argv0;
 };
 
@@ -103,6 +103,8 @@ static int run_seq(const struct opts *o, uint64_t ss, struct stats *stt, FILE *o
     char why[256], cl[512], repro[900];
     int bad = 0;
     make_seq(o, ss, &s, &st);
+    if (o->show)
+        dt_print_seq(out, &s, &st);
     if (o->validate && dt_validate(&s, why, sizeof why)) {
         stt->bad_encodings++;
         if (!o->quiet)
@@ -284,7 +286,8 @@ static void usage(const char *p)
            "  --max-items N      items per sequence (1..%d, default 20)\n"
            "  --max-fail N       stop after N mismatches (default 10)\n"
            "  --validate         check every encoding's length with x86_decode\n"
-           "  --native-only      host side only (no kiln engine)\n", p, DT_MAX_ITEMS);
+           "  --native-only      host side only (no kiln engine)\n"
+           "  --show             print every sequence run (with --replay: the one)\n", p, DT_MAX_ITEMS);
 }
 
 int main(int argc, char **argv)
@@ -304,7 +307,7 @@ int main(int argc, char **argv)
         { "seed", 1, 0, 's' }, { "replay", 1, 0, 'r' }, { "engine", 1, 0, 'e' },
         { "classes", 1, 0, 'c' }, { "max-items", 1, 0, 'm' }, { "max-fail", 1, 0, 'f' },
         { "validate", 0, 0, 'v' }, { "native-only", 0, 0, 'N' }, { "list", 0, 0, 'l' },
-        { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+        { "show", 0, 0, 'S' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
@@ -335,6 +338,7 @@ int main(int argc, char **argv)
         case 'f': o.max_fail = atoi(optarg); break;
         case 'v': o.validate = true; break;
         case 'N': native_only = true; break;
+        case 'S': o.show = true; break;
         case 'l':
             for (int i = 0; i < DT_C_COUNT; i++)
                 printf("%s\n", dt_class_name(i));

@@ -211,6 +211,8 @@ void dt_report(FILE *f, int engine, uint64_t seqseed, const char *repro, const s
         fprintf(f, "    %-3s %016" PRIx64 "  %s", gpr_names[i], st->gpr[i], i % 4 == 3 ? "\n" : "");
     fprintf(f, "  compared flags %#x\n", dt_flag_mask(s, &c, &h));
     print_result(f, "host", &h, NULL);
+    if (engine < 0)
+        return;
     print_result(f, "kiln", &k, &h);
     int shown = 0;
     for (uint32_t i = 0; i < DT_DATA_SIZE && shown < 16; i++) {
@@ -220,4 +222,23 @@ void dt_report(FILE *f, int engine, uint64_t seqseed, const char *repro, const s
             shown++;
         }
     }
+}
+
+void dt_print_seq(FILE *f, const struct dt_seq *s, const struct dt_state *st)
+{
+    static struct dt_code c;
+    static struct dt_result h;
+    dt_layout(s, 0xcc, &c);
+    dt_native_run(&c, st, &h);
+    fprintf(f, "sequence (%d item(s), %u instruction(s)):\n", s->n, c.ninsns);
+    for (int i = 0; i < s->n; i++) {
+        fprintf(f, "    [%s]%s\n", dt_class_name(s->it[i].cls),
+                c.pre_on[i] ? " (flag-defining cmp first)" : "");
+        print_insns(f, c.b + c.start[i], c.start[i + 1] - c.start[i], DT_MEM_BASE + c.start[i]);
+    }
+    fprintf(f, "  initial: rflags %#" PRIx64 " (+IF)\n", st->rflags | 0x202);
+    for (int i = 0; i < 16; i++)
+        fprintf(f, "    %-3s %016" PRIx64 "  %s", gpr_names[i], st->gpr[i], i % 4 == 3 ? "\n" : "");
+    fprintf(f, "  compared flags %#x\n", dt_flag_mask(s, &c, &h));
+    print_result(f, "host", &h, NULL);
 }

@@ -22,4 +22,7 @@ int dt_validate(const struct dt_seq *s, char *why, size_t n);
 void dt_report(FILE *f, int engine, uint64_t seqseed, const char *repro, const struct dt_seq *s,
                const struct dt_state *st, const char *why);
 
+/* Prints a sequence with disassembly, its initial state and the host's result. */
+void dt_print_seq(FILE *f, const struct dt_seq *s, const struct dt_state *st);
+
 #endif
