@@ -140,7 +140,7 @@ static int run_seq(const struct opts *o, uint64_t ss, struct stats *stt, FILE *o
         if (o->quiet && stt->fails[e] > 1)
             continue;
         struct dt_seq m = s;
-        dt_shrink(e, &m, &st);
+        dt_shrink(e, &m, &st, why);
         classes_str(o->cls, cl, sizeof cl);
         snprintf(repro, sizeof repro, "%s --replay %#" PRIx64 " --engine %s --classes %s --max-items %d",
                  o->argv0, ss, dt_engine_name(e), cl, o->max_items);

@@ -82,13 +82,13 @@ bool dt_compare(const struct dt_seq *s, const struct dt_code *c, const struct dt
     }
     uint16_t fm = dt_flag_mask(s, c, h);
     if ((h->rflags ^ k->rflags) & fm) {
-        snprintf(why, n, "rflags (compared bits %#x): host %#" PRIx64 ", kiln %#" PRIx64, fm,
+        snprintf(why, n, "rflags: compared bits %#x, host %#" PRIx64 ", kiln %#" PRIx64, fm,
                  h->rflags & fm, k->rflags & fm);
         return false;
     }
     for (uint32_t i = 0; i < DT_DATA_SIZE; i++) {
         if (h->data[i] != k->data[i]) {
-            snprintf(why, n, "memory at %#" PRIx64 ": host %02x, kiln %02x", DT_DATA + i,
+            snprintf(why, n, "memory: at %#" PRIx64 " host %02x, kiln %02x", DT_DATA + i,
                      h->data[i], k->data[i]);
             return false;
         }
@@ -107,11 +107,19 @@ bool dt_run_one(int engine, const struct dt_seq *s, const struct dt_state *st, s
     return dt_compare(s, c, h, k, why, n);
 }
 
-void dt_shrink(int engine, struct dt_seq *s, const struct dt_state *st)
+/* Length of the mismatch category of a reason ("rflags", "rax", "memory at", "stop"...). */
+static size_t category(const char *why)
+{
+    const char *c = strchr(why, ':');
+    return c ? (size_t)(c - why) : strlen(why);
+}
+
+void dt_shrink(int engine, struct dt_seq *s, const struct dt_state *st, const char *orig)
 {
     static struct dt_code c;
     static struct dt_result h, k;
     char why[256];
+    size_t cl = category(orig);
     bool progress = true;
     while (progress && s->n > 1) {
         progress = false;
@@ -119,7 +127,8 @@ void dt_shrink(int engine, struct dt_seq *s, const struct dt_state *st)
             struct dt_seq t = *s;
             memmove(&t.it[i], &t.it[i + 1], sizeof t.it[0] * (size_t)(t.n - i - 1));
             t.n--;
-            if (!dt_run_one(engine, &t, st, &c, &h, &k, why, sizeof why)) {
+            if (!dt_run_one(engine, &t, st, &c, &h, &k, why, sizeof why) &&
+                category(why) == cl && !strncmp(why, orig, cl)) {
                 *s = t;
                 progress = true;
             }

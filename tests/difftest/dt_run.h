@@ -14,8 +14,8 @@ bool dt_compare(const struct dt_seq *s, const struct dt_code *c, const struct dt
 /* Lays out s, runs it natively and on kiln's engine, compares. */
 bool dt_run_one(int engine, const struct dt_seq *s, const struct dt_state *st, struct dt_code *c,
                 struct dt_result *h, struct dt_result *k, char *why, size_t n);
-/* Drops items while the mismatch persists. */
-void dt_shrink(int engine, struct dt_seq *s, const struct dt_state *st);
+/* Drops items while a mismatch of the same kind as orig (the reason before ':') persists. */
+void dt_shrink(int engine, struct dt_seq *s, const struct dt_state *st, const char *orig);
 /* Checks every instruction's length with x86_decode; returns the number of bad ones. */
 int dt_validate(const struct dt_seq *s, char *why, size_t n);
 /* Prints a mismatch: seed, reproduction command, sequence with disassembly, states. */
