@@ -14,7 +14,7 @@ static const struct {
     [KILN_FEAT_JIT] = { "jit", "the JIT (x86-64 host backend)", false },
     [KILN_FEAT_INTERP] = { "interp", "the IR interpreter", false },
     [KILN_FEAT_SMP] = { "smp", "SMP (more than one CPU)", false },
-    [KILN_FEAT_LINUX_BOOT] = { "linux-boot", "direct Linux boot", false },
+    [KILN_FEAT_KERNEL_BOOT] = { "kernel-boot", "direct kernel boot", false },
     [KILN_FEAT_BOOT_ORDER] = { "boot-order", "boot device selection", false },
     [KILN_FEAT_IDE_DISK] = { "ide-disk", "the IDE disk", false },
     [KILN_FEAT_IDE_CDROM] = { "ide-cdrom", "the IDE CD-ROM", false },
@@ -32,6 +32,8 @@ static const struct {
     [KILN_FEAT_ICOUNT] = { "icount", "the instruction-counted clock", false },
     [KILN_FEAT_RTC] = { "rtc", "the real-time clock", false },
     [KILN_FEAT_ISA_DEBUG_EXIT] = { "isa-debug-exit", "the isa-debug-exit device", false },
+    [KILN_FEAT_DEBUGCON] = { "debugcon", "the debug console (port 0xe9)", false },
+    [KILN_FEAT_CPU_MODELS] = { "cpu-models", "CPU model selection", false },
 };
 
 bool kiln_feature_built(enum kiln_feature f)
@@ -74,6 +76,7 @@ void kiln_config_init(struct kiln_config *cfg)
     cfg->nserial = 1;
     cfg->monitor.kind = KILN_CHR_NONE;
     cfg->gdb.kind = KILN_CHR_NONE;
+    cfg->debugcon.kind = KILN_CHR_NONE;
     cfg->accel = KILN_ACCEL_JIT;
     cfg->icount.sleep = true;
     cfg->rtc.base = KILN_RTC_UTC;
@@ -99,6 +102,7 @@ void kiln_config_free(struct kiln_config *cfg)
         chardev_free(&cfg->serial[i]);
     chardev_free(&cfg->monitor);
     chardev_free(&cfg->gdb);
+    chardev_free(&cfg->debugcon);
     free(cfg->log_file);
     for (unsigned i = 0; i < KILN_MAX_DEVICES; i++)
         free(cfg->devices[i].id);

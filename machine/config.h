@@ -18,6 +18,8 @@
 #define KILN_MAX_VIRTIO_DRIVES 8
 #define KILN_MAX_SERIALS   4
 #define KILN_MAX_DEVICES   16
+#define KILN_MAX_CPU_FLAGS 32
+#define KILN_CPU_FLAG_NAME_MAX 31                /* characters in a -cpu flag name */
 #define KILN_BOOT_ORDER_MAX 16                   /* letters in -boot order= */
 #define KILN_GDB_DEFAULT_PORT 1234
 #define KILN_ICOUNT_SHIFT_MAX 10
@@ -31,7 +33,7 @@ enum kiln_feature {
     KILN_FEAT_JIT,            /* -accel jit: the x86-64 host backend */
     KILN_FEAT_INTERP,         /* -accel interp: the portable IR interpreter */
     KILN_FEAT_SMP,            /* more than one CPU */
-    KILN_FEAT_LINUX_BOOT,     /* -kernel/-initrd/-append: direct Linux boot */
+    KILN_FEAT_KERNEL_BOOT,    /* -kernel/-initrd/-append: direct kernel boot (Linux, multiboot) */
     KILN_FEAT_BOOT_ORDER,     /* -boot: firmware boot device selection */
     KILN_FEAT_IDE_DISK,       /* IDE hard disks */
     KILN_FEAT_IDE_CDROM,      /* IDE (ATAPI) CD-ROM */
@@ -48,6 +50,8 @@ enum kiln_feature {
     KILN_FEAT_ICOUNT,         /* -icount: instruction-counted virtual clock */
     KILN_FEAT_RTC,            /* the CMOS real-time clock (-rtc) */
     KILN_FEAT_ISA_DEBUG_EXIT, /* -device isa-debug-exit */
+    KILN_FEAT_DEBUGCON,       /* -debugcon: the port 0xe9 debug console */
+    KILN_FEAT_CPU_MODELS,     /* -cpu: CPU model and feature flag selection */
     KILN_FEAT_COUNT
 };
 
@@ -68,6 +72,8 @@ const char *kiln_feature_what(enum kiln_feature f);
 
 enum kiln_machine_type { KILN_MACHINE_PC };  /* i440FX + PIIX PC, the only board */
 enum kiln_accel { KILN_ACCEL_JIT, KILN_ACCEL_INTERP };
+/* -cpu models; DEFAULT lets the CPU layer choose. */
+enum kiln_cpu_model { KILN_CPU_DEFAULT, KILN_CPU_MAX, KILN_CPU_QEMU64, KILN_CPU_BASE };
 enum kiln_display { KILN_DISPLAY_NONE, KILN_DISPLAY_SDL };
 enum kiln_drive_if { KILN_IF_IDE, KILN_IF_VIRTIO, KILN_IF_NONE };
 enum kiln_media { KILN_MEDIA_DISK, KILN_MEDIA_CDROM };
@@ -122,8 +128,21 @@ struct kiln_device {
     } u;
 };
 
+/* A -cpu feature flag: "+avx2"/"avx2=on" (on) or "-x2apic"/"x2apic=off" (off).
+ * Names are not checked by the parser ([a-z0-9_.-]); the CPU layer must reject
+ * names it does not know. */
+struct kiln_cpu_flag {
+    char name[KILN_CPU_FLAG_NAME_MAX + 1];
+    bool on;
+};
+
 struct kiln_config {
     enum kiln_machine_type machine;
+    struct {
+        enum kiln_cpu_model model;
+        struct kiln_cpu_flag flags[KILN_MAX_CPU_FLAGS]; /* in command-line order */
+        unsigned nflags;
+    } cpu;
     uint64_t ram_size;                 /* bytes, multiple of KILN_RAM_ALIGN */
     struct {
         unsigned cpus;                 /* CPUs at start, 1..KILN_MAX_CPUS */
@@ -152,6 +171,7 @@ struct kiln_config {
     unsigned nserial;                  /* COM1.. ; 0 after -serial none or -nodefaults */
     struct kiln_chardev monitor;       /* KILN_CHR_NONE when there is no monitor */
     struct kiln_chardev gdb;           /* KILN_CHR_TCP when -s/-gdb, else KILN_CHR_NONE */
+    struct kiln_chardev debugcon;      /* -debugcon: port 0xe9 output, KILN_CHR_NONE if absent */
     bool start_paused;                 /* -S */
 
     uint32_t log_mask;                 /* KILN_LOG_BIT(item) of translate/log.h */

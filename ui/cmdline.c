@@ -30,7 +30,7 @@ static int opt_kernel(struct opt_ctx *c, const char *arg)
 {
     if (arg[0] == '\0')
         return opt_fail(c, "empty file name");
-    if (opt_need(c, KILN_FEAT_LINUX_BOOT) < 0)
+    if (opt_need(c, KILN_FEAT_KERNEL_BOOT) < 0)
         return -1;
     return opt_setstr(c, &c->cfg->kernel, arg);
 }
@@ -86,6 +86,41 @@ static int opt_nodefaults(struct opt_ctx *c, const char *arg)
     return 0;
 }
 
+/* Options that exist only to be turned off: -vnc none, -parallel none, -net none. */
+static int opt_only_none(struct opt_ctx *c, const char *arg)
+{
+    static const struct {
+        const char *opt, *why;
+    } absent[] = {
+        { "-vnc", "there is no VNC server" },
+        { "-parallel", "there is no parallel port" },
+        { "-net", "there is no network card" },
+        { "-nic", "there is no network card" },
+    };
+
+    if (strcmp(arg, "none") == 0)
+        return 0;
+    for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+        if (strcmp(c->opt, absent[i].opt) == 0)
+            return opt_fail(c, "only 'none' is supported (%s)", absent[i].why);
+    return opt_fail(c, "only 'none' is supported");
+}
+
+static int opt_debugcon(struct opt_ctx *c, const char *arg)
+{
+    struct kiln_chardev ch = { .kind = KILN_CHR_NONE };
+
+    if (opt_chardev(c, arg, &ch, false) < 0)
+        return -1;
+    if (ch.kind != KILN_CHR_NONE && opt_need(c, KILN_FEAT_DEBUGCON) < 0) {
+        opt_chardev_clear(&ch);
+        return -1;
+    }
+    opt_chardev_clear(&c->cfg->debugcon);
+    c->cfg->debugcon = ch;
+    return 0;
+}
+
 static int opt_paused(struct opt_ctx *c, const char *arg)
 {
     c->cfg->start_paused = true;
@@ -117,6 +152,8 @@ static const struct opt_def options[] = {
     { "-version", NULL, opt_version, "print the version and exit" },
     { "-machine", "TYPE", opt_machine, "pc (the only machine)[,accel=ACCEL]; help lists them" },
     { "-M", "TYPE", opt_machine, "same as -machine" },
+    { "-cpu", "MODEL", opt_cpu, "max, qemu64 or base[,+flag][,-flag][,flag=on|off]; "
+      "help lists them" },
     { "-m", "SIZE", opt_memory, "guest RAM: 512 (MiB), 512M, 2G... (default 128M)" },
     { "-smp", "N", opt_smp, "CPUs: N or cpus=N[,maxcpus=][,sockets=][,cores=][,threads=]" },
     { "-accel", "ACCEL", opt_accel, "jit (alias tcg) or interp[,tb-size=MiB][,one-insn-per-tb=on]" },
@@ -140,6 +177,7 @@ static const struct opt_def options[] = {
       "tcp:[HOST]:PORT[,server][,nowait] (up to 4 ports)" },
     { "-monitor", "DEV", opt_monitor, "the monitor on stdio, none, tcp:... (as -serial)" },
     { "-gdb", "DEV", opt_gdb, "gdb stub on tcp::PORT, tcp:HOST:PORT, or none" },
+    { "-debugcon", "DEV", opt_debugcon, "debug console on port 0xe9 (backends as -serial)" },
     { "-s", NULL, opt_gdb_default, "same as -gdb tcp::1234" },
     { "-S", NULL, opt_paused, "do not start the CPUs (wait for gdb or the monitor)" },
     { "-device", "DEV", opt_device, "add a device: isa-debug-exit[,iobase=][,iosize=]; "
@@ -149,6 +187,10 @@ static const struct opt_def options[] = {
     { "-icount", "OPTS", opt_icount, "[shift=]N|auto[,sleep=on|off]: clock counts "
       "instructions (2^N ns each)" },
     { "-rtc", "OPTS", opt_rtc, "base=utc|localtime|DATE[,clock=host|rt|vm][,driftfix=none|slew]" },
+    { "-vnc", "none", opt_only_none, "accepted for compatibility: there is no VNC server" },
+    { "-parallel", "none", opt_only_none, "accepted for compatibility: no parallel port" },
+    { "-net", "none", opt_only_none, "accepted for compatibility: no network card" },
+    { "-nic", "none", opt_only_none, "same as -net none" },
     { "-no-reboot", NULL, opt_no_reboot, "exit when the guest reboots" },
     { "-no-shutdown", NULL, opt_no_shutdown, "stop, do not exit, when the guest powers off" },
 };
@@ -258,6 +300,10 @@ static int opt_finish(struct opt_ctx *c)
     if (serial_stdio && uses_stdio(&cfg->monitor)) {
         c->opt = "-monitor";
         return opt_fail(c, "stdio is already used by a serial port (use -serial mon:stdio)");
+    }
+    if (uses_stdio(&cfg->debugcon) && (serial_stdio || uses_stdio(&cfg->monitor))) {
+        c->opt = "-debugcon";
+        return opt_fail(c, "stdio is already used by another device");
     }
     return 0;
 }

@@ -44,7 +44,7 @@ int opt_setstr(struct opt_ctx *c, char **dst, const char *s);
 
 /* ---------------------------------------------------------------- key=value lists */
 
-#define OPT_KV_MAX 32
+#define OPT_KV_MAX 64
 
 /* One "key=value" item; a bare "key" has has_val false and val "on". */
 struct opt_kv {
@@ -93,6 +93,7 @@ int opt_memory(struct opt_ctx *c, const char *arg);    /* -m */
 int opt_smp(struct opt_ctx *c, const char *arg);       /* -smp */
 int opt_accel(struct opt_ctx *c, const char *arg);     /* -accel */
 int opt_machine(struct opt_ctx *c, const char *arg);   /* -machine, -M */
+int opt_cpu(struct opt_ctx *c, const char *arg);       /* -cpu */
 int opt_icount(struct opt_ctx *c, const char *arg);    /* -icount */
 int opt_rtc(struct opt_ctx *c, const char *arg);       /* -rtc */
 int opt_display(struct opt_ctx *c, const char *arg);   /* -display */

@@ -88,6 +88,8 @@ good "-d help" "guest_errors" -d help
 good "--d help" "in_asm" --d help
 good "-device help" "isa-debug-exit" -device help
 good "-device isa-debug-exit,help" "iobase" -device isa-debug-exit,help
+good "-cpu help" "qemu64" -cpu help
+good "-M help" "pc" -M help
 good "-version after options" "kiln version" -m 64 -smp 1 -version
 
 # Nothing to run: the usage reminder, status 1.
@@ -107,7 +109,9 @@ fi
 bad "kiln: unknown option '-frobnicate'" -frobnicate
 bad "kiln: unknown option '--frobnicate'" --frobnicate
 bad "kiln: unknown option '--'" --
-bad "kiln: unknown option '-cpu'" -m 64 -cpu max
+bad "kiln: unknown option '-netdev'" -m 64 -netdev user,id=n0
+bad "kiln: -cpu: " -cpu host
+bad "kiln: -vnc: only 'none' is supported" -vnc :0
 bad "kiln: -m: invalid size 'foo'" -m foo
 bad "kiln: -m: requires an argument" -m
 bad "kiln: -m: requires an argument" --m

@@ -446,7 +446,7 @@ static void test_features(void **state)
         const char *opt, *arg, *what;
     } gated[] = {
         { "-smp", "2", "SMP" },
-        { "-kernel", "bzImage", "Linux boot" },
+        { "-kernel", "bzImage", "kernel boot" },
         { "-hda", "a.img", "IDE disk" },
         { "-cdrom", "a.iso", "CD-ROM" },
         { "-drive", "file=a,if=virtio", "virtio" },

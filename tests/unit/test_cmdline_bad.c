@@ -84,8 +84,8 @@ static void test_unknown_options(void **state)
     FAIL("kiln: unknown option '--frobnicate'", NULL, "--frobnicate");
     FAIL("kiln: unknown option '--'", NULL, "--");
     FAIL("kiln: unknown option '---m'", NULL, "---m", "512");
-    FAIL("kiln: unknown option '-cpu'", NULL, "-cpu", "max");
-    FAIL("kiln: unknown option '-cpu'", NULL, "-m", "64", "-cpu", "max");
+    FAIL("kiln: unknown option '-netdev'", NULL, "-netdev", "user,id=n0");
+    FAIL("kiln: unknown option '-bios'", NULL, "-m", "64", "-bios", "bios.bin");
     FAIL("kiln: unknown option '-fo?o'", NULL, "-fo\no");
     FAIL("kiln: -enable-kvm: ", "hardware virtualization", "-enable-kvm");
 }
@@ -93,9 +93,10 @@ static void test_unknown_options(void **state)
 static void test_missing_argument(void **state)
 {
     static const char *const with_arg[] = {
-        "-m", "-machine", "-M", "-smp", "-accel", "-kernel", "-initrd", "-append", "-drive", "-hda", "-hdb",
-        "-hdc", "-hdd", "-cdrom", "-boot", "-display", "-serial", "-monitor", "-gdb",
-        "-device", "-d", "-D", "-icount", "-rtc",
+        "-m", "-machine", "-M", "-smp", "-accel", "-kernel", "-initrd", "-append", "-drive",
+        "-hda", "-hdb", "-hdc", "-hdd", "-cdrom", "-boot", "-display", "-serial", "-monitor",
+        "-gdb", "-device", "-d", "-D", "-icount", "-rtc", "-cpu", "-debugcon", "-vnc",
+        "-parallel", "-net", "-nic",
     };
     char prefix[64], dashed[32];
 
@@ -200,6 +201,14 @@ static void test_kernel(void **state)
     FAIL("kiln: -append: ", NULL, "--append", "quiet", "-m", "64");
 }
 
+/* 65 items: more than OPT_KV_MAX */
+#define TOO_MANY_ITEMS                                                                   \
+    "a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9,j=10,k=11,l=12,m=13,n=14,o=15,p=16,q=17,r=18,"   \
+    "s=19,t=20,u=21,v=22,w=23,x=24,y=25,z=26,A=27,B=28,C=29,D=30,E=31,F=32,G=33,H=34,"    \
+    "I=35,J=36,K=37,L=38,M=39,N=40,O=41,P=42,Q=43,R=44,S=45,T=46,U=47,V=48,W=49,X=50,"    \
+    "Y=51,Z=52,aa=53,ab=54,ac=55,ad=56,ae=57,af=58,ag=59,ah=60,ai=61,aj=62,ak=63,al=64,"  \
+    "am=65"
+
 static void test_drive(void **state)
 {
     static const struct bad_value bad[] = {
@@ -231,9 +240,7 @@ static void test_drive(void **state)
         { "-drive", "file=a,foo=bar", "unknown parameter 'foo'" },
         { "-drive", "file", "empty file name" },
         { "-drive", "file=a,snapshot=2", "on or off" },
-        { "-drive", "a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9,j=10,k=11,l=12,m=13,n=14,o=15,p=16,"
-                    "q=17,r=18,s=19,t=20,u=21,v=22,w=23,x=24,y=25,z=26,A=27,B=28,C=29,D=30,"
-                    "E=31,F=32,G=33", "too many parameters" },
+        { "-drive", TOO_MANY_ITEMS, "too many parameters" },
         { "-hda", "", "empty file name" },
         { "-cdrom", "", "empty file name" },
     };
@@ -442,7 +449,7 @@ static void test_random_lines(void **state)
         "-m", "-smp", "-accel", "-kernel", "-initrd", "-append", "-drive", "-hda", "-cdrom",
         "-boot", "-nographic", "-display", "-serial", "-monitor", "-gdb", "-s", "-S",
         "-device", "-d", "-D", "-icount", "-rtc", "-no-reboot", "--no-shutdown", "-hdd",
-        "-x", "--", "-machine", "-snapshot", "-nodefaults",
+        "-x", "--", "-machine", "-snapshot", "-nodefaults", "-cpu", "-debugcon", "-vnc",
     };
     static const char *const frags[] = {
         "", ",", ",,", "=", "file=", "a", "0", "1", "4", "0x", "0xffff", "99999999999999999999",
@@ -451,7 +458,7 @@ static void test_random_lines(void **state)
         "cdrom", "isa-debug-exit", "iobase=", "iosize=", "in_asm", "help", "base=", "shift=",
         "auto", "sdl", "jit", "interp", "tcg", "order=", "d", "c", "cpus=", "sockets=",
         "[", "]", "\n", "\xff", "utc", "2006-06-17", "T", "readonly", "on", "off",
-        "pc", "q35", "accel=", "kvm:tcg",
+        "pc", "q35", "accel=", "kvm:tcg", "max", "+avx", "-x2apic", "host",
     };
     uint64_t seed = UINT64_C(0x9e3779b97f4a7c15);
     char storage[8][96];
