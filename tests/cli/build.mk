@@ -4,5 +4,5 @@ CHECK_DEPS += kiln
 
 obj/tests/cli/test_cli: $(SRC)/tests/cli/test_cli.sh
 	@mkdir -p $(dir $@)
-	cp $< $@
+	sed 's|@CLI_DOC@|$(SRC)/docs/CLI.md|' $< > $@
 	chmod +x $@

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: MIT
 # test_cli.sh: runs the real kiln binary with good and bad command lines and
 # checks exit status and output; prints cmocka-style summary lines.
-# Usage: test_cli.sh [path/to/kiln]   (default: $KILN, then ./kiln)
+# Usage: test_cli.sh [path/to/kiln [path/to/docs/CLI.md]]
+#   (defaults: $KILN, then ./kiln; $CLI_DOC, then the copy build.mk points at)
 
 KILN=${1:-${KILN:-./kiln}}
+CLI_DOC=${2:-${CLI_DOC:-@CLI_DOC@}}
 passed=0
 failed=0
 failures=""
@@ -151,6 +153,22 @@ bad "kiln: -rtc: invalid base 'foo'" -rtc base=foo
 bad "kiln: -nographic: cannot be used with -display" -display none -nographic
 bad "kiln: -m: invalid size 'a?b'" -m "a
 b"
+
+# Every option in -help is documented in docs/CLI.md.
+if [ -f "$CLI_DOC" ]; then
+    run -help
+    undocumented=""
+    for opt in $(sed -n 's/^  \(-[a-zA-Z-]*\).*/\1/p' "$tmp/out"); do
+        grep -q -e "\`$opt[] \`|,]" -e "\`$opt\`" "$CLI_DOC" || undocumented="$undocumented $opt"
+    done
+    if [ -z "$undocumented" ]; then
+        pass "every option is in CLI.md"
+    else
+        fail "every option is in CLI.md" "missing:$undocumented"
+    fi
+else
+    fail "every option is in CLI.md" "no document at '$CLI_DOC'"
+fi
 
 # Many random-ish bad values never crash (status exactly 1, one line).
 robust_ok=yes
