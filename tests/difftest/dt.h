@@ -24,6 +24,9 @@
 #define DT_MEM_SIZE   (DT_CODE_SIZE + DT_DATA_SIZE)
 #define DT_GUARD      (DT_MEM_BASE + DT_MEM_SIZE)
 #define DT_GUARD_SIZE 0x10000u
+/* GS base on both sides (the host worker sets it with arch_prctl): GS-overridden
+   memory operands address DT_GS_BASE + effective address. */
+#define DT_GS_BASE    UINT64_C(0x0f000000)
 
 /* Arithmetic flags (RFLAGS bits) and the compared set. */
 #define DT_CF 0x001u

@@ -140,6 +140,8 @@ void dt_enc(struct dt_item *it, const struct dt_ins *in)
     insn_start(it);
     for (int i = 0; i < in->npfx; i++)
         put(it, in->pfx[i]);
+    if (in->modrm && in->rm.mem && in->rm.m.seg)
+        put(it, in->rm.m.seg);
     if (in->osz == 2 && !in->no_66)
         put(it, 0x66);
     if (in->modrm && in->rm.mem && in->rm.m.addr32)
@@ -182,6 +184,8 @@ void dt_enc_vex(struct dt_item *it, int map, int pp, bool w, int vvvv, uint8_t o
 {
     uint8_t start = it->len;
     insn_start(it);
+    if (rm->mem && rm->m.seg)
+        put(it, rm->m.seg);
     if (rm->mem && rm->m.addr32)
         put(it, 0x67);
     int r = (reg >> 3) & 1, x = 0, b = 0;

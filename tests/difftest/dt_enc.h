@@ -11,6 +11,7 @@ struct dt_mem {
     int base, index, scale;
     int32_t disp;
     bool rip, addr32;
+    uint8_t seg;      /* segment override prefix byte (0x26 0x2e 0x36 0x3e 0x64 0x65) or 0 */
 };
 
 /* A ModRM r/m operand: a register (reg) or memory (m). */

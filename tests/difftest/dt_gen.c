@@ -118,11 +118,19 @@ uint32_t dt_mem(struct dt_gen *g, struct dt_item *it, struct dt_ctx *c, int size
     m->base = m->index = -1;
     m->scale = 1;
     int form = (int)dt_below(r, 10);
+    /* segment override: ES/CS/SS/DS are ignored in 64-bit mode, GS adds DT_GS_BASE */
+    static const uint8_t segs[5] = { 0x26, 0x2e, 0x36, 0x3e, 0x65 };
+    if (dt_chance(g, 15))
+        m->seg = segs[dt_below(r, 5)];
     if (form == 0 && !c->norex) {       /* RIP-relative */
+        if (m->seg == 0x65)
+            m->seg = 0x3e;
         m->rip = true;
         m->disp = (int32_t)t;
         return t;
     }
+    if (m->seg == 0x65)
+        addr -= DT_GS_BASE;
     if (form == 1) {                    /* absolute disp32 */
         m->disp = (int32_t)addr;
         return t;

@@ -9,6 +9,8 @@
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <asm/prctl.h>
+#include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
 #include "tests/difftest/dt.h"
@@ -119,6 +121,8 @@ static void worker_main(int in, int out)
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     if (m != (void *)(uintptr_t)DT_MEM_BASE || gd != (void *)(uintptr_t)DT_GUARD)
         _exit(3);
+    if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)DT_GS_BASE))
+        _exit(4);
     char c;
     while (read(in, &c, 1) == 1) {
         memcpy(m, shm->code.b, shm->code.len + 1);
