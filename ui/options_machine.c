@@ -59,24 +59,37 @@ int opt_smp(struct opt_ctx *c, const char *arg)
     opt_kv_free(&l);
     if (rc < 0)
         return -1;
-    /* QEMU's rules, preferring cores: missing threads and sockets are 1, and
-     * missing cores fill up maxcpus (or cpus). */
+    /* QEMU's rules (machine types since 6.2 prefer cores): with no count
+     * given, missing values are 1; otherwise missing cores (or sockets, or
+     * threads last) are computed to fill maxcpus. */
     cpus = v[0];
     maxcpus = v[1];
-    threads = v[4] ? v[4] : 1;
-    sockets = v[2] ? v[2] : 1;
-    if (v[3]) {
-        cores = v[3];
+    sockets = v[2];
+    cores = v[3];
+    threads = v[4];
+    if (cpus == 0 && maxcpus == 0) {
+        sockets = sockets ? sockets : 1;
+        cores = cores ? cores : 1;
+        threads = threads ? threads : 1;
     } else {
-        uint64_t n = maxcpus ? maxcpus : cpus;
-        cores = n ? n / (sockets * threads) : 1;
+        maxcpus = maxcpus ? maxcpus : cpus;
+        if (cores == 0) {
+            sockets = sockets ? sockets : 1;
+            threads = threads ? threads : 1;
+            cores = maxcpus / (sockets * threads);
+        } else if (sockets == 0) {
+            threads = threads ? threads : 1;
+            sockets = maxcpus / (cores * threads);
+        }
+        if (threads == 0)
+            threads = maxcpus / (sockets * cores);
     }
     total = sockets * cores * threads;
     if (maxcpus == 0)
-        maxcpus = cpus ? cpus : total;
+        maxcpus = total;
     if (cpus == 0)
         cpus = maxcpus;
-    if (total != maxcpus || cores == 0)
+    if (total != maxcpus || sockets == 0 || cores == 0 || threads == 0)
         return opt_fail(c, "sockets (%llu) * cores (%llu) * threads (%llu) does not "
                         "match maxcpus (%llu)", (unsigned long long)sockets,
                         (unsigned long long)cores, (unsigned long long)threads,

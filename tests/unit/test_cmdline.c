@@ -135,6 +135,11 @@ static void test_smp(void **state)
         { "64", 64, 64, 1, 64, 1 },
         { "4,dies=1,clusters=1", 4, 4, 1, 4, 1 },
         { "threads=2", 2, 2, 1, 1, 2 },
+        { "4,cores=2", 4, 4, 2, 2, 1 },
+        { "4,threads=2", 4, 4, 1, 2, 2 },
+        { "8,sockets=2,cores=2", 8, 8, 2, 2, 2 },
+        { "cores=2,threads=2", 4, 4, 1, 2, 2 },
+        { "2,maxcpus=8,cores=4", 2, 8, 2, 4, 1 },
     };
     struct kiln_config cfg;
 

@@ -148,6 +148,9 @@ static void test_smp(void **state)
         { "-smp", "2,,3", "invalid value" },   { "-smp", "4096,sockets=4096", "maximum" },
         { "-smp", "2,sockets=4", "does not match" },
         { "-smp", "4097", "between" },
+        { "-smp", "2,sockets=2,cores=2", "does not match" },
+        { "-smp", "3,cores=2", "does not match" },
+        { "-smp", "2,sockets=2,cores=2,threads=1", "does not match" },
     };
 
     RUN_BAD(bad);
