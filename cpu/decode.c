@@ -290,7 +290,7 @@ static int build(struct dctx *c, uint8_t spec, struct x86_operand *o)
         o->seg = in->seg_override != X86_SEG_NONE ? in->seg_override : X86_SEG_DS;
         return fetch_val(c, in->addrsize, false, &o->disp);
     case O_Sw:
-        if (c->reg > 5)
+        if (regx > 5)
             c->bad = true;
         set_reg(o, X86_RC_SEG, c->reg, 2);
         break;
@@ -628,6 +628,8 @@ opcode:
     in->len = c->pos;
 
     /* Checks that need the whole instruction. */
+    if (flags & X86_F_UNSUPPORTED)
+        c->bad = true;
     if (in->lock && !((flags & X86_F_LOCKABLE) && in->has_modrm && c->mod != 3))
         c->bad = true;
     if (in->vex && !uses_vvvv && in->vex_vvvv)

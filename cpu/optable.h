@@ -78,14 +78,21 @@ enum {
     LOCK = X86_F_LOCKABLE, I64 = X86_F_I64, O64 = X86_F_O64, D64 = X86_F_D64, F64 = X86_F_F64,
     MEMONLY = X86_F_MEMONLY, REGONLY = X86_F_REGONLY, STR = X86_F_STRING, BR = X86_F_BRANCH,
     CC = X86_F_COND, X87 = X86_F_X87, MMX = X86_F_MMX, SSE = X86_F_SSE, PRIV = X86_F_PRIV,
-    SER = X86_F_SERIALIZE, XLOCK = X86_F_IMPLICIT_LOCK,
+    SER = X86_F_SERIALIZE, XLOCK = X86_F_IMPLICIT_LOCK, UNS = X86_F_UNSUPPORTED,
 };
 
 #define E0(op_, f_) { .op = X86_OP_##op_, .flags = (f_) }
 #define E1(op_, a_, f_) { .op = X86_OP_##op_, .o = { O_##a_ }, .flags = (f_) }
 #define E2(op_, a_, b_, f_) { .op = X86_OP_##op_, .o = { O_##a_, O_##b_ }, .flags = (f_) }
 #define E3(op_, a_, b_, c_, f_) { .op = X86_OP_##op_, .o = { O_##a_, O_##b_, O_##c_ }, .flags = (f_) }
+#define E4(op_, a_, b_, c_, d_, f_) \
+    { .op = X86_OP_##op_, .o = { O_##a_, O_##b_, O_##c_, O_##d_ }, .flags = (f_) }
 #define INV { .op = X86_OP_INVALID }
+/* recognised instruction of an extension kiln does not implement: length known, #UD */
+#define UNSUP0 E0(UNSUPPORTED, UNS)
+#define UNSUP1(a_) E1(UNSUPPORTED, a_, UNS)
+#define UNSUP2(a_, b_) E2(UNSUPPORTED, a_, b_, UNS)
+#define UNSUP3(a_, b_, c_) E3(UNSUPPORTED, a_, b_, c_, UNS)
 
 #define X86_SUB(n_, ...) ((const struct x86_opdesc[n_]){ __VA_ARGS__ })
 /* ModRM.reg group with operands a_, b_ inherited by the members. */

@@ -14,25 +14,33 @@ static const struct x86_opdesc grp7_mem[8] = {
     E1(SMSW, RvMw, 0), INV, E1(LMSW, Ew, PRIV | SER), E1(INVLPG, Mb, PRIV | SER),
 };
 static const struct x86_opdesc grp7_reg[8] = {
-    INV, /* /0: VMX (not supported) */
+    /* /0: VMCALL, VMLAUNCH, VMRESUME, VMXOFF (VMX: not implemented) */
+    RM8(INV, UNSUP0, UNSUP0, UNSUP0, UNSUP0, INV, INV, INV),
+    /* ENCLS (SGX: not implemented) */
     RM8(E0(MONITOR, PRIV), E0(MWAIT, PRIV | SER), E0(CLAC, PRIV), E0(STAC, PRIV),
-        INV, INV, INV, INV),
-    RM8(E0(XGETBV, 0), E0(XSETBV, PRIV | SER), INV, INV, INV, INV, INV, INV),
-    INV, /* /3: SVM (not supported) */
+        INV, INV, INV, UNSUP0),
+    /* VMFUNC, XEND, XTEST, ENCLU: not implemented */
+    RM8(E0(XGETBV, 0), E0(XSETBV, PRIV | SER), INV, INV, UNSUP0, UNSUP0, UNSUP0, UNSUP0),
+    /* /3: SVM (AMD, not implemented) */
+    RM8(UNSUP0, UNSUP0, UNSUP0, UNSUP0, UNSUP0, UNSUP0, UNSUP0, UNSUP0),
     E1(SMSW, RvMw, 0),
-    INV, /* /5: RDPKRU etc. (not supported) */
+    /* /5: RDPKRU, WRPKRU (not implemented) */
+    RM8(INV, INV, INV, INV, INV, INV, UNSUP0, UNSUP0),
     E1(LMSW, Ew, PRIV | SER),
-    RM8(E0(SWAPGS, O64 | PRIV), E0(RDTSCP, 0), INV, INV, INV, INV, INV, INV),
+    /* MONITORX, MWAITX, CLZERO (AMD, not implemented) */
+    RM8(E0(SWAPGS, O64 | PRIV), E0(RDTSCP, 0), UNSUP0, UNSUP0, UNSUP0, INV, INV, INV),
 };
 
 /* Group 9: 0F C7 */
+/* /3../5: XRSTORS, XSAVEC, XSAVES; /6, /7: VMPTRLD, VMCLEAR, VMXON, VMPTRST (not implemented) */
 static const struct x86_opdesc grp9_mem[8] = {
-    INV, E1(CMPXCHG8B, Mcx, LOCK), INV, INV, INV, INV, INV, INV,
+    INV, E1(CMPXCHG8B, Mcx, LOCK), INV, UNSUP1(M), UNSUP1(M), UNSUP1(M),
+    PFX(UNSUP1(Mq), UNSUP1(Mq), UNSUP1(Mq), INV), PFX(UNSUP1(Mq), INV, INV, INV),
 };
 static const struct x86_opdesc grp9_reg[8] = {
     INV, INV, INV, INV, INV, INV,
-    PFX(E1(RDRAND, Rv, 0), INV, INV, INV),
-    PFX(E1(RDSEED, Rv, 0), INV, E1(RDPID, Ry, F64), INV),
+    PFX(E1(RDRAND, Rv, 0), E1(RDRAND, Rv, 0), INV, INV),
+    PFX(E1(RDSEED, Rv, 0), E1(RDSEED, Rv, 0), E1(RDPID, Ry, F64), INV),
 };
 
 /* Groups 12, 13, 14: 0F 71, 72, 73 (register forms only) */
@@ -53,7 +61,8 @@ static const struct x86_opdesc grp14[8] = {
 static const struct x86_opdesc grp15_mem[8] = {
     NP(E1(FXSAVE, Mfx, 0)), NP(E1(FXRSTOR, Mfx, 0)), NP(E1(LDMXCSR, Md, SSE)),
     NP(E1(STMXCSR, Md, SSE)), NP(E1(XSAVE, M, 0)), NP(E1(XRSTOR, M, 0)),
-    NP(E1(XSAVEOPT, M, 0)), PFX(E1(CLFLUSH, Mb, 0), E1(CLFLUSHOPT, Mb, 0), INV, INV),
+    PFX(E1(XSAVEOPT, M, 0), UNSUP1(Mb) /* CLWB */, INV, INV),
+    PFX(E1(CLFLUSH, Mb, 0), E1(CLFLUSHOPT, Mb, 0), INV, INV),
 };
 #define FSGS(op_) PFX(INV, INV, E1(op_, Ry, O64), INV)
 static const struct x86_opdesc grp15_reg[8] = {
@@ -94,7 +103,7 @@ const struct x86_opdesc x86_map_0f[256] = {
     [0x02] = E2(LAR, Gv, Ew, 0), [0x03] = E2(LSL, Gv, Ew, 0),
     [0x05] = E0(SYSCALL, BR | SER), [0x06] = E0(CLTS, PRIV | SER), [0x07] = E0(SYSRET, BR | SER | PRIV),
     [0x08] = E0(INVD, PRIV | SER), [0x09] = E0(WBINVD, PRIV | SER), [0x0b] = E0(UD2, 0),
-    [0x0d] = MOD(GRP(grp_p, 0), INV),
+    [0x0d] = MOD(GRP(grp_p, 0), INV), [0x0e] = UNSUP0 /* FEMMS */,
     /* 0F 0F: 3DNow!, decode.c */
     [0x10] = PFX(E2(MOVUPS, Vdq, Wdq, SSE), E2(MOVUPD, Vdq, Wdq, SSE),
                  E2(MOVSS, Vd, Wd, SSE), E2(MOVSD, Vq, Wq, SSE)),
@@ -120,7 +129,8 @@ const struct x86_opdesc x86_map_0f[256] = {
     [0x29] = PFX(E2(MOVAPS, Wdq, Vdq, SSE), E2(MOVAPD, Wdq, Vdq, SSE), INV, INV),
     [0x2a] = PFX(E2(CVTPI2PS, Vq, Qq, SSE | MMX), E2(CVTPI2PD, Vdq, Qq, SSE | MMX),
                  E2(CVTSI2SS, Vd, Ey, SSE), E2(CVTSI2SD, Vq, Ey, SSE)),
-    [0x2b] = PFX(E2(MOVNTPS, Mdq, Vdq, SSE), E2(MOVNTPD, Mdq, Vdq, SSE), INV, INV),
+    [0x2b] = PFX(E2(MOVNTPS, Mdq, Vdq, SSE), E2(MOVNTPD, Mdq, Vdq, SSE),
+                 UNSUP2(Md, Vd) /* SSE4a MOVNTSS */, UNSUP2(Mq, Vq) /* MOVNTSD */),
     [0x2c] = PFX(E2(CVTTPS2PI, Pq, Wq, SSE | MMX), E2(CVTTPD2PI, Pq, Wdq, SSE | MMX),
                  E2(CVTTSS2SI, Gy, Wd, SSE), E2(CVTTSD2SI, Gy, Wq, SSE)),
     [0x2d] = PFX(E2(CVTPS2PI, Pq, Wq, SSE | MMX), E2(CVTPD2PI, Pq, Wdq, SSE | MMX),
@@ -129,6 +139,7 @@ const struct x86_opdesc x86_map_0f[256] = {
     [0x2f] = PFX(E2(COMISS, Vd, Wd, SSE), E2(COMISD, Vq, Wq, SSE), INV, INV),
     [0x30] = E0(WRMSR, PRIV | SER), [0x31] = E0(RDTSC, 0), [0x32] = E0(RDMSR, PRIV),
     [0x33] = E0(RDPMC, 0), [0x34] = E0(SYSENTER, BR | SER), [0x35] = E0(SYSEXIT, BR | SER | PRIV),
+    [0x37] = UNSUP0 /* GETSEC */,
     /* 0F 38, 0F 3A: escapes */
     [0x40] = CMOV, [0x41] = CMOV, [0x42] = CMOV, [0x43] = CMOV, [0x44] = CMOV, [0x45] = CMOV,
     [0x46] = CMOV, [0x47] = CMOV, [0x48] = CMOV, [0x49] = CMOV, [0x4a] = CMOV, [0x4b] = CMOV,
@@ -158,6 +169,10 @@ const struct x86_opdesc x86_map_0f[256] = {
     [0x73] = MOD(INV, GRP(grp14, 0)),
     [0x74] = MX(PCMPEQB), [0x75] = MX(PCMPEQW), [0x76] = MX(PCMPEQD),
     [0x77] = PFX(E0(EMMS, MMX), INV, INV, INV),
+    /* VMREAD, VMWRITE; AMD SSE4a EXTRQ, INSERTQ (not implemented) */
+    [0x78] = PFX(UNSUP2(Ey, Gy), MOD(INV, UNSUP3(Udq, Ib, Ib)), INV,
+                 MOD(INV, E4(UNSUPPORTED, Vdq, Udq, Ib, Ib, UNS))),
+    [0x79] = PFX(UNSUP2(Gy, Ey), MOD(INV, UNSUP2(Vdq, Udq)), INV, MOD(INV, UNSUP2(Vdq, Udq))),
     [0x7c] = PFX(INV, E2(HADDPD, Vdq, Wdq, SSE), INV, E2(HADDPS, Vdq, Wdq, SSE)),
     [0x7d] = PFX(INV, E2(HSUBPD, Vdq, Wdq, SSE), INV, E2(HSUBPS, Vdq, Wdq, SSE)),
     [0x7e] = PFX(E2(MOVD, Ey, Py, MMX), E2(MOVD, Ey, Vy, SSE), E2(MOVQ, Vq, Wq, SSE), INV),
@@ -171,6 +186,9 @@ const struct x86_opdesc x86_map_0f[256] = {
     [0x9f] = SETCC,
     [0xa0] = E1(PUSH, FS, D64), [0xa1] = E1(POP, FS, D64), [0xa2] = E0(CPUID, SER),
     [0xa3] = E2(BT, Ev, Gv, 0), [0xa4] = E3(SHLD, Ev, Gv, Ib, 0), [0xa5] = E3(SHLD, Ev, Gv, CL, 0),
+    /* VIA PadLock (not implemented): MONTMUL, XSHA1, XSHA256; XSTORE, XCRYPTECB..OFB */
+    [0xa6] = MOD(INV, G8(UNSUP0, UNSUP0, UNSUP0, INV, INV, INV, INV, INV)),
+    [0xa7] = MOD(INV, G8(UNSUP0, UNSUP0, UNSUP0, UNSUP0, UNSUP0, UNSUP0, INV, INV)),
     [0xa8] = E1(PUSH, GS, D64), [0xa9] = E1(POP, GS, D64), [0xaa] = E0(RSM, BR | SER),
     [0xab] = E2(BTS, Ev, Gv, LOCK), [0xac] = E3(SHRD, Ev, Gv, Ib, 0),
     [0xad] = E3(SHRD, Ev, Gv, CL, 0),

@@ -25,7 +25,13 @@ const struct x86_opdesc x86_map_0f38[256] = {
     [0x38] = X66(PMINSB), [0x39] = X66(PMINSD), [0x3a] = X66(PMINUW), [0x3b] = X66(PMINUD),
     [0x3c] = X66(PMAXSB), [0x3d] = X66(PMAXSD), [0x3e] = X66(PMAXUW), [0x3f] = X66(PMAXUD),
     [0x40] = X66(PMULLD), [0x41] = X66(PHMINPOSUW),
+    /* INVEPT, INVVPID (VMX: not implemented) */
+    [0x80] = PFX(INV, UNSUP2(Gy, Mdq), INV, INV), [0x81] = PFX(INV, UNSUP2(Gy, Mdq), INV, INV),
     [0x82] = PFX(INV, E2(INVPCID, Gy, Mdq, PRIV | F64 | SER), INV, INV),
+    /* SHA (not implemented) */
+    [0xc8] = PFX(UNSUP2(Vdq, Wdq), INV, INV, INV), [0xc9] = PFX(UNSUP2(Vdq, Wdq), INV, INV, INV),
+    [0xca] = PFX(UNSUP2(Vdq, Wdq), INV, INV, INV), [0xcb] = PFX(UNSUP2(Vdq, Wdq), INV, INV, INV),
+    [0xcc] = PFX(UNSUP2(Vdq, Wdq), INV, INV, INV), [0xcd] = PFX(UNSUP2(Vdq, Wdq), INV, INV, INV),
     [0xdb] = X66(AESIMC), [0xdc] = X66(AESENC), [0xdd] = X66(AESENCLAST),
     [0xde] = X66(AESDEC), [0xdf] = X66(AESDECLAST),
     [0xf0] = PFX(E2(MOVBE, Gv, Mv, 0), E2(MOVBE, Gv, Mv, 0), INV, E2(CRC32, Gy, Eb, 0)),
@@ -51,6 +57,7 @@ const struct x86_opdesc x86_map_0f3a[256] = {
     [0x44] = I66(PCLMULQDQ, Wdq),
     [0x60] = I66(PCMPESTRM, Wdq), [0x61] = I66(PCMPESTRI, Wdq),
     [0x62] = I66(PCMPISTRM, Wdq), [0x63] = I66(PCMPISTRI, Wdq),
+    [0xcc] = PFX(UNSUP3(Vdq, Wdq, Ib), INV, INV, INV), /* SHA1RNDS4 (not implemented) */
     [0xdf] = I66(AESKEYGENASSIST, Wdq),
 };
 

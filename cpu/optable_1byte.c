@@ -105,8 +105,11 @@ const struct x86_opdesc x86_map_1byte[256] = {
     [0xc0] = GRP2(grp2, Eb, Ib, 0), [0xc1] = GRP2(grp2, Ev, Ib, 0),
     [0xc2] = E1(RET, Iw, BR | F64), [0xc3] = E0(RET, BR | F64),
     [0xc4] = E2(LES, Gv, Mp, I64), [0xc5] = E2(LDS, Gv, Mp, I64), /* VEX: decode.c */
-    [0xc6] = G8(E2(MOV, Eb, Ib, 0), INV, INV, INV, INV, INV, INV, INV),
-    [0xc7] = G8(E2(MOV, Ev, Iz, 0), INV, INV, INV, INV, INV, INV, INV),
+    /* C6 F8 XABORT, C7 F8 XBEGIN (RTM: not implemented) */
+    [0xc6] = G8(E2(MOV, Eb, Ib, 0), INV, INV, INV, INV, INV, INV,
+                MOD(INV, RM8(UNSUP1(Ib), INV, INV, INV, INV, INV, INV, INV))),
+    [0xc7] = G8(E2(MOV, Ev, Iz, 0), INV, INV, INV, INV, INV, INV,
+                MOD(INV, RM8(UNSUP1(Jz), INV, INV, INV, INV, INV, INV, INV))),
     [0xc8] = E2(ENTER, Iw, Ib, D64), [0xc9] = E0(LEAVE, D64),
     [0xca] = E1(RETF, Iw, BR), [0xcb] = E0(RETF, BR),
     [0xcc] = E0(INT3, BR), [0xcd] = E1(INT, Ib, BR), [0xce] = E0(INTO, I64 | BR),

@@ -32,6 +32,7 @@ static const char *const dcmp_result_names[DCMP_NRESULTS] = {
 
 struct dcmp {
     csh cs;
+    csh cs32;            /* 32-bit handle, for the 16-bit mode rules */
     enum x86_mode mode;
     uint64_t rng;
     uint64_t count[DCMP_NRESULTS];
@@ -56,12 +57,15 @@ static inline int dcmp_open(struct dcmp *d, enum x86_mode mode, uint64_t seed)
     if (cs_open(CS_ARCH_X86, csmode[mode], &d->cs) != CS_ERR_OK)
         return -1;
     cs_option(d->cs, CS_OPT_DETAIL, CS_OPT_ON);
+    if (cs_open(CS_ARCH_X86, CS_MODE_32, &d->cs32) != CS_ERR_OK)
+        return -1;
     return 0;
 }
 
 static inline void dcmp_close(struct dcmp *d)
 {
     cs_close(&d->cs);
+    cs_close(&d->cs32);
 }
 
 /* Fills buf[16] with a structured random instruction candidate. */
@@ -149,21 +153,26 @@ static inline unsigned dcmp_cs_gpr(unsigned reg, unsigned size, bool high)
     }
 }
 
+static inline enum dcmp_result dcmp_classify(struct dcmp *d, const uint8_t buf[16], int depth);
+
 #include "test_decode_allow.h"
 
 /*
  * Compares our decoder with capstone on buf[0..16). Returns a dcmp_result; when text is
  * non-NULL, writes a one-line description of the instruction both ways into it.
+ * depth limits the allowlist's re-checks of modified byte strings.
  */
-static inline enum dcmp_result dcmp_check(struct dcmp *d, const uint8_t buf[16], char *text,
-                                          size_t textn)
+static inline enum dcmp_result dcmp_compare(struct dcmp *d, const uint8_t buf[16], char *text,
+                                            size_t textn, int depth)
 {
     struct x86_insn in;
     cs_insn *ci = NULL;
     int st = x86_decode(buf, 16, d->mode, &in);
     size_t n = cs_disasm(d->cs, buf, 16, 0x1000, 1, &ci);
     bool we_ok = st == X86_DECODE_OK;
-    bool we_known = st == X86_DECODE_UD && (in.flags & X86_F_UNSUPPORTED) && in.len;
+    bool we_known = st == X86_DECODE_UD && in.len &&
+                    ((in.flags & X86_F_UNSUPPORTED) || in.op == X86_OP_UD0 ||
+                     in.op == X86_OP_UD1 || in.op == X86_OP_UD2);
     enum dcmp_result res = DCMP_MATCH;
 
     if (n == 0) {
@@ -177,10 +186,11 @@ static inline enum dcmp_result dcmp_check(struct dcmp *d, const uint8_t buf[16],
     } else {
         res = DCMP_CS_VALID;
     }
-    if (res != DCMP_MATCH) {
-        int a = dcmp_allowed(d, buf, st, &in, n ? ci : NULL, res);
+    if (res != DCMP_MATCH && depth < 4) {
+        int a = dcmp_allowed(d, buf, st, &in, n ? ci : NULL, res, depth);
         if (a > 0) {
-            d->allow_hits[a & 31]++;
+            if (!depth)
+                d->allow_hits[a & 31]++;
             res = DCMP_ALLOWED;
         }
     }
@@ -204,6 +214,19 @@ static inline enum dcmp_result dcmp_check(struct dcmp *d, const uint8_t buf[16],
     }
     if (n)
         cs_free(ci, n);
+    return res;
+}
+
+static inline enum dcmp_result dcmp_classify(struct dcmp *d, const uint8_t buf[16], int depth)
+{
+    return dcmp_compare(d, buf, NULL, 0, depth);
+}
+
+/* Compares and counts the result in d->count. */
+static inline enum dcmp_result dcmp_check(struct dcmp *d, const uint8_t buf[16], char *text,
+                                          size_t textn)
+{
+    enum dcmp_result res = dcmp_compare(d, buf, text, textn, 0);
     d->count[res]++;
     return res;
 }
