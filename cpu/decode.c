@@ -19,7 +19,7 @@ const char *x86_op_name(unsigned op)
 /* Operand specs that take ModRM. */
 static const uint8_t spec_modrm[O_COUNT] = {
     [O_Eb] = 1, [O_Ew] = 1, [O_Ed] = 1, [O_Eq] = 1, [O_Ev] = 1, [O_Ey] = 1, [O_Ez] = 1,
-    [O_RvMw] = 1, [O_RyMb] = 1, [O_RyMw] = 1,
+    [O_RvMw] = 1, [O_RdMb] = 1, [O_RdMw] = 1, [O_RzMw] = 1, [O_Gyf] = 1, [O_Ryf] = 1,
     [O_Gb] = 1, [O_Gw] = 1, [O_Gd] = 1, [O_Gv] = 1, [O_Gy] = 1,
     [O_Rv] = 1, [O_Ry] = 1, [O_Rcr] = 1,
     [O_M] = 1, [O_Mb] = 1, [O_Mw] = 1, [O_Md] = 1, [O_Mq] = 1, [O_Mdq] = 1, [O_Mv] = 1,
@@ -237,8 +237,11 @@ static int build(struct dctx *c, uint8_t spec, struct x86_operand *o)
     case O_Ey: set_rm(c, o, X86_RC_GPR, ys, ys); break;
     case O_Ez: set_rm(c, o, X86_RC_GPR, zs, zs); break;
     case O_RvMw: set_rm(c, o, X86_RC_GPR, os, 2); break;
-    case O_RyMb: set_rm(c, o, X86_RC_GPR, ys, 1); break;
-    case O_RyMw: set_rm(c, o, X86_RC_GPR, ys, 2); break;
+    case O_RdMb: set_rm(c, o, X86_RC_GPR, 4, 1); break;
+    case O_RdMw: set_rm(c, o, X86_RC_GPR, 4, 2); break;
+    case O_RzMw: set_rm(c, o, X86_RC_GPR, zs, 2); break;
+    case O_Gyf: set_gpr(c, o, regx, c->mode64 ? 8 : 4); break;
+    case O_Ryf: set_reg_only(c, o, X86_RC_GPR, c->mode64 ? 8 : 4); break;
     case O_Gb: set_gpr(c, o, regx, 1); break;
     case O_Gw: set_gpr(c, o, regx, 2); break;
     case O_Gd: set_gpr(c, o, regx, 4); break;

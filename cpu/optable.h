@@ -15,12 +15,15 @@ enum x86_opspec {
     /* ModRM.rm: GPR or memory */
     O_Eb, O_Ew, O_Ed, O_Eq, O_Ev, O_Ey, O_Ez,
     O_RvMw,   /* register at operand size, memory word (SLDT, STR, SMSW, MOV Ev,Sw) */
-    O_RyMb,   /* register 32/64, memory byte (PEXTRB, PINSRB) */
-    O_RyMw,   /* register 32/64, memory word (PEXTRW 0F3A 15, PINSRW) */
+    O_RdMb,   /* register 32, memory byte (PEXTRB, PINSRB) */
+    O_RdMw,   /* register 32, memory word (PINSRW) */
+    O_RzMw,   /* register 16/32 by operand size (32 with REX.W), memory word (LAR, LSL) */
     /* ModRM.reg: GPR */
     O_Gb, O_Gw, O_Gd, O_Gv, O_Gy,
     /* ModRM.rm: register only */
+    O_Gyf,    /* Gy forced to 64 bits in 64-bit mode (INVPCID) */
     O_Rv, O_Ry,
+    O_Ryf,    /* Ry forced to 64 bits in 64-bit mode (RDPID) */
     O_Rcr,    /* MOV CR/DR GPR operand: ModRM.mod ignored, 32/64 by mode */
     /* ModRM.rm: memory only */
     O_M, O_Mb, O_Mw, O_Md, O_Mq, O_Mdq, O_Mv, O_My, O_Mt /* 80-bit */, O_Mp, O_Ms, O_Ma,

@@ -40,7 +40,7 @@ static const struct x86_opdesc grp9_mem[8] = {
 static const struct x86_opdesc grp9_reg[8] = {
     INV, INV, INV, INV, INV, INV,
     PFX(E1(RDRAND, Rv, 0), E1(RDRAND, Rv, 0), INV, INV),
-    PFX(E1(RDSEED, Rv, 0), E1(RDSEED, Rv, 0), E1(RDPID, Ry, F64), INV),
+    PFX(E1(RDSEED, Rv, 0), E1(RDSEED, Rv, 0), E1(RDPID, Ryf, 0), INV),
 };
 
 /* Groups 12, 13, 14: 0F 71, 72, 73 (register forms only) */
@@ -67,7 +67,8 @@ static const struct x86_opdesc grp15_mem[8] = {
 #define FSGS(op_) PFX(INV, INV, E1(op_, Ry, O64), INV)
 static const struct x86_opdesc grp15_reg[8] = {
     FSGS(RDFSBASE), FSGS(RDGSBASE), FSGS(WRFSBASE), FSGS(WRGSBASE), INV,
-    NP(E0(LFENCE, 0)), NP(E0(MFENCE, 0)), NP(E0(SFENCE, 0)),
+    NP(E0(LFENCE, 0)), NP(E0(MFENCE, 0)),
+    PFX(E0(SFENCE, 0), RM8(UNSUP0 /* PCOMMIT */, INV, INV, INV, INV, INV, INV, INV), INV, INV),
 };
 
 /* Group 16: 0F 18 prefetch hints; the rest of 0F 18..0F 1F is hint NOP space */
@@ -94,13 +95,13 @@ static const struct x86_opdesc grp_p[8] = {
 #define CMOV E2(CMOVCC, Gv, Ev, CC)
 #define JCCZ E1(JCC, Jz, BR | CC | F64)
 #define SETCC E1(SETCC, Eb, CC)
-#define BSWAP E1(BSWAP, Zy, 0)
+#define BSWAP E1(BSWAP, Zv, 0) /* 16-bit operand: undefined by the SDM, zeroes on hardware */
 #define HNOP E1(NOP, Ev, 0)
 
 const struct x86_opdesc x86_map_0f[256] = {
     [0x00] = GRP(grp6, 0),
     [0x01] = MOD(GRP(grp7_mem, 0), GRP(grp7_reg, 0)),
-    [0x02] = E2(LAR, Gv, Ew, 0), [0x03] = E2(LSL, Gv, Ew, 0),
+    [0x02] = E2(LAR, Gv, RzMw, 0), [0x03] = E2(LSL, Gv, RzMw, 0),
     [0x05] = E0(SYSCALL, BR | SER), [0x06] = E0(CLTS, PRIV | SER), [0x07] = E0(SYSRET, BR | SER | PRIV),
     [0x08] = E0(INVD, PRIV | SER), [0x09] = E0(WBINVD, PRIV | SER), [0x0b] = E0(UD2, 0),
     [0x0d] = MOD(GRP(grp_p, 0), INV), [0x0e] = UNSUP0 /* FEMMS */,
@@ -210,7 +211,7 @@ const struct x86_opdesc x86_map_0f[256] = {
     [0xc2] = PFX(E3(CMPPS, Vdq, Wdq, Ib, SSE), E3(CMPPD, Vdq, Wdq, Ib, SSE),
                  E3(CMPSS, Vd, Wd, Ib, SSE), E3(CMPSD, Vq, Wq, Ib, SSE)),
     [0xc3] = PFX(E2(MOVNTI, My, Gy, 0), INV, INV, INV),
-    [0xc4] = PFX(E3(PINSRW, Pq, RyMw, Ib, MMX), E3(PINSRW, Vdq, RyMw, Ib, SSE), INV, INV),
+    [0xc4] = PFX(E3(PINSRW, Pq, RdMw, Ib, MMX), E3(PINSRW, Vdq, RdMw, Ib, SSE), INV, INV),
     [0xc5] = PFX(E3(PEXTRW, Gd, Nq, Ib, MMX), E3(PEXTRW, Gd, Udq, Ib, SSE), INV, INV),
     [0xc6] = PFX(E3(SHUFPS, Vdq, Wdq, Ib, SSE), E3(SHUFPD, Vdq, Wdq, Ib, SSE), INV, INV),
     [0xc7] = MOD(GRP(grp9_mem, 0), GRP(grp9_reg, 0)),

@@ -27,7 +27,7 @@ const struct x86_opdesc x86_map_0f38[256] = {
     [0x40] = X66(PMULLD), [0x41] = X66(PHMINPOSUW),
     /* INVEPT, INVVPID (VMX: not implemented) */
     [0x80] = PFX(INV, UNSUP2(Gy, Mdq), INV, INV), [0x81] = PFX(INV, UNSUP2(Gy, Mdq), INV, INV),
-    [0x82] = PFX(INV, E2(INVPCID, Gy, Mdq, PRIV | F64 | SER), INV, INV),
+    [0x82] = PFX(INV, E2(INVPCID, Gyf, Mdq, PRIV | SER), INV, INV),
     /* SHA (not implemented) */
     [0xc8] = PFX(UNSUP2(Vdq, Wdq), INV, INV, INV), [0xc9] = PFX(UNSUP2(Vdq, Wdq), INV, INV, INV),
     [0xca] = PFX(UNSUP2(Vdq, Wdq), INV, INV, INV), [0xcb] = PFX(UNSUP2(Vdq, Wdq), INV, INV, INV),
@@ -46,11 +46,11 @@ const struct x86_opdesc x86_map_0f3a[256] = {
     [0x0a] = I66(ROUNDSS, Wd), [0x0b] = I66(ROUNDSD, Wq),
     [0x0c] = I66(BLENDPS, Wdq), [0x0d] = I66(BLENDPD, Wdq), [0x0e] = I66(PBLENDW, Wdq),
     [0x0f] = PFX(E3(PALIGNR, Pq, Qq, Ib, MMX), E3(PALIGNR, Vdq, Wdq, Ib, SSE), INV, INV),
-    [0x14] = PFX(INV, E3(PEXTRB, RyMb, Vdq, Ib, SSE), INV, INV),
-    [0x15] = PFX(INV, E3(PEXTRW, RyMw, Vdq, Ib, SSE), INV, INV),
+    [0x14] = PFX(INV, E3(PEXTRB, RdMb, Vdq, Ib, SSE), INV, INV),
+    [0x15] = PFX(INV, E3(PEXTRW, RdMw, Vdq, Ib, SSE), INV, INV),
     [0x16] = PFX(INV, E3(PEXTRD, Ey, Vdq, Ib, SSE), INV, INV),
     [0x17] = PFX(INV, E3(EXTRACTPS, Ed, Vdq, Ib, SSE), INV, INV),
-    [0x20] = PFX(INV, E3(PINSRB, Vdq, RyMb, Ib, SSE), INV, INV),
+    [0x20] = PFX(INV, E3(PINSRB, Vdq, RdMb, Ib, SSE), INV, INV),
     [0x21] = I66(INSERTPS, Wd),
     [0x22] = PFX(INV, E3(PINSRD, Vdq, Ey, Ib, SSE), INV, INV),
     [0x40] = I66(DPPS, Wdq), [0x41] = I66(DPPD, Wdq), [0x42] = I66(MPSADBW, Wdq),

@@ -79,12 +79,12 @@ const struct x86_opdesc x86_map_1byte[256] = {
     [0x88] = E2(MOV, Eb, Gb, 0), [0x89] = E2(MOV, Ev, Gv, 0),
     [0x8a] = E2(MOV, Gb, Eb, 0), [0x8b] = E2(MOV, Gv, Ev, 0),
     [0x8c] = E2(MOV_SREG, RvMw, Sw, 0), [0x8d] = E2(LEA, Gv, M, 0),
-    [0x8e] = E2(MOV_SREG, Sw, Ew, 0),
+    [0x8e] = E2(MOV_SREG, Sw, RvMw, 0),
     [0x8f] = G8(E1(POP, Ev, D64), INV, INV, INV, INV, INV, INV, INV), /* XOP: decode.c */
-    [0x90] = E2(XCHG, Zv, rAX, 0), /* NOP / PAUSE without REX.B: decode.c */
-    [0x91] = E2(XCHG, Zv, rAX, 0), [0x92] = E2(XCHG, Zv, rAX, 0), [0x93] = E2(XCHG, Zv, rAX, 0),
-    [0x94] = E2(XCHG, Zv, rAX, 0), [0x95] = E2(XCHG, Zv, rAX, 0), [0x96] = E2(XCHG, Zv, rAX, 0),
-    [0x97] = E2(XCHG, Zv, rAX, 0),
+    [0x90] = E2(XCHG, rAX, Zv, 0), /* NOP / PAUSE without REX.B: decode.c */
+    [0x91] = E2(XCHG, rAX, Zv, 0), [0x92] = E2(XCHG, rAX, Zv, 0), [0x93] = E2(XCHG, rAX, Zv, 0),
+    [0x94] = E2(XCHG, rAX, Zv, 0), [0x95] = E2(XCHG, rAX, Zv, 0), [0x96] = E2(XCHG, rAX, Zv, 0),
+    [0x97] = E2(XCHG, rAX, Zv, 0),
     [0x98] = E0(CBW, 0), [0x99] = E0(CWD, 0), [0x9a] = E1(CALLF, Ap, I64 | BR),
     [0x9b] = E0(WAIT, 0), [0x9c] = E0(PUSHF, D64), [0x9d] = E0(POPF, D64 | SER),
     [0x9e] = E0(SAHF, 0), [0x9f] = E0(LAHF, 0),

@@ -34,7 +34,17 @@ int main(int argc, char **argv)
         printf("mode %d:", m == 0 ? 16 : m == 1 ? 32 : 64);
         for (int r = 0; r < DCMP_NRESULTS; r++)
             printf(" %s=%" PRIu64, dcmp_result_names[r], d.count[r]);
+        printf("\n  both valid %" PRIu64 ", operand lists compared %" PRIu64 ", allowlist hits:",
+               d.both_valid, d.both_valid - d.opcount_differs);
+        for (int a = 1; a < 32; a++)
+            if (d.allow_hits[a])
+                printf(" A%d=%" PRIu64, a, d.allow_hits[a]);
         printf("\n");
+        if (getenv("FUZZ_SIZES"))
+            for (int op = 0; op < X86_OP_COUNT; op++)
+                if (d.size_mismatch[op])
+                    printf("  memsize %s %" PRIu64 " %s\n", x86_op_name(op), d.size_mismatch[op],
+                           d.size_example[op]);
         for (int r = DCMP_LEN; r < DCMP_NRESULTS; r++)
             total_bad += d.count[r];
         dcmp_close(&d);

@@ -12,6 +12,7 @@
 #undef X86_OP_INVALID
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cpu/decode.h"
 
@@ -31,12 +32,17 @@ static const char *const dcmp_result_names[DCMP_NRESULTS] = {
 };
 
 struct dcmp {
+    struct dcmp *alt32;  /* 16-bit mode: a 32-bit comparer for rule A14 */
     csh cs;
     csh cs32;            /* 32-bit handle, for the 16-bit mode rules */
     enum x86_mode mode;
     uint64_t rng;
     uint64_t count[DCMP_NRESULTS];
     uint64_t allow_hits[32];
+    uint64_t size_mismatch[X86_OP_COUNT];
+    char size_example[X86_OP_COUNT][96];
+    uint64_t opcount_differs; /* both valid, operand lists of different length: not compared */
+    uint64_t both_valid;      /* both decoded it (lengths compared) */
 };
 
 static inline uint64_t dcmp_rand(struct dcmp *d)
@@ -59,6 +65,11 @@ static inline int dcmp_open(struct dcmp *d, enum x86_mode mode, uint64_t seed)
     cs_option(d->cs, CS_OPT_DETAIL, CS_OPT_ON);
     if (cs_open(CS_ARCH_X86, CS_MODE_32, &d->cs32) != CS_ERR_OK)
         return -1;
+    if (mode == X86_MODE_16) {
+        d->alt32 = calloc(1, sizeof(*d->alt32));
+        if (!d->alt32 || dcmp_open(d->alt32, X86_MODE_32, seed) < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -66,6 +77,11 @@ static inline void dcmp_close(struct dcmp *d)
 {
     cs_close(&d->cs);
     cs_close(&d->cs32);
+    if (d->alt32) {
+        dcmp_close(d->alt32);
+        free(d->alt32);
+        d->alt32 = NULL;
+    }
 }
 
 /* Fills buf[16] with a structured random instruction candidate. */
@@ -179,6 +195,8 @@ static inline enum dcmp_result dcmp_compare(struct dcmp *d, const uint8_t buf[16
         if (we_ok)
             res = DCMP_WE_VALID;
     } else if (we_ok || we_known) {
+        if (we_ok && !depth)
+            d->both_valid++;
         if (ci->size != in.len)
             res = DCMP_LEN;
         else if (we_ok && !dcmp_operands_match(d, &in, ci))
