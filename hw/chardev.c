@@ -65,6 +65,18 @@ void chardev_set_monitor(struct chardev *cd, chardev_can_receive_fn can_receive,
     cd->fe[1] = (struct chardev_frontend){ can_receive, receive, opaque };
 }
 
+void chardev_set_event_handler(struct chardev *cd, chardev_event_fn fn, void *opaque)
+{
+    cd->event = fn;
+    cd->event_opaque = opaque;
+}
+
+void chardev_send_event(struct chardev *cd, int event)
+{
+    if (cd && cd->event)
+        cd->event(cd->event_opaque, event);
+}
+
 void chardev_set_escape(struct chardev *cd, chardev_escape_fn fn, void *opaque)
 {
     cd->escape = fn;
@@ -122,6 +134,7 @@ static bool escape_byte(struct chardev *cd, uint8_t b)
         break;
     case 'b':
     case 'B':
+        chardev_send_event(cd, CHARDEV_EVENT_BREAK);
         cd->escape(cd->escape_opaque, 'b');
         break;
     case 'h':

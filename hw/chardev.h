@@ -52,6 +52,12 @@ const char *chardev_kind(const struct chardev *cd);
 /* Attaches the device that receives input (replaces any previous one). */
 void chardev_set_frontend(struct chardev *cd, chardev_can_receive_fn can_receive,
                           chardev_receive_fn receive, void *opaque);
+/* Out-of-band events for the device frontend (CHARDEV_EVENT_BREAK from C-a b). */
+#define CHARDEV_EVENT_BREAK 1
+typedef void (*chardev_event_fn)(void *opaque, int event);
+void chardev_set_event_handler(struct chardev *cd, chardev_event_fn fn, void *opaque);
+/* Sends an event to the device frontend (no-op without a handler). */
+void chardev_send_event(struct chardev *cd, int event);
 /* A second frontend (the monitor) that Ctrl-A c switches input to. */
 void chardev_set_monitor(struct chardev *cd, chardev_can_receive_fn can_receive,
                          chardev_receive_fn receive, void *opaque);

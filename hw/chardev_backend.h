@@ -29,6 +29,8 @@ struct chardev {
     void *priv;                         /* backend state */
     struct chardev_frontend fe[2];      /* 0 = device, 1 = monitor */
     int focus;
+    chardev_event_fn event;
+    void *event_opaque;
     chardev_escape_fn escape;
     void *escape_opaque;
     bool escape_seen;                   /* last byte was Ctrl-A */

@@ -140,6 +140,23 @@ static void fe_receive(void *opaque, const uint8_t *buf, size_t len)
     update_irq(u);
 }
 
+/* A break condition received: a zero character with BI (line status interrupt). */
+static void rx_break(struct uart *u)
+{
+    rx_byte(u, 0);
+    u->lsr |= LSR_BI;
+    u->timeout_ipending = false;
+    arm_timeout(u);
+    update_irq(u);
+}
+
+static void fe_event(void *opaque, int event)
+{
+    struct uart *u = opaque;
+    if (event == CHARDEV_EVENT_BREAK && !(u->mcr & MCR_LOOP))
+        rx_break(u);
+}
+
 static void transmit(struct uart *u, uint8_t b)
 {
     if (u->mcr & MCR_LOOP) {
@@ -275,6 +292,9 @@ static void uart_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
         write_fcr(u, v);
         break;
     case LCR:
+        /* Setting the break bit in loopback makes the receiver see a break. */
+        if ((v & 0x40) && !(u->lcr & 0x40) && (u->mcr & MCR_LOOP))
+            rx_break(u);
         u->lcr = v;
         break;
     case MCR: {
@@ -319,8 +339,10 @@ struct uart *uart_init(struct bus *io, struct clock *clock, uint16_t base,
         uart_free(u);
         return NULL;
     }
-    if (cd)
+    if (cd) {
         chardev_set_frontend(cd, fe_can_receive, fe_receive, u);
+        chardev_set_event_handler(cd, fe_event, u);
+    }
     return u;
 }
 
@@ -328,8 +350,10 @@ void uart_free(struct uart *u)
 {
     if (!u)
         return;
-    if (u->cd)
+    if (u->cd) {
         chardev_set_frontend(u->cd, NULL, NULL, NULL);
+        chardev_set_event_handler(u->cd, NULL, NULL);
+    }
     timer_free(u->timeout);
     if (u->regs)
         bus_unregister(u->io, u->regs);

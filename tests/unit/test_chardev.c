@@ -33,6 +33,9 @@ static char cmds[8];
 static int ncmds;
 static void on_escape(void *o, char c) { (void)o; cmds[ncmds++] = c; }
 
+static int breaks;
+static void on_event(void *o, int ev) { (void)o; breaks += ev == CHARDEV_EVENT_BREAK; }
+
 static void test_escapes_and_monitor(void **state)
 {
     (void)state;
@@ -50,6 +53,10 @@ static void test_escapes_and_monitor(void **state)
     assert_int_equal(ncmds, 3);
     assert_memory_equal(cmds, "ccx", 3);
     assert_false(chardev_monitor_focused(cd));
+    chardev_set_event_handler(cd, on_event, NULL);
+    chardev_push(cd, (const uint8_t *)"\x01" "b", 2);
+    assert_int_equal(breaks, 1);
+    assert_int_equal(dev.len, 5);
     /* Help text goes to the output. */
     chardev_push(cd, (const uint8_t *)"\x01h", 2);
     uint8_t out[512];

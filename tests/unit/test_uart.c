@@ -201,13 +201,32 @@ static void test_modem_status_and_priority(void **state)
     assert_int_equal(in8(r, 2) & 0x0f, 0x01);
 }
 
+static void test_break(void **state)
+{
+    struct rig *r = *state;
+    out8(r, 4, 0x08);
+    out8(r, 1, 0x05);                       /* RDA + RLS */
+    chardev_send_event(r->cd, CHARDEV_EVENT_BREAK);
+    assert_int_equal(r->level, 1);
+    assert_int_equal(in8(r, 2), 0x06);
+    assert_int_equal(in8(r, 5) & 0x11, 0x11);   /* BI + DR */
+    assert_int_equal(in8(r, 2), 0x04);
+    assert_int_equal(in8(r, 0), 0x00);
+    assert_int_equal(r->level, 0);
+    /* Loopback: setting LCR break is received as one. */
+    out8(r, 4, 0x10);
+    out8(r, 3, 0x43);
+    assert_int_equal(in8(r, 5) & 0x11, 0x11);
+    out8(r, 3, 0x03);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_transmit_and_dlab), T(test_thre_interrupt_and_out2), T(test_receive_no_fifo),
         T(test_fifo_trigger_and_timeout), T(test_loopback_overrun_and_rls),
-        T(test_modem_status_and_priority),
+        T(test_modem_status_and_priority), T(test_break),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
