@@ -23,6 +23,9 @@ struct clock {
     int64_t last;               /* last value returned (monotonic guard) */
     int64_t wall_base;
     struct timer *head;
+    clock_deadline_fn deadline_hook;
+    void *deadline_opaque;
+    bool running_timers;
 };
 
 static int64_t host_ns(clockid_t id)
@@ -147,10 +150,17 @@ static void unlink_timer(struct timer *t)
     t->pending = false;
 }
 
+void clock_set_deadline_hook(struct clock *c, clock_deadline_fn fn, void *opaque)
+{
+    c->deadline_hook = fn;
+    c->deadline_opaque = opaque;
+}
+
 unsigned clock_run_timers(struct clock *c)
 {
     unsigned ran = 0;
     int64_t now = clock_ns(c);
+    c->running_timers = true;
     while (c->head && c->head->deadline <= now) {
         struct timer *t = c->head;
         c->head = t->next;
@@ -161,6 +171,7 @@ unsigned clock_run_timers(struct clock *c)
         if (c->mode == CLOCK_MODE_REALTIME)
             now = clock_ns(c);
     }
+    c->running_timers = false;
     return ran;
 }
 
@@ -205,6 +216,8 @@ void timer_free(struct timer *t)
 
 void timer_mod(struct timer *t, int64_t deadline_ns)
 {
+    struct clock *c = t->clock;
+    int64_t old_first = c->head ? c->head->deadline : CLOCK_NEVER;
     if (t->pending)
         unlink_timer(t);
     t->deadline = deadline_ns;
@@ -214,6 +227,8 @@ void timer_mod(struct timer *t, int64_t deadline_ns)
         pp = &(*pp)->next;
     t->next = *pp;
     *pp = t;
+    if (c->head == t && deadline_ns < old_first && c->deadline_hook && !c->running_timers)
+        c->deadline_hook(c->deadline_opaque, deadline_ns);
 }
 
 void timer_del(struct timer *t)

@@ -47,6 +47,14 @@ void clock_warp_to_deadline(struct clock *c);
 int64_t clock_next_deadline(struct clock *c);
 /* Icount: instructions to run before the next deadline (>= 1), or UINT64_MAX. */
 uint64_t clock_insns_to_deadline(struct clock *c);
+/*
+ * Called when a timer_mod makes the earliest deadline earlier than it was
+ * (e.g. a device reprogrammed during a CPU budget): the CPU loop should end
+ * its current budget so it can be recomputed. Not called from inside
+ * clock_run_timers (the loop recomputes after running timers anyway).
+ */
+typedef void (*clock_deadline_fn)(void *opaque, int64_t deadline_ns);
+void clock_set_deadline_hook(struct clock *c, clock_deadline_fn fn, void *opaque);
 /* Runs every timer whose deadline is <= now, in deadline order; returns how many ran. */
 unsigned clock_run_timers(struct clock *c);
 

@@ -120,6 +120,43 @@ static void test_tick_conversion(void **state)
         assert_int_equal(clock_ns_to_ticks(clock_ticks_to_ns(t, 1193182), 1193182), t);
 }
 
+static int hook_calls;
+static int64_t hook_deadline;
+static void on_deadline(void *o, int64_t d) { (void)o; hook_calls++; hook_deadline = d; }
+static void cb_rearm_early(void *opaque)
+{
+    struct timer *t = opaque;
+    timer_mod(t, 1);                            /* inside run_timers: no hook */
+}
+
+static void test_deadline_hook(void **state)
+{
+    (void)state;
+    struct clock *c = clock_new_icount(0);
+    clock_set_deadline_hook(c, on_deadline, NULL);
+    struct timer *a = clock_timer_new(c, cb_record, (void *)1);
+    struct timer *b = clock_timer_new(c, cb_record, (void *)2);
+    timer_mod(a, 1000);
+    assert_int_equal(hook_calls, 1);
+    timer_mod(b, 2000);                         /* later: the budget stands */
+    assert_int_equal(hook_calls, 1);
+    timer_mod(b, 500);
+    assert_int_equal(hook_calls, 2);
+    assert_int_equal(hook_deadline, 500);
+    struct timer *r = clock_timer_new(c, cb_rearm_early, NULL);
+    timer_free(r);
+    r = clock_timer_new(c, cb_rearm_early, b);
+    timer_mod(r, 100);
+    assert_int_equal(hook_calls, 3);
+    clock_advance_ns(c, 100);
+    clock_run_timers(c);
+    assert_int_equal(hook_calls, 3);
+    timer_free(a);
+    timer_free(b);
+    timer_free(r);
+    clock_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -128,6 +165,7 @@ int main(void)
         cmocka_unit_test(test_periodic_rearm),
         cmocka_unit_test(test_realtime_pause),
         cmocka_unit_test(test_tick_conversion),
+        cmocka_unit_test(test_deadline_hook),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
