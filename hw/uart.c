@@ -329,8 +329,7 @@ struct uart *uart_init(struct bus *io, struct clock *clock, uint16_t base,
     u->out2_gate = true;
     u->trigger = 1;
     u->lsr = LSR_THRE | LSR_TEMT;
-    u->dll = 12;                        /* 9600 baud until programmed */
-    u->lcr = 0x03;
+    u->dll = 12;                        /* 9600 baud until programmed; LCR resets to 0 */
     update_msr(u);
     u->msr &= 0xf0;
     u->timeout = clock_timer_new(clock, timeout_fired, u);
