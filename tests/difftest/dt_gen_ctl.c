@@ -253,6 +253,14 @@ static void gen_string(struct dt_gen *g, struct dt_item *it)
         si |= dt_chance(g, 50) ? dt_rand(&g->rng) << 32 : 0;
         di |= dt_chance(g, 50) ? dt_rand(&g->rng) << 32 : 0;
     }
+    /* source segment override (MOVS CMPS LODS): ignored DS/ES..., or GS with its base */
+    uint8_t seg = 0;
+    if ((op <= 1 || op == 3) && dt_chance(g, 20)) {
+        static const uint8_t segs[3] = { 0x26, 0x3e, 0x65 };
+        seg = segs[dt_below(&g->rng, 3)];
+        if (seg == 0x65)
+            si -= DT_GS_BASE;
+    }
     if (op <= 1 || op == 3)
         dt_emit_movimm(it, R_RSI, si);
     if (op <= 2 || op == 4)
@@ -264,6 +272,8 @@ static void gen_string(struct dt_gen *g, struct dt_item *it)
         in.pfx[in.npfx++] = dt_chance(g, 50) ? 0xf3 : 0xf2;
     if (a32)
         in.pfx[in.npfx++] = 0x67;
+    if (seg)
+        in.pfx[in.npfx++] = seg;
     dt_enc(it, &in);
     if ((op == 1 || op == 4) && n > 0)
         it->defs = DT_ARITH;
@@ -275,7 +285,17 @@ static void gen_fault(struct dt_gen *g, struct dt_item *it)
     if (r == R_RSP)
         r = R_RDI;
     struct dt_ins in = { .osz = 8, .opreg = -1, .modrm = true, .reg = r2 };
-    switch (dt_below(&g->rng, 5)) {
+    switch (dt_below(&g->rng, g->feat.cx16 ? 6 : 5)) {
+    case 5: { /* CMPXCHG16B on an address that is not 16-byte aligned: #GP(0) */
+        dt_emit_movimm(it, r, DT_DATA + 8 + 16 * dt_below(&g->rng, 64));
+        struct dt_ins x = { .osz = 8, .opreg = -1, .modrm = true, .map = 1, .opc = 0xc7, .reg = 1 };
+        x.rm.mem = true;
+        x.rm.m.base = r;
+        x.rm.m.index = -1;
+        x.rm.m.scale = 1;
+        dt_enc(it, &x);
+        return;
+    }
     case 0: { /* ud2 */
         uint8_t b[2] = { 0x0f, 0x0b };
         dt_emit(it, b, 2);
