@@ -90,6 +90,7 @@ struct dt_item {
 #define DT_MAX_ITEMS 32
 struct dt_seq {
     int n;
+    uint32_t org;        /* code offset of the first item (sequences may cross pages) */
     struct dt_item it[DT_MAX_ITEMS];
 };
 
@@ -103,7 +104,8 @@ struct dt_state {
 /* Laid-out code for one run. */
 struct dt_code {
     uint8_t b[DT_CODE_SIZE];
-    uint32_t len;               /* without the terminator */
+    uint32_t org;               /* entry point: DT_MEM_BASE + org */
+    uint32_t len;               /* code offset of the terminator */
     uint32_t start[DT_MAX_ITEMS + 1]; /* code offset of each item (start[n] = len) */
     bool pre_on[DT_MAX_ITEMS];
     uint16_t in_undef[DT_MAX_ITEMS + 1]; /* flags possibly undefined on entry; [n] = at the end */

@@ -233,6 +233,7 @@ void dt_gen_seq(struct dt_gen *g, struct dt_seq *s, int max_items)
     if (max_items > DT_MAX_ITEMS)
         max_items = DT_MAX_ITEMS;
     s->n = nc ? 1 + (int)dt_below(&g->rng, (uint32_t)max_items) : 0;
+    s->org = dt_chance(g, 50) ? 0 : dt_below(&g->rng, 0x1800);
     for (int i = 0; i < s->n; i++)
         dt_gen_item(g, cls[dt_below(&g->rng, (uint32_t)nc)], &s->it[i]);
 }
@@ -285,7 +286,11 @@ void dt_layout(const struct dt_seq *s, uint8_t term, struct dt_code *c)
     }
     memcpy(c->in_undef, in, sizeof in);
     /* emit */
-    uint32_t pos = 0;
+    uint32_t pos = s->org;
+    if (pos > DT_CODE_SIZE - DT_MAX_ITEMS * (DT_ITEM_MAX + 4) - 1)
+        pos = 0;
+    memset(c->b, 0, pos);
+    c->org = pos;
     c->ninsns = 0;
     for (int i = 0; i < n; i++) {
         const struct dt_item *it = &s->it[i];

@@ -54,7 +54,7 @@ void dt_kiln_run(int engine, const struct dt_code *c, const struct dt_state *st,
     struct bare_regs regs;
     bare_cpu_get_regs(cpu, &regs);
     memcpy(regs.gpr, st->gpr, sizeof regs.gpr);
-    regs.rip = DT_MEM_BASE;
+    regs.rip = DT_MEM_BASE + c->org;
     regs.fs_base = 0;
     regs.gs_base = DT_GS_BASE;
     regs.rflags = (st->rflags & DT_CMP_FLAGS) | 0x202;   /* IF set, as on the host */

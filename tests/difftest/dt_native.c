@@ -84,7 +84,7 @@ static void handler(int sig, siginfo_t *si, void *ucv)
         memcpy(saved, gr, sizeof saved);
         for (int i = 0; i < 16; i++)
             gr[gmap[i]] = (greg_t)shm->st.gpr[i];
-        gr[REG_RIP] = (greg_t)DT_MEM_BASE;
+        gr[REG_RIP] = (greg_t)(DT_MEM_BASE + shm->code.org);
         uint64_t keep = (uint64_t)gr[REG_EFL] & ~(uint64_t)(DT_CMP_FLAGS | 0x100 | 0x40000 | 0x10000);
         gr[REG_EFL] = (greg_t)(keep | (shm->st.rflags & DT_CMP_FLAGS));
         phase = 2;

@@ -214,8 +214,8 @@ void dt_report(FILE *f, int engine, uint64_t seqseed, const char *repro, const s
                 c.pre_on[i] ? " (flag-defining cmp first)" : "");
         print_insns(f, c.b + c.start[i], c.start[i + 1] - c.start[i], DT_MEM_BASE + c.start[i]);
     }
-    fprintf(f, "  initial: rflags %#" PRIx64 " (+IF), rsp data+%#" PRIx64 "\n", st->rflags | 0x202,
-            st->gpr[4] - DT_DATA);
+    fprintf(f, "  initial: rip +%#x, rflags %#" PRIx64 " (+IF), rsp data+%#" PRIx64 "\n", c.org,
+            st->rflags | 0x202, st->gpr[4] - DT_DATA);
     for (int i = 0; i < 16; i++)
         fprintf(f, "    %-3s %016" PRIx64 "  %s", gpr_names[i], st->gpr[i], i % 4 == 3 ? "\n" : "");
     fprintf(f, "  compared flags %#x\n", dt_flag_mask(s, &c, &h));
@@ -245,7 +245,7 @@ void dt_print_seq(FILE *f, const struct dt_seq *s, const struct dt_state *st)
                 c.pre_on[i] ? " (flag-defining cmp first)" : "");
         print_insns(f, c.b + c.start[i], c.start[i + 1] - c.start[i], DT_MEM_BASE + c.start[i]);
     }
-    fprintf(f, "  initial: rflags %#" PRIx64 " (+IF)\n", st->rflags | 0x202);
+    fprintf(f, "  initial: rip +%#x, rflags %#" PRIx64 " (+IF)\n", c.org, st->rflags | 0x202);
     for (int i = 0; i < 16; i++)
         fprintf(f, "    %-3s %016" PRIx64 "  %s", gpr_names[i], st->gpr[i], i % 4 == 3 ? "\n" : "");
     fprintf(f, "  compared flags %#x\n", dt_flag_mask(s, &c, &h));
