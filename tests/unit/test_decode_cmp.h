@@ -40,7 +40,7 @@ struct dcmp {
     uint64_t count[DCMP_NRESULTS];
     uint64_t allow_hits[32];
     uint64_t size_mismatch[X86_OP_COUNT];
-    char size_example[X86_OP_COUNT][96];
+    char size_example[X86_OP_COUNT][160];
     uint64_t opcount_differs; /* both valid, operand lists of different length: not compared */
     uint64_t both_valid;      /* both decoded it (lengths compared) */
 };
