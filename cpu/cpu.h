@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/* cpu.h: the x86 vCPU state ("env" of generated code) and the CPU-loop API. */
+#ifndef KILN_CPU_CPU_H
+#define KILN_CPU_CPU_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "translate/ir.h"
+#include "translate/tlb.h"
+
+struct tb;
+struct tb_cache;
+struct engine;
+struct cpu;
+
+/* EFLAGS bits. */
+#define CPU_CF 0x0001u
+#define CPU_PF 0x0004u
+#define CPU_AF 0x0010u
+#define CPU_ZF 0x0040u
+#define CPU_SF 0x0080u
+#define CPU_TF 0x0100u
+#define CPU_IF 0x0200u
+#define CPU_DF 0x0400u
+#define CPU_OF 0x0800u
+#define CPU_IOPL 0x3000u
+#define CPU_NT 0x4000u
+#define CPU_RF 0x10000u
+#define CPU_VM 0x20000u
+#define CPU_AC 0x40000u
+#define CPU_VIF 0x80000u
+#define CPU_VIP 0x100000u
+#define CPU_ID 0x200000u
+#define CPU_ARITH_FLAGS (CPU_CF | CPU_PF | CPU_AF | CPU_ZF | CPU_SF | CPU_OF)
+
+/* Exception vectors. */
+enum {
+    EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5, EXC_UD = 6,
+    EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12, EXC_GP = 13,
+    EXC_PF = 14, EXC_MF = 16, EXC_AC = 17, EXC_MC = 18, EXC_XM = 19,
+};
+
+/* Segment register with its descriptor cache (what protected mode loads). */
+struct cpu_seg {
+    uint64_t base;
+    uint32_t limit;     /* byte granular, already scaled by G */
+    uint16_t sel;
+    uint16_t attr;      /* descriptor bits 40..47 | 52..55 << 8 (type,S,DPL,P | AVL,L,D/B,G) */
+};
+#define SEG_ATTR_DB 0x400u   /* D/B: 32-bit code / stack segment */
+#define SEG_ATTR_L 0x200u    /* L: 64-bit code segment */
+
+/*
+ * hflags: every bit of CPU state that a translation depends on. It is the TB key's
+ * "flags" (with cs_base): a block only ever runs in the state it was translated for.
+ * Whatever changes one of these bits must end the block (and recompute hflags).
+ */
+#define HF_CS32 0x1u          /* CS.D: 32-bit default operand/address size */
+#define HF_CS64 0x2u          /* 64-bit code segment (long mode, CS.L) */
+#define HF_SS32 0x4u          /* SS.B: 32-bit stack pointer (ignored in 64-bit mode) */
+#define HF_CPL_SHIFT 3
+#define HF_CPL_MASK (3u << HF_CPL_SHIFT)
+#define HF_PE 0x20u           /* CR0.PE */
+#define HF_VM 0x40u           /* EFLAGS.VM (virtual-8086) */
+#define HF_LMA 0x80u          /* EFER.LMA */
+#define HF_ADDSEG 0x100u      /* DS/ES/SS bases may be non-zero (not 64-bit mode) */
+
+/* Why cpu_exec returned. */
+enum cpu_exit {
+    CPU_EXIT_BUDGET,      /* ran its instruction budget */
+    CPU_EXIT_HLT,         /* HLT executed (rip past it) */
+    CPU_EXIT_EXCEPTION,   /* an exception was raised and no delivery hook took it */
+    CPU_EXIT_REQUEST,     /* exit_request was set from outside */
+    CPU_EXIT_CONTINUE_LOOP = 100, /* internal: a block returned to the loop, keep going */
+};
+
+/* How the CPU reaches memory: the board (or the bare CPU) provides this. */
+#define CPU_PROT_R 1u
+#define CPU_PROT_W 2u
+#define CPU_PROT_X 4u
+enum cpu_access { CPU_ACC_READ, CPU_ACC_WRITE, CPU_ACC_FETCH };
+#define CPU_ACC_NOFAULT 0x10u /* or'ed into the access: report a fault instead of raising it */
+struct cpu_mem_ops {
+    /* Translates the page of vaddr for the access in MMU mode mmu_idx. On
+       success fills *phys (page address), *host (host pointer of the page, NULL
+       for MMIO) and *prot (CPU_PROT_* allowed without further MMU work: e.g. no W
+       while the page's dirty bit is clear) and returns true; on a fault it raises
+       the exception itself (cpu_raise, does not return), or returns false when
+       acc has CPU_ACC_NOFAULT. */
+    bool (*translate)(struct cpu *cpu, uint64_t vaddr, unsigned acc, unsigned mmu_idx,
+                      uint64_t *phys, uint8_t **host, unsigned *prot);
+    /* MMIO: access of size bytes at physical address phys (host == NULL pages). */
+    uint64_t (*mmio_read)(struct cpu *cpu, uint64_t phys, unsigned size);
+    void (*mmio_write)(struct cpu *cpu, uint64_t phys, uint64_t value, unsigned size);
+};
+
+/*
+ * The vCPU. The fields up to `tlb` are what generated code touches: the IR
+ * globals (declared once in cpu->irctx by cpu_init) and a few env fields
+ * accessed with LD_ENV/ST_ENV. See docs/CPU.md for the layout rules.
+ */
+struct cpu {
+    /* --- IR globals (cpu_init declares them in this order) --- */
+    uint64_t gpr[16];       /* RAX RCX RDX RBX RSP RBP RSI RDI R8..R15 */
+    uint64_t rip;
+    uint64_t cc_dst;        /* lazy flags: result */
+    uint64_t cc_src;        /* lazy flags: second operand (or the flags for CC_OP_EFLAGS) */
+    uint64_t cc_src2;       /* lazy flags: first operand / carry-in / old CF (see flags.h) */
+    uint32_t cc_op;         /* enum cc_op */
+    uint32_t pad0;
+    uint64_t df;            /* 1 or -1 (EFLAGS.DF clear / set), the string step sign */
+
+    /* --- other env fields used by generated code (LD_ENV/ST_ENV) --- */
+    int64_t icount_left;    /* instruction budget: decremented by each block's prologue */
+    int64_t icount_start;   /* icount_left when cpu_exec started */
+    uint32_t exit_request;  /* engines leave chained execution when non-zero */
+    uint32_t exit_reason;   /* enum cpu_exit, written by a block before EXIT */
+    struct tb *cur_tb;      /* the running block (written by each block's prologue) */
+    uint64_t eflags;        /* EFLAGS except the six arithmetic flags and DF */
+    struct cpu_seg seg[6];  /* ES CS SS DS FS GS */
+    uint32_t hflags;        /* HF_*: the TB key flags */
+    uint32_t pad1;
+
+    /* --- the soft TLB (engines read it at offsetof(struct cpu, tlb)) --- */
+    struct tlb tlb;
+    uint64_t tlb_phys[TLB_MMU_MODES][TLB_SIZE]; /* physical page of each entry */
+
+    /* --- system state (grows with the system-CPU work) --- */
+    uint64_t cr[5];         /* CR0 CR2 CR3 CR4 (CR1 unused) */
+    uint64_t efer;
+    uint64_t kernel_gs_base;
+    struct { uint64_t base; uint32_t limit; } gdtr, idtr;
+    struct cpu_seg ldtr, tr;
+
+    /* --- exceptions --- */
+    int excp_vector;        /* last raised exception, -1 none */
+    bool excp_has_error;
+    uint32_t excp_error;
+    uint64_t excp_cr2;
+    /* Delivers an exception (system CPU); NULL: cpu_exec returns CPU_EXIT_EXCEPTION. */
+    void (*deliver)(struct cpu *cpu);
+    jmp_buf jmp;            /* cpu_exec's unwind point */
+    bool in_exec;
+    bool smc_single;        /* next block: translate one instruction (SMC hit the running block) */
+
+    /* --- execution machinery --- */
+    struct ir_ctx irctx;
+    struct ir_block irb;    /* reused for each translation */
+    struct tb_cache *tbc;
+    struct engine *engine;
+    const struct cpu_mem_ops *mem;
+    void *opaque;           /* owner's data (bare CPU, machine) */
+    /* Called when a block is translated from the physical page (may be NULL). */
+    void (*on_code_page)(struct cpu *cpu, uint64_t phys_page);
+    uint64_t (*tsc)(struct cpu *cpu); /* RDTSC source; NULL: instruction count */
+    uint64_t insn_count;    /* instructions retired (block granularity) */
+    unsigned max_block_insns;
+};
+
+/* IR global temps (cpu_init declares them first, in this order). */
+#define CPU_T_GPR(i) ((ir_temp)(1 + (i)))
+#define CPU_T_RIP ((ir_temp)17)
+#define CPU_T_CC_DST ((ir_temp)18)
+#define CPU_T_CC_SRC ((ir_temp)19)
+#define CPU_T_CC_SRC2 ((ir_temp)20)
+#define CPU_T_CC_OP ((ir_temp)21)
+#define CPU_T_DF ((ir_temp)22)
+
+/* Initialises cpu (zeroed first) to the reset-like state of a flat real-mode
+   CPU, declares the IR globals, and binds it to a TB cache and memory ops. */
+void cpu_init(struct cpu *cpu, struct tb_cache *tbc, struct engine *engine,
+              const struct cpu_mem_ops *mem);
+/* The engine_guest description of struct cpu (shared by all x86 vCPUs). */
+extern const struct engine_guest cpu_engine_guest;
+
+/* Runs guest code for about budget instructions; returns an enum cpu_exit. */
+int cpu_exec(struct cpu *cpu, uint64_t budget);
+
+/* Recomputes cpu->hflags from CR0, EFER, segments and EFLAGS. */
+void cpu_update_hflags(struct cpu *cpu);
+/* Full EFLAGS (materialises the lazy flags). */
+uint64_t cpu_get_eflags(struct cpu *cpu);
+/* Sets EFLAGS (all bits in mask; bit 1 forced to 1). */
+void cpu_set_eflags(struct cpu *cpu, uint64_t value, uint64_t mask);
+/* Loads a segment register in real / virtual-8086 mode style (base = sel << 4). */
+void cpu_load_seg_real(struct cpu *cpu, int seg, uint16_t sel);
+
+/* Raises an exception: records it and unwinds to cpu_exec (never returns).
+   rip must already be the faulting instruction's (or, for traps, the next one's). */
+_Noreturn void cpu_raise(struct cpu *cpu, int vector, bool has_error, uint32_t error);
+/* #PF with CR2 = addr. */
+_Noreturn void cpu_raise_pf(struct cpu *cpu, uint64_t addr, uint32_t error);
+
+/* TLB: empties it (all modes). */
+void cpu_tlb_flush(struct cpu *cpu);
+/* Guest memory access from C helpers (through the TLB, may raise). */
+uint64_t cpu_ld(struct cpu *cpu, uint64_t addr, unsigned size, unsigned mmu_idx);
+void cpu_st(struct cpu *cpu, uint64_t addr, uint64_t value, unsigned size, unsigned mmu_idx);
+/* Host pointer for size bytes at addr, writable when write is set (for atomic
+   RMW), or NULL when the access must take the slow path (MMIO, code page,
+   page crossing). May raise faults. */
+void *cpu_host_ptr(struct cpu *cpu, uint64_t addr, unsigned size, bool write, unsigned mmu_idx);
+/* Reads up to len code bytes at addr (stops at a fault-free page end: returns
+   the number copied, 0 if the first byte faults when may_fault is false;
+   raises otherwise). *phys gets the physical address of the first byte. */
+size_t cpu_fetch_code(struct cpu *cpu, uint64_t addr, uint8_t *buf, size_t len, uint64_t *phys,
+                      bool may_fault);
+/* Marks the page phys as holding code: every TLB entry mapping it gets TLB_SLOW
+   in its write tag. */
+void cpu_tlb_protect_code(struct cpu *cpu, uint64_t phys_page);
+
+/* MMU index used for data accesses in the current state. */
+static inline unsigned cpu_mmu_idx(const struct cpu *cpu)
+{
+    return ((cpu->hflags & HF_CPL_MASK) >> HF_CPL_SHIFT) == 3 ? 1u : 0u;
+}
+
+#endif

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* cpuid.c: the CPUID instruction (a minimal, fixed feature set for now). */
+#include <string.h>
+#include "cpu/cpu.h"
+#include "cpu/helpers.h"
+
+static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    memset(r, 0, 4 * sizeof(uint32_t));
+    switch (leaf) {
+    case 0:
+        r[0] = 7;
+        memcpy(&r[1], "Genu", 4); /* EBX EDX ECX spell the vendor */
+        memcpy(&r[3], "ineI", 4);
+        memcpy(&r[2], "ntel", 4);
+        break;
+    case 1:
+        r[0] = 0x000306a9;          /* family 6 */
+        r[2] = (1u << 13) | (1u << 22) | (1u << 23); /* CX16 MOVBE POPCNT */
+        r[3] = (1u << 4) | (1u << 8) | (1u << 15);   /* TSC CX8 CMOV */
+        break;
+    case 7:
+        if (sub == 0)
+            r[1] = (1u << 3) | (1u << 8) | (1u << 19); /* BMI1 BMI2 ADX */
+        break;
+    case 0x80000000:
+        r[0] = 0x80000001;
+        break;
+    case 0x80000001:
+        r[2] = 1u << 5;             /* LZCNT */
+        r[3] = 1u << 29;            /* LM */
+        break;
+    default:
+        break;
+    }
+}
+
+static uint64_t h_cpuid(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    struct cpu *cpu = env;
+    uint32_t r[4];
+    (void)a0; (void)a1; (void)a2; (void)a3;
+    cpuid((uint32_t)cpu->gpr[0], (uint32_t)cpu->gpr[1], r);
+    cpu->gpr[0] = r[0];
+    cpu->gpr[3] = r[1];
+    cpu->gpr[1] = r[2];
+    cpu->gpr[2] = r[3];
+    return 0;
+}
+const struct ir_helper helper_cpuid = { h_cpuid, "cpuid", 0 };

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* helpers.h: C helpers called from translated x86 code (internal to cpu/). */
+#ifndef KILN_CPU_HELPERS_H
+#define KILN_CPU_HELPERS_H
+
+#include <stdint.h>
+#include "translate/ir.h"
+
+/* The engines' memory slow paths (cpu/mem.c). */
+uint64_t cpu_slow_load(void *env, uint64_t addr, unsigned memop);
+void cpu_slow_store(void *env, uint64_t addr, uint64_t value, unsigned memop);
+
+/* raise(vector, error, has_error): raises an exception at the current rip. */
+extern const struct ir_helper helper_raise;
+/* cpuid(): CPUID on EAX/ECX into EAX/EBX/ECX/EDX. rdtsc(): EDX:EAX = TSC. */
+extern const struct ir_helper helper_cpuid, helper_rdtsc;
+/* mul/div family: muldiv(kind, size, src): operates on rAX/rDX; may raise #DE. */
+extern const struct ir_helper helper_muldiv;
+/* String instructions: string(desc): one or more iterations (see tr_string.c). */
+extern const struct ir_helper helper_string;
+/* Rotates (pure): rot(kind | size << 8, value, count, eflags) -> result, rot_flags -> flags. */
+extern const struct ir_helper helper_rot, helper_rot_flags;
+/* SHLD/SHRD (pure): shd(kind | size << 8, dst, src, count) -> result, shd_flags -> flags. */
+extern const struct ir_helper helper_shd, helper_shd_flags;
+/* Bit manipulation: pdep/pext(src, mask), bzhi etc. */
+extern const struct ir_helper helper_pdep, helper_pext;
+/* Atomic read-modify-write: lock_rmw(desc, addr, src) -> old value. */
+extern const struct ir_helper helper_lock_rmw;
+/* cmpxchg8b/16b(desc, addr). */
+extern const struct ir_helper helper_cmpxchg8b;
+/* popf(value, opsize) with the mode's permission rules. sahf-style eflags write. */
+extern const struct ir_helper helper_write_eflags;
+/* read_eflags() -> EFLAGS as PUSHF stores it (VM and RF clear). */
+extern const struct ir_helper helper_read_eflags;
+/* Real-mode segment load: load_seg(seg, selector). */
+extern const struct ir_helper helper_load_seg;
+
+#endif

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/* helpers_mem.c: string instructions, atomic read-modify-write, CMPXCHG8B/16B. */
+#include "cpu/cpu.h"
+#include "cpu/flags.h"
+#include "cpu/helpers.h"
+#include "cpu/rmw.h"
+#include "cpu/strop.h"
+
+static uint64_t mask_of(unsigned size)
+{
+    return size >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * size)) - 1;
+}
+
+static void set_reg(struct cpu *cpu, unsigned r, unsigned size, uint64_t v)
+{
+    if (size >= 4)
+        cpu->gpr[r] = v & mask_of(size);
+    else
+        cpu->gpr[r] = (cpu->gpr[r] & ~mask_of(size)) | (v & mask_of(size));
+}
+
+static uint64_t seg_addr(struct cpu *cpu, unsigned seg, uint64_t off)
+{
+    if (cpu->hflags & HF_CS64)
+        return (seg == 4 || seg == 5) ? cpu->seg[seg].base + off : off;
+    return (cpu->seg[seg].base + off) & 0xffffffffu;
+}
+
+static uint64_t h_string(void *env, uint64_t desc, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    struct cpu *cpu = env;
+    unsigned kind = desc & 15, size = (desc >> 4) & 15, as = (desc >> 8) & 15;
+    unsigned rep = (desc >> 12) & 15, seg = (desc >> 16) & 7;
+    unsigned idx = cpu_mmu_idx(cpu);
+    uint64_t am = mask_of(as), step = (uint64_t)((int64_t)cpu->df * (int64_t)size);
+    (void)a1; (void)a2; (void)a3;
+    if (seg > 5)
+        seg = 3;
+    for (unsigned n = 0; n < STR_BATCH; n++) {
+        if (rep != STR_REP_NONE && (cpu->gpr[1] & am) == 0)
+            return 0;
+        uint64_t si = cpu->gpr[6] & am, di = cpu->gpr[7] & am;
+        switch (kind) {
+        case STR_MOVS: {
+            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si), size, idx);
+            cpu_st(cpu, seg_addr(cpu, 0, di), v, size, idx);
+            set_reg(cpu, 6, as, si + step);
+            set_reg(cpu, 7, as, di + step);
+            break;
+        }
+        case STR_STOS:
+            cpu_st(cpu, seg_addr(cpu, 0, di), cpu->gpr[0], size, idx);
+            set_reg(cpu, 7, as, di + step);
+            break;
+        case STR_LODS: {
+            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si), size, idx);
+            set_reg(cpu, 0, size, v);
+            set_reg(cpu, 6, as, si + step);
+            break;
+        }
+        case STR_CMPS: case STR_SCAS: {
+            uint64_t a, b;
+            if (kind == STR_CMPS) {
+                a = cpu_ld(cpu, seg_addr(cpu, seg, si), size, idx);
+                b = cpu_ld(cpu, seg_addr(cpu, 0, di), size, idx);
+                set_reg(cpu, 6, as, si + step);
+            } else {
+                a = cpu->gpr[0] & mask_of(size);
+                b = cpu_ld(cpu, seg_addr(cpu, 0, di), size, idx);
+            }
+            set_reg(cpu, 7, as, di + step);
+            unsigned lg = size == 8 ? 3 : size == 4 ? 2 : size == 2 ? 1 : 0;
+            cpu->cc_op = CC_OP_SUB + lg;
+            cpu->cc_dst = (a - b) & mask_of(size);
+            cpu->cc_src = b;
+            cpu->cc_src2 = a;
+            break;
+        }
+        default:
+            return 0;
+        }
+        if (rep == STR_REP_NONE)
+            return 0;
+        set_reg(cpu, 1, as, (cpu->gpr[1] & am) - 1);
+        if ((cpu->gpr[1] & am) == 0)
+            return 0;
+        if (rep == STR_REP_E && cpu->cc_dst != 0)
+            return 0;
+        if (rep == STR_REP_NE && cpu->cc_dst == 0)
+            return 0;
+    }
+    return 1;
+}
+const struct ir_helper helper_string = { h_string, "string", 0 };
+
+static uint64_t rmw_apply(unsigned kind, uint64_t old, uint64_t src, uint64_t extra, uint64_t m)
+{
+    switch (kind) {
+    case RMW_ADD: return old + src;
+    case RMW_OR: return old | src;
+    case RMW_ADC: return old + src + (extra & 1);
+    case RMW_SBB: return old - src - (extra & 1);
+    case RMW_AND: return old & src;
+    case RMW_SUB: return old - src;
+    case RMW_XOR: return old ^ src;
+    case RMW_XCHG: return src;
+    case RMW_NEG: return 0 - old;
+    case RMW_NOT: return ~old;
+    case RMW_CMPXCHG: return ((old ^ extra) & m) == 0 ? src : old;
+    case RMW_BTS: return old | src;
+    case RMW_BTR: return old & ~src;
+    case RMW_BTC: return old ^ src;
+    default: return old;
+    }
+}
+
+#define CAS_LOOP(type)                                                                   \
+    do {                                                                                 \
+        type *p = host, cur = __atomic_load_n(p, __ATOMIC_RELAXED);                      \
+        for (;;) {                                                                       \
+            type nv = (type)rmw_apply(kind, cur, src, extra, m);                         \
+            if (__atomic_compare_exchange_n(p, &cur, nv, false, __ATOMIC_SEQ_CST,        \
+                                            __ATOMIC_SEQ_CST))                           \
+                return cur;                                                              \
+        }                                                                                \
+    } while (0)
+
+/* a0 = kind | size << 8, a1 = linear address, a2 = source, a3 = carry / expected value. */
+static uint64_t h_lock_rmw(void *env, uint64_t desc, uint64_t addr, uint64_t src, uint64_t extra)
+{
+    struct cpu *cpu = env;
+    unsigned kind = desc & 0xff, size = (unsigned)(desc >> 8) & 0xff;
+    unsigned idx = cpu_mmu_idx(cpu);
+    uint64_t m = mask_of(size);
+    void *host = cpu_host_ptr(cpu, addr, size, true, idx);
+    if (host && ((uintptr_t)host & (size - 1)) == 0) {
+        switch (size) {
+        case 1: CAS_LOOP(uint8_t);
+        case 2: CAS_LOOP(uint16_t);
+        case 4: CAS_LOOP(uint32_t);
+        default: CAS_LOOP(uint64_t);
+        }
+    }
+    /* MMIO, code pages, misaligned: not atomic against other vCPUs (single-threaded now). */
+    uint64_t old = cpu_ld(cpu, addr, size, idx);
+    cpu_st(cpu, addr, rmw_apply(kind, old, src, extra, m) & m, size, idx);
+    return old;
+}
+const struct ir_helper helper_lock_rmw = { h_lock_rmw, "lock_rmw", 0 };
+
+/* a0 = 8 or 16, a1 = linear address. */
+static uint64_t h_cmpxchg8b(void *env, uint64_t size, uint64_t addr, uint64_t a2, uint64_t a3)
+{
+    struct cpu *cpu = env;
+    unsigned idx = cpu_mmu_idx(cpu);
+    uint64_t flags = cc_compute_all(cpu->cc_op, cpu->cc_dst, cpu->cc_src, cpu->cc_src2);
+    (void)a2; (void)a3;
+    bool eq;
+    if (size == 16) {
+        if (addr & 15)
+            cpu_raise(cpu, EXC_GP, true, 0);
+        uint64_t lo = cpu_ld(cpu, addr, 8, idx), hi = cpu_ld(cpu, addr + 8, 8, idx);
+        eq = lo == cpu->gpr[0] && hi == cpu->gpr[2];
+        if (eq) {
+            cpu_st(cpu, addr, cpu->gpr[3], 8, idx);
+            cpu_st(cpu, addr + 8, cpu->gpr[1], 8, idx);
+        } else {
+            cpu_st(cpu, addr, lo, 8, idx);
+            cpu_st(cpu, addr + 8, hi, 8, idx);
+            cpu->gpr[0] = lo;
+            cpu->gpr[2] = hi;
+        }
+    } else {
+        uint64_t cmp = (cpu->gpr[0] & 0xffffffffu) | (cpu->gpr[2] << 32);
+        uint64_t nv = (cpu->gpr[3] & 0xffffffffu) | (cpu->gpr[1] << 32);
+        uint64_t old;
+        void *host = cpu_host_ptr(cpu, addr, 8, true, idx);
+        if (host && ((uintptr_t)host & 7) == 0) {
+            old = cmp;
+            eq = __atomic_compare_exchange_n((uint64_t *)host, &old, nv, false, __ATOMIC_SEQ_CST,
+                                             __ATOMIC_SEQ_CST);
+        } else {
+            old = cpu_ld(cpu, addr, 8, idx);
+            eq = old == cmp;
+            cpu_st(cpu, addr, eq ? nv : old, 8, idx);
+        }
+        if (!eq) {
+            cpu->gpr[0] = old & 0xffffffffu;
+            cpu->gpr[2] = old >> 32;
+        }
+    }
+    cpu->cc_op = CC_OP_EFLAGS;
+    cpu->cc_src = (flags & ~(uint64_t)CPU_ZF) | (eq ? CPU_ZF : 0);
+    return 0;
+}
+const struct ir_helper helper_cmpxchg8b = { h_cmpxchg8b, "cmpxchg8b", 0 };

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/* mem.c: soft-TLB fill, slow-path loads/stores, code fetch and self-modifying-code detection. */
+#include <string.h>
+#include "cpu/cpu.h"
+#include "cpu/helpers.h"
+#include "translate/tb.h"
+
+static struct tlb_entry *entry(struct cpu *cpu, unsigned idx, uint64_t addr, unsigned *slot)
+{
+    *slot = (unsigned)(addr >> TLB_PAGE_BITS) & (TLB_SIZE - 1);
+    return &cpu->tlb.e[idx % TLB_MMU_MODES][*slot];
+}
+
+void cpu_tlb_flush(struct cpu *cpu)
+{
+    tlb_flush(&cpu->tlb);
+}
+
+/* Fills the entry of addr's page for the access; returns the host page (NULL: MMIO).
+   With CPU_ACC_NOFAULT, *ok reports a fault instead of raising it. */
+static uint8_t *fill(struct cpu *cpu, uint64_t addr, unsigned acc, unsigned idx, uint64_t *phys, bool *ok)
+{
+    uint64_t ph = 0;
+    uint8_t *host = NULL;
+    unsigned prot = 0, slot;
+    *ok = cpu->mem->translate(cpu, addr, acc, idx, &ph, &host, &prot);
+    if (!*ok)
+        return NULL;
+    uint64_t vpage = addr & TLB_PAGE_MASK;
+    struct tlb_entry *e = entry(cpu, idx, addr, &slot);
+    ph &= TLB_PAGE_MASK;
+    uint64_t fast = host ? vpage : (vpage | TLB_SLOW);
+    e->read_tag = (prot & CPU_PROT_R) ? fast : TLB_INVALID;
+    e->code_tag = (prot & CPU_PROT_X) ? fast : TLB_INVALID;
+    e->write_tag = TLB_INVALID;
+    if (prot & CPU_PROT_W)
+        e->write_tag = (host && !(cpu->tbc && tb_page_has_code(cpu->tbc, ph))) ? vpage : (vpage | TLB_SLOW);
+    e->addend = host ? (intptr_t)host - (intptr_t)vpage : 0;
+    cpu->tlb_phys[idx % TLB_MMU_MODES][slot] = ph;
+    *phys = ph;
+    return host;
+}
+
+void cpu_tlb_protect_code(struct cpu *cpu, uint64_t phys_page)
+{
+    for (unsigned m = 0; m < TLB_MMU_MODES; m++)
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            struct tlb_entry *e = &cpu->tlb.e[m][i];
+            if (!(e->write_tag & (TLB_INVALID | TLB_SLOW)) && cpu->tlb_phys[m][i] == phys_page)
+                e->write_tag |= TLB_SLOW;
+        }
+}
+
+static uint64_t ld_host(const uint8_t *p, unsigned size)
+{
+    switch (size) {
+    case 1: return p[0];
+    case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
+    case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
+    default: { uint64_t v; memcpy(&v, p, 8); return v; }
+    }
+}
+
+static void st_host(uint8_t *p, uint64_t v, unsigned size)
+{
+    switch (size) {
+    case 1: p[0] = (uint8_t)v; break;
+    case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
+    case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
+    default: memcpy(p, &v, 8); break;
+    }
+}
+
+/* Does [phys, phys+size) touch the code of tb? */
+static bool tb_overlaps(const struct tb *tb, uint64_t phys, unsigned size)
+{
+    uint64_t n0 = TLB_PAGE_SIZE - (tb->phys_pc & (TLB_PAGE_SIZE - 1));
+    if (n0 > tb->size)
+        n0 = tb->size;
+    if (phys < tb->phys_pc + n0 && phys + size > tb->phys_pc)
+        return true;
+    if (tb->phys_page[1] != TB_NO_PAGE && tb->size > n0) {
+        uint64_t s1 = tb->phys_page[1];
+        if (phys < s1 + (tb->size - n0) && phys + size > s1)
+            return true;
+    }
+    return false;
+}
+
+/* A store of size bytes to physical phys on a page holding code: invalidates the
+   blocks there. When the running block is among them, unwinds before storing:
+   the loop re-executes the instruction alone (TB_CF_SINGLE). */
+static void code_write(struct cpu *cpu, uint64_t phys, unsigned size)
+{
+    struct tb *cur = cpu->cur_tb;
+    bool hit = cur && !(cur->cflags & TB_CF_SINGLE) && tb_overlaps(cur, phys, size);
+    tb_invalidate_phys_range(cpu->tbc, phys, phys + size);
+    if (hit) {
+        cpu->smc_single = true;
+        cpu->excp_vector = -1;
+        longjmp(cpu->jmp, 2);
+    }
+}
+
+static uint64_t ld_page(struct cpu *cpu, uint64_t addr, unsigned size, unsigned idx)
+{
+    unsigned slot;
+    struct tlb_entry *e = entry(cpu, idx, addr, &slot);
+    if (e->read_tag == (addr & TLB_PAGE_MASK))
+        return ld_host((const uint8_t *)(uintptr_t)(addr + (uint64_t)e->addend), size);
+    uint64_t ph;
+    bool ok;
+    uint8_t *host = fill(cpu, addr, CPU_ACC_READ, idx, &ph, &ok);
+    uint64_t off = addr & (TLB_PAGE_SIZE - 1);
+    if (host)
+        return ld_host(host + off, size);
+    return cpu->mem->mmio_read ? cpu->mem->mmio_read(cpu, ph + off, size) : ~(uint64_t)0;
+}
+
+static void st_page(struct cpu *cpu, uint64_t addr, uint64_t v, unsigned size, unsigned idx)
+{
+    unsigned slot;
+    struct tlb_entry *e = entry(cpu, idx, addr, &slot);
+    uint64_t vpage = addr & TLB_PAGE_MASK;
+    if (e->write_tag == vpage) {
+        st_host((uint8_t *)(uintptr_t)(addr + (uint64_t)e->addend), v, size);
+        return;
+    }
+    uint64_t ph;
+    bool ok;
+    uint8_t *host = fill(cpu, addr, CPU_ACC_WRITE, idx, &ph, &ok);
+    uint64_t off = addr & (TLB_PAGE_SIZE - 1);
+    if (!host) {
+        if (cpu->mem->mmio_write)
+            cpu->mem->mmio_write(cpu, ph + off, v, size);
+        return;
+    }
+    if (cpu->tbc && tb_page_has_code(cpu->tbc, ph)) {
+        code_write(cpu, ph + off, size);
+        if (!tb_page_has_code(cpu->tbc, ph) && (e->write_tag & ~(uint64_t)TLB_SLOW) == vpage)
+            e->write_tag = vpage;
+    }
+    st_host(host + off, v, size);
+}
+
+uint64_t cpu_ld(struct cpu *cpu, uint64_t addr, unsigned size, unsigned idx)
+{
+    if (size > 8)
+        size = 8;
+    if ((addr & (TLB_PAGE_SIZE - 1)) + size <= TLB_PAGE_SIZE)
+        return ld_page(cpu, addr, size, idx);
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= ld_page(cpu, addr + i, 1, idx) << (8 * i);
+    return v;
+}
+
+void cpu_st(struct cpu *cpu, uint64_t addr, uint64_t v, unsigned size, unsigned idx)
+{
+    if (size > 8)
+        size = 8;
+    if ((addr & (TLB_PAGE_SIZE - 1)) + size <= TLB_PAGE_SIZE) {
+        st_page(cpu, addr, v, size, idx);
+        return;
+    }
+    /* Page-crossing: check both pages before writing anything. */
+    uint64_t ph;
+    bool ok;
+    fill(cpu, addr, CPU_ACC_WRITE, idx, &ph, &ok);
+    fill(cpu, addr + size - 1, CPU_ACC_WRITE, idx, &ph, &ok);
+    for (unsigned i = 0; i < size; i++)
+        st_page(cpu, addr + i, v >> (8 * i), 1, idx);
+}
+
+void *cpu_host_ptr(struct cpu *cpu, uint64_t addr, unsigned size, bool write, unsigned idx)
+{
+    if ((addr & (TLB_PAGE_SIZE - 1)) + size > TLB_PAGE_SIZE)
+        return NULL;
+    unsigned slot;
+    struct tlb_entry *e = entry(cpu, idx, addr, &slot);
+    uint64_t vpage = addr & TLB_PAGE_MASK;
+    uint64_t *tag = write ? &e->write_tag : &e->read_tag;
+    if (*tag != vpage) {
+        uint64_t ph;
+        bool ok;
+        fill(cpu, addr, write ? CPU_ACC_WRITE : CPU_ACC_READ, idx, &ph, &ok);
+        if (*tag != vpage)
+            return NULL;
+    }
+    return (void *)(uintptr_t)(addr + (uint64_t)e->addend);
+}
+
+size_t cpu_fetch_code(struct cpu *cpu, uint64_t addr, uint8_t *buf, size_t len, uint64_t *phys,
+                      bool may_fault)
+{
+    uint64_t ph = 0;
+    uint8_t *host = NULL;
+    unsigned prot = 0;
+    unsigned idx = cpu_mmu_idx(cpu);
+    unsigned acc = CPU_ACC_FETCH | (may_fault ? 0 : CPU_ACC_NOFAULT);
+    if (!cpu->mem->translate(cpu, addr, acc, idx, &ph, &host, &prot))
+        return 0;
+    uint64_t off = addr & (TLB_PAGE_SIZE - 1);
+    if (len > TLB_PAGE_SIZE - off)
+        len = TLB_PAGE_SIZE - off;
+    *phys = (ph & TLB_PAGE_MASK) + off;
+    for (size_t i = 0; i < len; i++)
+        buf[i] = host ? host[off + i]
+                      : (cpu->mem->mmio_read ? (uint8_t)cpu->mem->mmio_read(cpu, *phys + i, 1) : 0xff);
+    return len;
+}
+
+/* The engines' slow paths. */
+uint64_t cpu_slow_load(void *env, uint64_t addr, unsigned memop)
+{
+    struct cpu *cpu = env;
+    unsigned size = IR_MEM_GET_SIZE(memop);
+    uint64_t v = cpu_ld(cpu, addr, size, IR_MEM_GET_IDX(memop));
+    if ((memop & IR_MEM_SIGN) && size < 8) {
+        unsigned sh = 64 - 8 * size;
+        v = (uint64_t)((int64_t)(v << sh) >> sh);
+    }
+    return v;
+}
+
+void cpu_slow_store(void *env, uint64_t addr, uint64_t value, unsigned memop)
+{
+    cpu_st(env, addr, value, IR_MEM_GET_SIZE(memop), IR_MEM_GET_IDX(memop));
+}

@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: MIT */
+/* tr_emit.c: translator building blocks: registers, addresses, memory, stack, flags, exits. */
+#include <stddef.h>
+#include <string.h>
+#include "cpu/tr.h"
+#include "cpu/helpers.h"
+
+ir_temp tr_get_gpr(struct tr *s, unsigned reg, unsigned size)
+{
+    ir_temp g = CPU_T_GPR(reg & 15);
+    if (size >= 8)
+        return g;
+    ir_temp t = tr_tmp(s);
+    ir_mov(s->b, tr_w(size), t, g);
+    return t;
+}
+
+void tr_set_gpr(struct tr *s, unsigned reg, unsigned size, ir_temp v)
+{
+    ir_temp g = CPU_T_GPR(reg & 15);
+    if (size >= 4)
+        ir_mov(s->b, tr_w(size), g, v); /* 32-bit writes zero-extend */
+    else
+        ir_deposit(s->b, 64, g, g, v, 0, tr_w(size));
+}
+
+ir_temp tr_get_regop(struct tr *s, const struct x86_operand *op)
+{
+    if (op->regclass == X86_RC_GPR8_HIGH) {
+        ir_temp t = tr_tmp(s);
+        ir_extract(s->b, 64, t, CPU_T_GPR(op->reg & 3), 8, 8);
+        return t;
+    }
+    return tr_get_gpr(s, op->reg, op->size);
+}
+
+void tr_set_regop(struct tr *s, const struct x86_operand *op, ir_temp v)
+{
+    if (op->regclass == X86_RC_GPR8_HIGH) {
+        ir_temp g = CPU_T_GPR(op->reg & 3);
+        ir_deposit(s->b, 64, g, g, v, 8, 8);
+        return;
+    }
+    tr_set_gpr(s, op->reg, op->size, v);
+}
+
+ir_temp tr_ea(struct tr *s, const struct x86_operand *op)
+{
+    unsigned aw = tr_w(s->in->addrsize);
+    ir_temp t = IR_NONE;
+    if (op->rip_rel) {
+        uint64_t a = s->next_eip + (uint64_t)op->disp;
+        return tr_const(s, a & tr_mask(s->in->addrsize));
+    }
+    if (op->base != X86_REG_NONE) {
+        t = CPU_T_GPR(op->base & 15);
+        if (s->rsp_adjust && (op->base & 15) == X86_RSP) {
+            ir_temp u = tr_tmp(s);
+            ir_binop(s->b, IR_ADD, 64, u, t, tr_const(s, s->rsp_adjust));
+            t = u;
+        }
+    }
+    if (op->index != X86_REG_NONE) {
+        ir_temp x = CPU_T_GPR(op->index & 15);
+        if (op->scale > 1) {
+            ir_temp u = tr_tmp(s);
+            unsigned sh = op->scale == 8 ? 3 : op->scale == 4 ? 2 : 1;
+            ir_binop(s->b, IR_SHL, 64, u, x, tr_const(s, sh));
+            x = u;
+        }
+        if (t == IR_NONE) {
+            t = x;
+        } else {
+            ir_temp u = tr_tmp(s);
+            ir_binop(s->b, IR_ADD, 64, u, t, x);
+            t = u;
+        }
+    }
+    if (t == IR_NONE)
+        return tr_const(s, (uint64_t)op->disp & tr_mask(s->in->addrsize));
+    ir_temp u = tr_tmp(s);
+    if (op->disp)
+        ir_binop(s->b, IR_ADD, aw, u, t, tr_const(s, (uint64_t)op->disp));
+    else
+        ir_mov(s->b, aw, u, t);
+    return u;
+}
+
+ir_temp tr_linear(struct tr *s, unsigned seg, ir_temp off)
+{
+    bool add;
+    if (seg >= 6)
+        seg = X86_SEG_DS;
+    if (s->mode == X86_MODE_64)
+        add = seg == X86_SEG_FS || seg == X86_SEG_GS;
+    else
+        add = (s->hflags & HF_ADDSEG) || seg == X86_SEG_FS || seg == X86_SEG_GS || seg == X86_SEG_CS;
+    if (!add)
+        return off;
+    ir_temp base = tr_tmp(s), a = tr_tmp(s);
+    ir_ld_env(s->b, 64, base, (int32_t)(offsetof(struct cpu, seg) + seg * sizeof(struct cpu_seg)
+                                        + offsetof(struct cpu_seg, base)));
+    ir_binop(s->b, IR_ADD, s->mode == X86_MODE_64 ? 64 : 32, a, off, base);
+    return a;
+}
+
+static unsigned memop(struct tr *s, unsigned size)
+{
+    return IR_MEM_SIZE(tr_lg(size)) | IR_MEM_IDX(s->mmu_idx);
+}
+
+ir_temp tr_ld(struct tr *s, ir_temp addr, unsigned size)
+{
+    ir_temp t = tr_tmp(s);
+    ir_ld(s->b, tr_w(size), t, addr, memop(s, size));
+    return t;
+}
+
+ir_temp tr_lds(struct tr *s, ir_temp addr, unsigned size, unsigned w)
+{
+    ir_temp t = tr_tmp(s);
+    ir_ld(s->b, w, t, addr, memop(s, size) | IR_MEM_SIGN);
+    return t;
+}
+
+void tr_st(struct tr *s, ir_temp addr, unsigned size, ir_temp v)
+{
+    ir_st(s->b, tr_w(size), v, addr, memop(s, size));
+}
+
+void tr_opnd(struct tr *s, struct tr_opnd *o, const struct x86_operand *op)
+{
+    o->op = op;
+    o->size = op->size;
+    o->addr = op->kind == X86_OPK_MEM ? tr_addr(s, op) : IR_NONE;
+}
+
+ir_temp tr_read(struct tr *s, const struct tr_opnd *o)
+{
+    switch (o->op->kind) {
+    case X86_OPK_MEM: return tr_ld(s, o->addr, o->size);
+    case X86_OPK_REG: return tr_get_regop(s, o->op);
+    default: return tr_const(s, (uint64_t)o->op->imm & tr_mask(o->size));
+    }
+}
+
+void tr_write(struct tr *s, const struct tr_opnd *o, ir_temp v)
+{
+    if (o->op->kind == X86_OPK_MEM)
+        tr_st(s, o->addr, o->size, v);
+    else if (o->op->kind == X86_OPK_REG)
+        tr_set_regop(s, o->op, v);
+}
+
+ir_temp tr_src(struct tr *s, const struct x86_operand *op)
+{
+    struct tr_opnd o;
+    tr_opnd(s, &o, op);
+    return tr_read(s, &o);
+}
+
+/* --- stack --- */
+
+ir_temp tr_sp_add(struct tr *s, int64_t delta)
+{
+    ir_temp t = tr_tmp(s);
+    ir_binop(s->b, IR_ADD, tr_w(s->ssize), t, CPU_T_GPR(X86_RSP), tr_const(s, (uint64_t)delta));
+    return t;
+}
+
+void tr_set_sp(struct tr *s, ir_temp v)
+{
+    tr_set_gpr(s, X86_RSP, s->ssize, v);
+}
+
+void tr_push(struct tr *s, ir_temp v, unsigned size)
+{
+    ir_temp sp = tr_sp_add(s, -(int64_t)size);
+    tr_st(s, tr_linear(s, X86_SEG_SS, sp), size, v);
+    tr_set_sp(s, sp);
+}
+
+ir_temp tr_pop_load(struct tr *s, unsigned size, ir_temp *newsp)
+{
+    ir_temp sp = tr_get_gpr(s, X86_RSP, s->ssize);
+    ir_temp v = tr_ld(s, tr_linear(s, X86_SEG_SS, sp), size);
+    if (newsp)
+        *newsp = tr_sp_add(s, size);
+    return v;
+}
+
+/* --- flags --- */
+
+void tr_set_cc(struct tr *s, unsigned cc_op, ir_temp dst, ir_temp src, ir_temp src2)
+{
+    ir_mov(s->b, 32, CPU_T_CC_OP, ir_const(s->b, 32, cc_op));
+    if (dst != IR_NONE)
+        ir_mov(s->b, 64, CPU_T_CC_DST, dst);
+    if (src != IR_NONE)
+        ir_mov(s->b, 64, CPU_T_CC_SRC, src);
+    if (src2 != IR_NONE)
+        ir_mov(s->b, 64, CPU_T_CC_SRC2, src2);
+    s->cc_op = cc_op;
+}
+
+void tr_set_flags_val(struct tr *s, ir_temp flags)
+{
+    tr_set_cc(s, CC_OP_EFLAGS, IR_NONE, flags, IR_NONE);
+}
+
+ir_temp tr_flags(struct tr *s)
+{
+    ir_temp t = tr_tmp(s);
+    if (s->cc_op == CC_OP_EFLAGS) {
+        ir_binop(s->b, IR_AND, 64, t, CPU_T_CC_SRC, tr_const(s, CPU_ARITH_FLAGS));
+        return t;
+    }
+    tr_call(s, &cc_helper_all, t, CPU_T_CC_OP, CPU_T_CC_DST, CPU_T_CC_SRC, CPU_T_CC_SRC2);
+    return t;
+}
+
+ir_temp tr_cf(struct tr *s)
+{
+    ir_temp t = tr_tmp(s);
+    unsigned k = CC_KIND(s->cc_op);
+    if (s->cc_op != CC_OP_DYNAMIC) {
+        unsigned w = tr_w(1u << CC_SIZELOG(s->cc_op));
+        switch (k) {
+        case CC_OP_SUB:
+            ir_setcond(s->b, w, IR_LTU, t, CPU_T_CC_SRC2, CPU_T_CC_SRC);
+            return t;
+        case CC_OP_ADD:
+            ir_setcond(s->b, w, IR_LTU, t, CPU_T_CC_DST, CPU_T_CC_SRC2);
+            return t;
+        case CC_OP_LOGIC:
+            return tr_const(s, 0);
+        case CC_OP_INC: case CC_OP_DEC:
+            ir_binop(s->b, IR_AND, 64, t, CPU_T_CC_SRC2, tr_const(s, 1));
+            return t;
+        case CC_OP_SHL: case CC_OP_SHR: case CC_OP_SAR: case CC_OP_BMI:
+            ir_binop(s->b, IR_AND, 64, t, CPU_T_CC_SRC, tr_const(s, 1));
+            return t;
+        case CC_OP_EFLAGS:
+            if (s->cc_op == CC_OP_EFLAGS) {
+                ir_binop(s->b, IR_AND, 64, t, CPU_T_CC_SRC, tr_const(s, 1));
+                return t;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    tr_call(s, &cc_helper_cf, t, CPU_T_CC_OP, CPU_T_CC_DST, CPU_T_CC_SRC, CPU_T_CC_SRC2);
+    return t;
+}
+
+/*
+ * Fast forms: a condition as cmp(a, b) at width w from the known cc_op.
+ * Returns false when the generic path must be used.
+ */
+static bool fast_cond(struct tr *s, unsigned cond, enum ir_cond *c, ir_temp *a, ir_temp *b, unsigned *w)
+{
+    if (s->cc_op == CC_OP_DYNAMIC || s->cc_op == CC_OP_EFLAGS)
+        return false;
+    unsigned k = CC_KIND(s->cc_op);
+    unsigned t = cond >> 1;
+    bool inv = cond & 1;
+    *w = tr_w(1u << CC_SIZELOG(s->cc_op));
+    static const enum ir_cond neg[] = {
+        [IR_EQ] = IR_NE, [IR_NE] = IR_EQ, [IR_LTU] = IR_GEU, [IR_GEU] = IR_LTU,
+        [IR_LEU] = IR_GTU, [IR_GTU] = IR_LEU, [IR_LT] = IR_GE, [IR_GE] = IR_LT,
+        [IR_LE] = IR_GT, [IR_GT] = IR_LE, [IR_TSTEQ] = IR_TSTNE, [IR_TSTNE] = IR_TSTEQ,
+        [IR_ALWAYS] = IR_NEVER, [IR_NEVER] = IR_ALWAYS,
+    };
+    enum ir_cond r;
+    if (k == CC_OP_SUB) {
+        *a = CPU_T_CC_SRC2;
+        *b = CPU_T_CC_SRC;
+        switch (t) {
+        case 1: r = IR_LTU; break;
+        case 2: r = IR_EQ; break;
+        case 3: r = IR_LEU; break;
+        case 6: r = IR_LT; break;
+        case 7: r = IR_LE; break;
+        case 4: r = IR_LT; *a = CPU_T_CC_DST; *b = tr_const(s, 0); break;
+        default: return false;
+        }
+    } else if (k == CC_OP_LOGIC) {
+        *a = CPU_T_CC_DST;
+        *b = tr_const(s, 0);
+        switch (t) {
+        case 0: case 1: r = IR_NEVER; break;       /* OF, CF = 0 */
+        case 2: case 3: r = IR_EQ; break;          /* ZF; CF|ZF = ZF */
+        case 4: case 6: r = IR_LT; break;          /* SF; SF^OF = SF */
+        case 7: r = IR_LE; break;
+        default: return false;
+        }
+    } else if (k == CC_OP_ADD || k == CC_OP_INC || k == CC_OP_DEC || k == CC_OP_ADC ||
+               k == CC_OP_SBB || k == CC_OP_SHL || k == CC_OP_SHR || k == CC_OP_SAR) {
+        *a = CPU_T_CC_DST;
+        *b = tr_const(s, 0);
+        if (t == 2)
+            r = IR_EQ;
+        else if (t == 4)
+            r = IR_LT;
+        else
+            return false;
+    } else {
+        return false;
+    }
+    *c = inv ? neg[r] : r;
+    return true;
+}
+
+ir_temp tr_cond(struct tr *s, unsigned cond)
+{
+    enum ir_cond c;
+    ir_temp a, b, t = tr_tmp(s);
+    unsigned w;
+    if (fast_cond(s, cond, &c, &a, &b, &w)) {
+        if (c == IR_ALWAYS || c == IR_NEVER)
+            return tr_const(s, c == IR_ALWAYS);
+        ir_setcond(s->b, w, c, t, a, b);
+        return t;
+    }
+    ir_temp f = tr_flags(s);
+    tr_call(s, &cc_helper_cond, t, f, tr_const(s, cond), IR_NONE, IR_NONE);
+    return t;
+}
+
+void tr_brcond(struct tr *s, unsigned cond, unsigned label)
+{
+    enum ir_cond c;
+    ir_temp a, b;
+    unsigned w;
+    if (fast_cond(s, cond, &c, &a, &b, &w)) {
+        if (c == IR_NEVER)
+            return;
+        if (c == IR_ALWAYS)
+            ir_br(s->b, label);
+        else
+            ir_brcond(s->b, w, c, a, b, label);
+        return;
+    }
+    ir_temp t = tr_cond(s, cond);
+    ir_brcond(s->b, 64, IR_NE, t, tr_const(s, 0), label);
+}
+
+/* --- control --- */
+
+uint64_t tr_eip_mask(const struct tr *s, unsigned opsize)
+{
+    if (s->mode == X86_MODE_64)
+        return ~(uint64_t)0;
+    return tr_mask(opsize);
+}
+
+void tr_set_rip(struct tr *s, uint64_t eip)
+{
+    ir_mov(s->b, 64, CPU_T_RIP, tr_const(s, eip));
+}
+
+void tr_exit(struct tr *s, unsigned reason)
+{
+    ir_st_env(s->b, 32, ir_const(s->b, 32, reason), (int32_t)offsetof(struct cpu, exit_reason));
+    ir_exit(s->b, reason);
+    s->ended = true;
+}
+
+void tr_goto(struct tr *s, unsigned slot, uint64_t eip)
+{
+    tr_set_rip(s, eip);
+    if (s->single) {
+        tr_exit(s, CPU_EXIT_CONTINUE);
+        return;
+    }
+    uint64_t lin = s->cs_base + eip;
+    if (s->mode != X86_MODE_64)
+        lin &= 0xffffffffu;
+    if ((lin & TLB_PAGE_MASK) == s->page)
+        ir_goto_tb(s->b, slot);
+    else
+        ir_goto_ptr(s->b);
+    s->ended = true;
+}
+
+void tr_goto_ind(struct tr *s)
+{
+    if (s->single)
+        tr_exit(s, CPU_EXIT_CONTINUE);
+    else
+        ir_goto_ptr(s->b);
+    s->ended = true;
+}
+
+void tr_raise(struct tr *s, int vector, uint32_t error, bool has_error)
+{
+    tr_set_rip(s, s->eip);
+    tr_call(s, &helper_raise, IR_NONE, tr_const(s, (uint64_t)vector), tr_const(s, error),
+            tr_const(s, has_error), IR_NONE);
+    tr_exit(s, CPU_EXIT_CONTINUE); /* not reached */
+}
+
+void tr_modrm_op(struct tr *s, struct x86_operand *out, unsigned size)
+{
+    const struct x86_insn *in = s->in;
+    for (unsigned i = 0; i < in->nops && i < 4; i++)
+        if (in->ops[i].kind == X86_OPK_MEM) {
+            *out = in->ops[i];
+            out->size = (uint16_t)size;
+            return;
+        }
+    memset(out, 0, sizeof(*out));
+    out->kind = X86_OPK_REG;
+    out->size = (uint16_t)size;
+    unsigned rm = (in->modrm & 7u) | (in->rex_b ? 8u : 0u);
+    if (size == 1 && !in->rex && rm >= 4 && rm < 8) {
+        out->regclass = X86_RC_GPR8_HIGH;
+        out->reg = (uint8_t)(rm - 4);
+    } else {
+        out->regclass = X86_RC_GPR;
+        out->reg = (uint8_t)rm;
+    }
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/* translate.c: turns a run of guest x86 instructions into one IR block. */
+#include <stddef.h>
+#include <string.h>
+#include "cpu/tr.h"
+#include "cpu/translate.h"
+
+static tr_fn *const tr_table[X86_OP_COUNT] = {
+    [X86_OP_ADD] = tr_alu, [X86_OP_OR] = tr_alu, [X86_OP_ADC] = tr_alu, [X86_OP_SBB] = tr_alu,
+    [X86_OP_AND] = tr_alu, [X86_OP_SUB] = tr_alu, [X86_OP_XOR] = tr_alu, [X86_OP_CMP] = tr_alu,
+    [X86_OP_INC] = tr_incdec, [X86_OP_DEC] = tr_incdec,
+    [X86_OP_NEG] = tr_negnot, [X86_OP_NOT] = tr_negnot, [X86_OP_TEST] = tr_test,
+    [X86_OP_CMPXCHG] = tr_cmpxchg, [X86_OP_XADD] = tr_xadd,
+    [X86_OP_CMPXCHG8B] = tr_cmpxchg8b, [X86_OP_CMPXCHG16B] = tr_cmpxchg8b,
+    [X86_OP_MOV] = tr_mov, [X86_OP_MOVZX] = tr_movx, [X86_OP_MOVSX] = tr_movx,
+    [X86_OP_MOVSXD] = tr_movx, [X86_OP_MOVNTI] = tr_mov,
+    [X86_OP_LEA] = tr_lea, [X86_OP_XCHG] = tr_xchg, [X86_OP_CBW] = tr_cbw, [X86_OP_CWD] = tr_cwd,
+    [X86_OP_BSWAP] = tr_bswap, [X86_OP_MOVBE] = tr_movbe, [X86_OP_CMOVCC] = tr_cmov,
+    [X86_OP_SETCC] = tr_setcc, [X86_OP_XLAT] = tr_xlat, [X86_OP_MOV_SREG] = tr_mov_sreg,
+    [X86_OP_NOP] = tr_nop, [X86_OP_PAUSE] = tr_nop, [X86_OP_ENDBR32] = tr_nop,
+    [X86_OP_ENDBR64] = tr_nop, [X86_OP_PREFETCHNTA] = tr_nop, [X86_OP_PREFETCHT0] = tr_nop,
+    [X86_OP_PREFETCHT1] = tr_nop, [X86_OP_PREFETCHT2] = tr_nop, [X86_OP_PREFETCHW] = tr_nop,
+    [X86_OP_PREFETCH] = tr_nop, [X86_OP_LFENCE] = tr_nop, [X86_OP_MFENCE] = tr_nop,
+    [X86_OP_SFENCE] = tr_nop, [X86_OP_WAIT] = tr_nop,
+    [X86_OP_JMP] = tr_jmp, [X86_OP_JCC] = tr_jcc, [X86_OP_CALL] = tr_call_, [X86_OP_RET] = tr_ret,
+    [X86_OP_LOOP] = tr_loop, [X86_OP_LOOPE] = tr_loop, [X86_OP_LOOPNE] = tr_loop,
+    [X86_OP_JRCXZ] = tr_jrcxz,
+    [X86_OP_PUSH] = tr_push_, [X86_OP_POP] = tr_pop_, [X86_OP_ENTER] = tr_enter,
+    [X86_OP_LEAVE] = tr_leave, [X86_OP_PUSHF] = tr_pushf, [X86_OP_POPF] = tr_popf,
+    [X86_OP_PUSHA] = tr_pusha, [X86_OP_POPA] = tr_popa,
+    [X86_OP_MUL] = tr_mul, [X86_OP_IMUL] = tr_imul, [X86_OP_DIV] = tr_div, [X86_OP_IDIV] = tr_div,
+    [X86_OP_ROL] = tr_shift, [X86_OP_ROR] = tr_shift, [X86_OP_RCL] = tr_shift,
+    [X86_OP_RCR] = tr_shift, [X86_OP_SHL] = tr_shift, [X86_OP_SAL] = tr_shift,
+    [X86_OP_SHR] = tr_shift, [X86_OP_SAR] = tr_shift,
+    [X86_OP_SHLD] = tr_shd, [X86_OP_SHRD] = tr_shd,
+    [X86_OP_BT] = tr_bt, [X86_OP_BTS] = tr_bt, [X86_OP_BTR] = tr_bt, [X86_OP_BTC] = tr_bt,
+    [X86_OP_BSF] = tr_bscan, [X86_OP_BSR] = tr_bscan, [X86_OP_TZCNT] = tr_cnt,
+    [X86_OP_LZCNT] = tr_cnt, [X86_OP_POPCNT] = tr_cnt,
+    [X86_OP_ANDN] = tr_bmi, [X86_OP_BEXTR] = tr_bmi, [X86_OP_BLSI] = tr_bmi,
+    [X86_OP_BLSMSK] = tr_bmi, [X86_OP_BLSR] = tr_bmi, [X86_OP_BZHI] = tr_bmi,
+    [X86_OP_MULX] = tr_bmi, [X86_OP_PDEP] = tr_bmi, [X86_OP_PEXT] = tr_bmi,
+    [X86_OP_RORX] = tr_bmi, [X86_OP_SARX] = tr_bmi, [X86_OP_SHLX] = tr_bmi,
+    [X86_OP_SHRX] = tr_bmi, [X86_OP_ADCX] = tr_adcx, [X86_OP_ADOX] = tr_adcx,
+    [X86_OP_MOVS] = tr_string, [X86_OP_CMPS] = tr_string, [X86_OP_STOS] = tr_string,
+    [X86_OP_LODS] = tr_string, [X86_OP_SCAS] = tr_string,
+    [X86_OP_CLC] = tr_flagop, [X86_OP_STC] = tr_flagop, [X86_OP_CMC] = tr_flagop,
+    [X86_OP_CLD] = tr_flagop, [X86_OP_STD] = tr_flagop, [X86_OP_LAHF] = tr_lahf,
+    [X86_OP_SAHF] = tr_sahf, [X86_OP_HLT] = tr_hlt, [X86_OP_CPUID] = tr_cpuid,
+    [X86_OP_RDTSC] = tr_rdtsc, [X86_OP_INT] = tr_int, [X86_OP_INT3] = tr_int,
+    [X86_OP_INTO] = tr_int, [X86_OP_INT1] = tr_int,
+};
+
+/* Reads the instruction at linear address lin; returns the decode status or -1
+   when the bytes cannot be fetched without a fault (and may_fault is false). */
+static int fetch_decode(struct tr *s, uint64_t lin, struct x86_insn *in, uint64_t *phys,
+                        uint64_t *phys2, bool may_fault)
+{
+    uint8_t buf[X86_MAX_INSN_LEN];
+    size_t room = TLB_PAGE_SIZE - (lin & (TLB_PAGE_SIZE - 1));
+    size_t n1 = room < sizeof(buf) ? room : sizeof(buf);
+    if (cpu_fetch_code(s->cpu, lin, buf, n1, phys, may_fault) != n1)
+        return -1;
+    *phys2 = TB_NO_PAGE;
+    int st = x86_decode(buf, n1, s->mode, in);
+    if (st != X86_DECODE_SHORT)
+        return st;
+    uint64_t lin2 = lin + n1;
+    if (s->mode != X86_MODE_64)
+        lin2 &= 0xffffffffu;
+    size_t n2 = sizeof(buf) - n1;
+    if (cpu_fetch_code(s->cpu, lin2, buf + n1, n2, phys2, may_fault) != n2)
+        return -1;
+    *phys2 &= TLB_PAGE_MASK;
+    st = x86_decode(buf, sizeof(buf), s->mode, in);
+    if (st == X86_DECODE_OK && in->len <= n1)
+        *phys2 = TB_NO_PAGE;
+    return st;
+}
+
+static bool lock_ok(const struct x86_insn *in)
+{
+    if (!in->lock)
+        return true;
+    return (in->flags & X86_F_LOCKABLE) && in->nops > 0 && in->ops[0].kind == X86_OPK_MEM;
+}
+
+int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct cpu_tr_info *info)
+{
+    struct tr st, *s = &st;
+    struct x86_insn in;
+    memset(s, 0, sizeof(*s));
+    memset(info, 0, sizeof(*info));
+    s->cpu = cpu;
+    s->b = b;
+    s->in = &in;
+    s->hflags = cpu->hflags;
+    s->cs_base = cpu->seg[X86_SEG_CS].base;
+    s->mode = (s->hflags & HF_CS64) ? X86_MODE_64 : (s->hflags & HF_CS32) ? X86_MODE_32 : X86_MODE_16;
+    s->ssize = s->mode == X86_MODE_64 ? 8 : (s->hflags & HF_SS32) ? 4 : 2;
+    s->mmu_idx = cpu_mmu_idx(cpu);
+    s->eip = s->start_eip = cpu->rip;
+    s->cc_op = CC_OP_DYNAMIC;
+    s->single = (cflags & TB_CF_SINGLE) != 0;
+    uint64_t lin0 = cpu_pc_linear(cpu);
+    s->page = lin0 & TLB_PAGE_MASK;
+    info->pc = lin0;
+    info->phys_page[1] = TB_NO_PAGE;
+
+    /* Prologue: record the running block, charge the budget (patched at the end). */
+    s->label_budget = ir_label_new(b);
+    info->op_cur_tb = b->nops;
+    ir_st_env(b, 64, tr_const(s, 0), (int32_t)offsetof(struct cpu, cur_tb));
+    ir_temp t = tr_tmp(s), t2 = tr_tmp(s);
+    ir_ld_env(b, 64, t, (int32_t)offsetof(struct cpu, icount_left));
+    info->op_icount = b->nops;
+    ir_binop(b, IR_SUB, 64, t2, t, tr_const(s, 0));
+    ir_st_env(b, 64, t2, (int32_t)offsetof(struct cpu, icount_left));
+    ir_brcond(b, 64, IR_LT, t2, tr_const(s, 0), s->label_budget);
+
+    unsigned max = s->single ? 1 : (cpu->max_block_insns ? cpu->max_block_insns : 64);
+    uint64_t size = 0;
+    for (;;) {
+        uint64_t lin = s->cs_base + s->eip, phys, phys2;
+        if (s->mode != X86_MODE_64)
+            lin &= 0xffffffffu;
+        int stt = fetch_decode(s, lin, &in, &phys, &phys2, info->icount == 0);
+        if (stt < 0)
+            break; /* later instruction faults on fetch: it starts the next block */
+        if (info->icount == 0)
+            info->phys_pc = phys;
+        if (phys2 != TB_NO_PAGE) {
+            if (info->icount > 0)
+                break; /* keep page-straddling instructions at block starts */
+            info->phys_page[1] = phys2;
+        }
+        ir_insn_start(b, lin);
+        s->next_eip = (s->eip + (in.len ? in.len : 1)) & tr_eip_mask(s, s->mode == X86_MODE_16 ? 2 : 4);
+        tr_set_rip(s, s->eip);
+        if (stt == X86_DECODE_TOO_LONG) {
+            tr_raise(s, EXC_GP, 0, true);
+        } else if (stt != X86_DECODE_OK || in.op >= X86_OP_COUNT || !tr_table[in.op] ||
+                   (in.flags & (X86_F_UNSUPPORTED | X86_F_X87 | X86_F_MMX | X86_F_SSE | X86_F_VEX)) ||
+                   !lock_ok(&in)) {
+            tr_ud(s);
+        } else if (!tr_table[in.op](s)) {
+            tr_ud(s);
+        }
+        info->icount++;
+        size += in.len ? in.len : 1;
+        s->eip = s->next_eip;
+        if (s->ended || s->single || info->icount >= max || b->nops > 1500 || b->oom)
+            break;
+        if ((in.flags & X86_F_SERIALIZE) || phys2 != TB_NO_PAGE)
+            break;
+        uint64_t nlin = s->cs_base + s->eip;
+        if (s->mode != X86_MODE_64)
+            nlin &= 0xffffffffu;
+        if ((nlin & TLB_PAGE_MASK) != s->page)
+            break;
+    }
+    if (!s->ended)
+        tr_goto(s, 0, s->eip);
+    ir_label(b, s->label_budget);
+    tr_exit(s, CPU_EXIT_BUDGET);
+    info->size = (uint32_t)size;
+    info->phys_page[0] = info->phys_pc & TLB_PAGE_MASK;
+    return b->oom ? -1 : 0;
+}
+
+void cpu_translate_patch(struct ir_block *b, const struct cpu_tr_info *info, struct tb *tb)
+{
+    b->ops[info->op_cur_tb].args[0] = ir_const(b, 64, (uint64_t)(uintptr_t)tb);
+    b->ops[info->op_icount].args[2] = ir_const(b, 64, info->icount);
+}

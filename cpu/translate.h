@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* translate.h: the x86 translator's entry point, used by the CPU loop. */
+#ifndef KILN_CPU_TRANSLATE_H
+#define KILN_CPU_TRANSLATE_H
+
+#include <stdint.h>
+#include "cpu/cpu.h"
+#include "translate/tb.h"
+
+
+/* What cpu_translate found out about the block. */
+struct cpu_tr_info {
+    uint64_t pc;             /* linear address of the first byte */
+    uint64_t phys_pc;
+    uint64_t phys_page[2];
+    uint32_t size, icount;
+    unsigned op_cur_tb, op_icount; /* prologue ops patched by cpu_translate_patch */
+};
+
+/* Linear address of the current instruction (cs_base + rip, wrapped outside 64-bit mode). */
+static inline uint64_t cpu_pc_linear(const struct cpu *cpu)
+{
+    uint64_t lin = cpu->seg[1].base + cpu->rip;
+    return (cpu->hflags & HF_CS64) ? lin : (lin & 0xffffffffu);
+}
+
+/* Translates the block starting at the CPU's current state into b (freshly
+   initialised). A fetch fault on the first instruction raises it (unwinds).
+   Returns 0, or -1 when the IR builder ran out of memory. */
+int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct cpu_tr_info *info);
+/* Fills in the block pointer and instruction count the prologue needs. */
+void cpu_translate_patch(struct ir_block *b, const struct cpu_tr_info *info, struct tb *tb);
+
+#endif
