@@ -7,6 +7,16 @@
 #include "translate/engine.h"
 #include "translate/tb.h"
 
+/* The JIT, once translate/ has one (the interpreter is always there). */
+static struct engine *jit_new(void)
+{
+#if __has_include("translate/x86_64.h")
+    return engine_x86_64_new(&cpu_engine_guest, 32u << 20);
+#else
+    return NULL;
+#endif
+}
+
 struct bare_cpu {
     struct cpu cpu;
     struct engine *engine;
@@ -120,7 +130,7 @@ struct bare_cpu *bare_cpu_new(enum bare_engine engine, enum bare_mode mode,
     bc->shadow = calloc(npages, sizeof(*bc->shadow));
     bc->shadow_list = calloc(npages, sizeof(*bc->shadow_list));
     if (engine == BARE_ENGINE_JIT)
-        bc->engine = engine_x86_64_new(&cpu_engine_guest, 32u << 20);
+        bc->engine = jit_new();
     else
         bc->engine = engine_interp_new(&cpu_engine_guest);
     if (bc->engine)

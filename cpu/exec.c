@@ -3,12 +3,10 @@
 #include <stdint.h>
 #include "cpu/cpu.h"
 #include "cpu/translate.h"
+#include "translate/opt.h"
 #include "translate/tb.h"
 
 /* Translates the block for the current state (the IR goes to cpu->irb). */
-/* The optimizer, when linked in (translate/ provides it). */
-void ir_optimize(struct ir_block *b) __attribute__((weak));
-
 static struct tb *translate_tb(struct cpu *cpu, uint64_t pc, uint64_t cs_base, uint32_t cflags,
                                bool *flushed)
 {
@@ -26,7 +24,7 @@ static struct tb *translate_tb(struct cpu *cpu, uint64_t pc, uint64_t cs_base, u
             tb->phys_page[0] = info.phys_page[0];
             tb->phys_page[1] = info.phys_page[1];
             cpu_translate_patch(b, &info, tb);
-            if (attempt == 0 && ir_optimize)
+            if (attempt == 0)
                 ir_optimize(b);
             if (tb_commit(cpu->tbc, tb, b)) {
                 for (int i = 0; i < 2; i++) {

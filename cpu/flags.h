@@ -20,7 +20,7 @@
  *   LOGIC        result   -                 -            (CF=OF=AF=0)
  *   INC / DEC    result   -                 old CF (0/1)
  *   SHL          result   last bit out (CF) -            OF = MSB(result) ^ CF
- *   SHR          result   last bit out (CF) original     OF = MSB(original)
+ *   SHR          result   last bit out (CF) pre-last   OF = MSB(value before the last 1-bit step)
  *   SAR          result   last bit out (CF) -            OF = 0
  *   MUL          low half overflow (!=0: CF=OF=1) -
  *   BMI          result   CF (0/1)          -            OF = 0 (ANDN BEXTR BLSx BZHI)

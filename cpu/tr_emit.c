@@ -7,11 +7,9 @@
 
 ir_temp tr_get_gpr(struct tr *s, unsigned reg, unsigned size)
 {
-    ir_temp g = CPU_T_GPR(reg & 15);
-    if (size >= 8)
-        return g;
+    /* always a copy: the caller may write the register before using the value */
     ir_temp t = tr_tmp(s);
-    ir_mov(s->b, tr_w(size), t, g);
+    ir_mov(s->b, tr_w(size), t, CPU_T_GPR(reg & 15));
     return t;
 }
 

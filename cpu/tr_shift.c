@@ -47,7 +47,8 @@ static void shift_inline(struct tr *s, unsigned op, const struct tr_opnd *d, ir_
         ir_binop(s->b, IR_AND, 64, cf, t, tr_const(s, 1));
         ir_binop(s->b, IR_SHR, 64, res, t, tr_const(s, 1));
         tr_write(s, d, res);
-        tr_set_cc(s, CC_OP_SHR + lg, res, cf, az);
+        /* OF comes from the last 1-bit step: MSB of the value it shifted */
+        tr_set_cc(s, CC_OP_SHR + lg, res, cf, t);
     } else {
         ir_temp as = tr_tmp(s);
         ir_sext(s->b, 64, as, a, w);
@@ -70,8 +71,12 @@ bool tr_shift(struct tr *s)
     ir_temp c = shift_count(s, &is_imm, &k);
     if (is_imm) {
         k &= d.size == 8 ? 63 : 31;
-        if (k == 0)
-            return true; /* count 0: nothing changes, flags included */
+        if (k == 0) {
+            /* count 0: flags unchanged; a 32-bit register is still written (zero-extended) */
+            if (d.op->kind == X86_OPK_REG && d.size == 4)
+                tr_write(s, &d, tr_read(s, &d));
+            return true;
+        }
         c = tr_const(s, k);
     }
     ir_temp a = tr_read(s, &d);
@@ -89,10 +94,14 @@ bool tr_shift(struct tr *s)
         shift_inline(s, op, &d, a, c);
         return true;
     }
-    unsigned skip = ir_label_new(s->b);
+    unsigned skip = ir_label_new(s->b), done = ir_label_new(s->b);
     ir_brcond(s->b, 64, IR_EQ, c, tr_const(s, 0), skip);
     shift_inline(s, op, &d, a, c);
+    ir_br(s->b, done);
     ir_label(s->b, skip);
+    if (d.op->kind == X86_OPK_REG && d.size == 4)
+        tr_write(s, &d, a);
+    ir_label(s->b, done);
     s->cc_op = CC_OP_DYNAMIC;
     return true;
 }
@@ -106,8 +115,11 @@ bool tr_shd(struct tr *s)
     ir_temp c;
     if (in->nops >= 3 && in->ops[2].kind == X86_OPK_IMM) {
         unsigned k = (unsigned)in->ops[2].imm & (d.size == 8 ? 63 : 31);
-        if (k == 0)
+        if (k == 0) {
+            if (d.op->kind == X86_OPK_REG && d.size == 4)
+                tr_write(s, &d, tr_read(s, &d));
             return true;
+        }
         c = tr_const(s, k);
     } else {
         c = tr_tmp(s);

@@ -139,7 +139,7 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
         if (stt == X86_DECODE_TOO_LONG) {
             tr_raise(s, EXC_GP, 0, true);
         } else if (stt != X86_DECODE_OK || in.op >= X86_OP_COUNT || !tr_table[in.op] ||
-                   (in.flags & (X86_F_UNSUPPORTED | X86_F_X87 | X86_F_MMX | X86_F_SSE | X86_F_VEX)) ||
+                   (in.flags & (X86_F_UNSUPPORTED | X86_F_X87 | X86_F_MMX | X86_F_SSE)) ||
                    !lock_ok(&in)) {
             tr_ud(s);
         } else if (!tr_table[in.op](s)) {
