@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/* test_cpu_bare.c: bare-CPU behaviour on both engines: stops, exceptions, budget, modes, SMC. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include "cpu/bare.h"
+
+#define MEM (1u << 20)
+#define CODE 0x1000u
+
+struct run {
+    struct bare_cpu *cpu;
+    struct bare_regs r;
+    struct bare_result res;
+};
+
+/* Creates a CPU, loads code at CODE, sets rip/rsp; false if the engine is missing. */
+static bool setup(struct run *x, enum bare_engine e, enum bare_mode m, const uint8_t *code, size_t len)
+{
+    memset(x, 0, sizeof(*x));
+    x->cpu = bare_cpu_new(e, m, 0, MEM);
+    if (!x->cpu)
+        return false;
+    assert_true(bare_cpu_write(x->cpu, CODE, code, len));
+    x->r.rip = CODE;
+    x->r.gpr[4] = 0x8000;
+    x->r.rflags = 2;
+    bare_cpu_set_regs(x->cpu, &x->r);
+    return true;
+}
+
+static void go(struct run *x, uint64_t budget)
+{
+    bare_cpu_run(x->cpu, budget, &x->res);
+    bare_cpu_get_regs(x->cpu, &x->r);
+}
+
+#define FOR_ENGINES(e) for (int e = 0; e < 2; e++)
+
+static void test_hlt(void **state)
+{
+    (void)state;
+    /* mov eax, 1; add eax, 2; add eax, 3; add eax, 4; hlt */
+    static const uint8_t c[] = { 0xb8, 0x01, 0x00, 0x00, 0x00, 0x83, 0xc0, 0x02, 0x83, 0xc0, 0x03,
+                                 0x83, 0xc0, 0x04, 0xf4 };
+    FOR_ENGINES(e) {
+        struct run x;
+        if (!setup(&x, (enum bare_engine)e, BARE_MODE_LONG64, c, sizeof(c)))
+            continue;
+        go(&x, 1000);
+        assert_int_equal(x.res.stop, BARE_STOP_HLT);
+        assert_int_equal(x.r.gpr[0], 10);
+        assert_int_equal(x.r.rip, CODE + sizeof(c));
+        bare_cpu_free(x.cpu);
+    }
+}
+
+static void test_single_step(void **state)
+{
+    (void)state;
+    static const uint8_t c[] = { 0xb8, 0x01, 0x00, 0x00, 0x00, 0x83, 0xc0, 0x02, 0x83, 0xc0, 0x03,
+                                 0x83, 0xc0, 0x04, 0xf4 };
+    static const uint64_t rips[] = { CODE + 5, CODE + 8, CODE + 11, CODE + 14 };
+    static const uint64_t rax[] = { 1, 3, 6, 10 };
+    FOR_ENGINES(e) {
+        struct run x;
+        if (!setup(&x, (enum bare_engine)e, BARE_MODE_LONG64, c, sizeof(c)))
+            continue;
+        for (int i = 0; i < 4; i++) {
+            go(&x, 1);
+            assert_int_equal(x.res.stop, BARE_STOP_BUDGET);
+            assert_int_equal(x.res.insns, 1);
+            assert_int_equal(x.r.rip, rips[i]);
+            assert_int_equal(x.r.gpr[0], rax[i]);
+        }
+        go(&x, 1);
+        assert_int_equal(x.res.stop, BARE_STOP_HLT);
+        bare_cpu_free(x.cpu);
+    }
+}
+
+static void test_budget_loop(void **state)
+{
+    (void)state;
+    static const uint8_t c[] = { 0xeb, 0xfe }; /* l: jmp l */
+    FOR_ENGINES(e) {
+        struct run x;
+        if (!setup(&x, (enum bare_engine)e, BARE_MODE_LONG64, c, sizeof(c)))
+            continue;
+        go(&x, 100000);
+        assert_int_equal(x.res.stop, BARE_STOP_BUDGET);
+        assert_int_equal(x.res.insns, 100000);
+        assert_int_equal(x.r.rip, CODE);
+        bare_cpu_free(x.cpu);
+    }
+}
+
+static void test_exceptions(void **state)
+{
+    (void)state;
+    static const uint8_t ud[] = { 0x90, 0x0f, 0x0b };
+    /* xor ecx, ecx; mov eax, 5; div ecx; hlt */
+    static const uint8_t de[] = { 0x31, 0xc9, 0xb8, 0x05, 0x00, 0x00, 0x00, 0xf7, 0xf1, 0xf4 };
+    /* mov rax, [0x300000]; hlt */
+    static const uint8_t pf[] = { 0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x30, 0x00, 0xf4 };
+    /* lock add eax, ecx */
+    static const uint8_t lk[] = { 0xf0, 0x01, 0xc8 };
+    FOR_ENGINES(e) {
+        struct run x;
+        if (!setup(&x, (enum bare_engine)e, BARE_MODE_LONG64, ud, sizeof(ud)))
+            continue;
+        go(&x, 100);
+        assert_int_equal(x.res.stop, BARE_STOP_EXCEPTION);
+        assert_int_equal(x.res.vector, 6);
+        assert_int_equal(x.r.rip, CODE + 1);
+        bare_cpu_free(x.cpu);
+
+        setup(&x, (enum bare_engine)e, BARE_MODE_LONG64, de, sizeof(de));
+        go(&x, 100);
+        assert_int_equal(x.res.stop, BARE_STOP_EXCEPTION);
+        assert_int_equal(x.res.vector, 0);
+        assert_int_equal(x.r.rip, CODE + 7);
+        assert_int_equal(x.r.gpr[0], 5);
+        bare_cpu_free(x.cpu);
+
+        setup(&x, (enum bare_engine)e, BARE_MODE_LONG64, pf, sizeof(pf));
+        x.r.gpr[0] = 0x1234;
+        bare_cpu_set_regs(x.cpu, &x.r);
+        go(&x, 100);
+        assert_int_equal(x.res.stop, BARE_STOP_EXCEPTION);
+        assert_int_equal(x.res.vector, 14);
+        assert_true(x.res.has_error_code);
+        assert_int_equal(x.res.cr2, 0x300000);
+        assert_int_equal(x.r.rip, CODE);
+        assert_int_equal(x.r.gpr[0], 0x1234);
+        bare_cpu_free(x.cpu);
+
+        setup(&x, (enum bare_engine)e, BARE_MODE_PROT32, pf + 1, sizeof(pf) - 1);
+        go(&x, 100);
+        assert_int_equal(x.res.stop, BARE_STOP_EXCEPTION);
+        assert_int_equal(x.res.vector, 13);
+        bare_cpu_free(x.cpu);
+
+        setup(&x, (enum bare_engine)e, BARE_MODE_LONG64, lk, sizeof(lk));
+        go(&x, 100);
+        assert_int_equal(x.res.stop, BARE_STOP_EXCEPTION);
+        assert_int_equal(x.res.vector, 6);
+        bare_cpu_free(x.cpu);
+    }
+}
+
+static void test_real_mode(void **state)
+{
+    (void)state;
+    /* mov ax, 0x200; mov ds, ax; mov [0x10], bx; mov si, 2; mov cx, [bx+si]; push ds; pop es; hlt */
+    static const uint8_t c[] = { 0xb8, 0x00, 0x02, 0x8e, 0xd8, 0x89, 0x1e, 0x10, 0x00, 0xbe, 0x02, 0x00,
+                                 0x8b, 0x08, 0x1e, 0x07, 0xf4 };
+    /* mov cx, 3; l: inc ax; loop l; jcxz e; inc bx; e: hlt */
+    static const uint8_t lp[] = { 0xb9, 0x03, 0x00, 0x40, 0xe2, 0xfd, 0xe3, 0x01, 0x43, 0xf4 };
+    FOR_ENGINES(e) {
+        struct run x;
+        if (!setup(&x, (enum bare_engine)e, BARE_MODE_REAL, c, sizeof(c)))
+            continue;
+        x.r.gpr[3] = 0x0e; /* bx */
+        const uint8_t word[2] = { 0x34, 0x12 };
+        bare_cpu_write(x.cpu, 0x2000 + 0x10, word, 2);
+        bare_cpu_set_regs(x.cpu, &x.r);
+        go(&x, 100);
+        assert_int_equal(x.res.stop, BARE_STOP_HLT);
+        const uint8_t *m = bare_cpu_mem(x.cpu);
+        assert_int_equal(m[0x2010], 0x0e);
+        assert_int_equal(x.r.gpr[1] & 0xffff, 0x000e); /* [ds:bx+si] = [0x2010] */
+        assert_int_equal(x.r.seg[0], 0x200);
+        assert_int_equal(x.r.seg[3], 0x200);
+        bare_cpu_free(x.cpu);
+
+        setup(&x, (enum bare_engine)e, BARE_MODE_REAL, lp, sizeof(lp));
+        go(&x, 100);
+        assert_int_equal(x.res.stop, BARE_STOP_HLT);
+        assert_int_equal(x.r.gpr[0] & 0xffff, 3);
+        assert_int_equal(x.r.gpr[3] & 0xffff, 0);
+        bare_cpu_free(x.cpu);
+    }
+}
+
+static void test_prot32(void **state)
+{
+    (void)state;
+    /* mov eax, 0x12345678; push eax; call f; pop ecx; hlt; f: mov edx, [esp+4]; ret */
+    static const uint8_t c[] = { 0xb8, 0x78, 0x56, 0x34, 0x12, 0x50, 0xe8, 0x02, 0x00, 0x00, 0x00, 0x59,
+                                 0xf4, 0x8b, 0x54, 0x24, 0x04, 0xc3 };
+    FOR_ENGINES(e) {
+        struct run x;
+        if (!setup(&x, (enum bare_engine)e, BARE_MODE_PROT32, c, sizeof(c)))
+            continue;
+        go(&x, 100);
+        assert_int_equal(x.res.stop, BARE_STOP_HLT);
+        assert_int_equal(x.r.gpr[1], 0x12345678);
+        assert_int_equal(x.r.gpr[2], 0x12345678);
+        assert_int_equal(x.r.gpr[4], 0x8000);
+        bare_cpu_free(x.cpu);
+    }
+}
+
+/* Self-modifying code: a store into the running block, into the next instruction,
+   into a chained block, and host writes between runs. */
+static void test_smc(void **state)
+{
+    (void)state;
+    /* lea rbx, [rel t]; mov byte [rbx+1], 42; t: mov eax, 7; hlt */
+    static const uint8_t next[] = { 0x48, 0x8d, 0x1d, 0x04, 0x00, 0x00, 0x00, 0xc6, 0x43, 0x01, 0x2a,
+                                    0xb8, 0x07, 0x00, 0x00, 0x00, 0xf4 };
+    /* lea rbx, [rel t]; mov byte [rbx+1], 42; mov byte [rbx+1], 43; t: mov eax, 7; hlt */
+    static const uint8_t cur[] = { 0x48, 0x8d, 0x1d, 0x08, 0x00, 0x00, 0x00, 0xc6, 0x43, 0x01, 0x2a,
+                                   0xc6, 0x43, 0x01, 0x2b, 0xb8, 0x07, 0x00, 0x00, 0x00, 0xf4 };
+    /* mov ecx, 5; lea rbx, [rel f]; l: call f; inc byte [rbx+2]; dec ecx; jnz l; hlt;
+       f: add eax, 1; ret */
+    static const uint8_t chained[] = { 0xb9, 0x05, 0x00, 0x00, 0x00, 0x48, 0x8d, 0x1d, 0x0d, 0x00, 0x00,
+                                       0x00, 0xe8, 0x08, 0x00, 0x00, 0x00, 0xfe, 0x43, 0x02, 0xff, 0xc9,
+                                       0x75, 0xf4, 0xf4, 0x83, 0xc0, 0x01, 0xc3 };
+    FOR_ENGINES(e) {
+        struct run x;
+        if (!setup(&x, (enum bare_engine)e, BARE_MODE_LONG64, next, sizeof(next)))
+            continue;
+        go(&x, 100);
+        assert_int_equal(x.res.stop, BARE_STOP_HLT);
+        assert_int_equal(x.r.gpr[0], 42);
+        bare_cpu_free(x.cpu);
+
+        setup(&x, (enum bare_engine)e, BARE_MODE_LONG64, cur, sizeof(cur));
+        go(&x, 100);
+        assert_int_equal(x.res.stop, BARE_STOP_HLT);
+        assert_int_equal(x.r.gpr[0], 43);
+        bare_cpu_free(x.cpu);
+
+        setup(&x, (enum bare_engine)e, BARE_MODE_LONG64, chained, sizeof(chained));
+        go(&x, 1000);
+        assert_int_equal(x.res.stop, BARE_STOP_HLT);
+        assert_int_equal(x.r.gpr[0], 1 + 2 + 3 + 4 + 5);
+        /* run it again: f now adds 6 the first time; host-side patch of the loop count */
+        uint8_t *m = bare_cpu_mem(x.cpu);
+        m[CODE + 1] = 2; /* mov ecx, 2 */
+        x.r.rip = CODE;
+        x.r.gpr[0] = 0;
+        bare_cpu_set_regs(x.cpu, &x.r);
+        go(&x, 1000);
+        assert_int_equal(x.res.stop, BARE_STOP_HLT);
+        assert_int_equal(x.r.gpr[0], 6 + 7);
+        bare_cpu_free(x.cpu);
+    }
+}
+
+/* A REP MOVS that runs off the end of memory faults with the registers of the
+   failing iteration. */
+static void test_rep_fault(void **state)
+{
+    (void)state;
+    /* cld; mov rcx, 0x10000; mov rsi, 0x1000; mov rdi, 0xf8000; rep movsb; hlt */
+    static const uint8_t c[] = { 0xfc, 0xb9, 0x00, 0x00, 0x01, 0x00, 0xbe, 0x00, 0x10, 0x00, 0x00, 0xbf,
+                                 0x00, 0x80, 0x0f, 0x00, 0xf3, 0xa4, 0xf4 };
+    FOR_ENGINES(e) {
+        struct run x;
+        if (!setup(&x, (enum bare_engine)e, BARE_MODE_LONG64, c, sizeof(c)))
+            continue;
+        go(&x, 1000000);
+        assert_int_equal(x.res.stop, BARE_STOP_EXCEPTION);
+        assert_int_equal(x.res.vector, 14);
+        assert_int_equal(x.res.cr2, 0x100000);
+        assert_int_equal(x.r.rip, CODE + 16);
+        assert_int_equal(x.r.gpr[7], 0x100000);
+        assert_int_equal(x.r.gpr[6], 0x1000 + 0x8000);
+        assert_int_equal(x.r.gpr[1], 0x10000 - 0x8000);
+        const uint8_t *m = bare_cpu_mem(x.cpu);
+        assert_memory_equal(m + 0xf8000, m + 0x1000, 0x8000);
+        bare_cpu_free(x.cpu);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hlt),
+        cmocka_unit_test(test_single_step),
+        cmocka_unit_test(test_budget_loop),
+        cmocka_unit_test(test_exceptions),
+        cmocka_unit_test(test_real_mode),
+        cmocka_unit_test(test_prot32),
+        cmocka_unit_test(test_smc),
+        cmocka_unit_test(test_rep_fault),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
