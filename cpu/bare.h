@@ -16,6 +16,8 @@
  * instructions. Accesses outside the memory block raise #PF (64-bit) or #GP.
  */
 
+/* BARE_ENGINE_JIT falls back to the interpreter where the JIT is not built or
+   cannot be created (see cpu/bare.c). */
 enum bare_engine { BARE_ENGINE_JIT, BARE_ENGINE_INTERP };
 
 enum bare_mode {
