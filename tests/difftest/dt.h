@@ -19,7 +19,7 @@
 #define DT_CODE_SIZE  0x10000u
 #define DT_DATA       (DT_MEM_BASE + DT_CODE_SIZE)
 #define DT_DATA_SIZE  0x2000u
-#define DT_HEAP_SIZE  0x1000u
+#define DT_HEAP_SIZE  0x1800u   /* crosses the page at DT_DATA + 0x1000 */
 #define DT_STACK_TOP  (DT_DATA + 0x1c00u)
 #define DT_MEM_SIZE   (DT_CODE_SIZE + DT_DATA_SIZE)
 #define DT_GUARD      (DT_MEM_BASE + DT_MEM_SIZE)

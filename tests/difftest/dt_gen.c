@@ -111,6 +111,8 @@ uint32_t dt_mem(struct dt_gen *g, struct dt_item *it, struct dt_ctx *c, int size
     if (dt_chance(g, 50))
         t &= ~(uint32_t)(align > 8 ? align - 1 : 7);
     t &= ~(uint32_t)(align - 1);
+    if (align == 1 && size > 1 && dt_chance(g, 10))   /* straddle the page boundary */
+        t = 0x1000 - 1 - dt_below(r, (uint32_t)size - 1);
     uint64_t addr = DT_DATA + t;
     struct dt_mem *m = &rm->m;
     memset(rm, 0, sizeof *rm);
@@ -242,7 +244,7 @@ void dt_gen_state(struct dt_gen *g, struct dt_state *st)
 {
     for (int i = 0; i < 16; i++)
         st->gpr[i] = dt_value(&g->rng);
-    st->gpr[R_RSP] = DT_STACK_TOP - 8 * dt_below(&g->rng, 8);
+    st->gpr[R_RSP] = DT_STACK_TOP - 8 * dt_below(&g->rng, 8) - (dt_chance(g, 15) ? dt_below(&g->rng, 8) : 0);
     st->rflags = (dt_rand(&g->rng) & DT_ARITH) | (dt_chance(g, 20) ? DT_DF : 0);
     for (uint32_t i = 0; i < DT_DATA_SIZE; i += 8) {
         uint64_t v = dt_chance(g, 10) ? dt_value(&g->rng) : dt_rand(&g->rng);
