@@ -134,6 +134,29 @@ static void fix_rip(struct dt_item *it, uint8_t before)
         it->rip_next = it->len;
 }
 
+/* Inserts ignored prefixes in front of the instruction starting at start. */
+static void add_junk(struct dt_item *it, uint8_t start, unsigned r)
+{
+    static const uint8_t segs[4] = { 0x26, 0x2e, 0x36, 0x3e };
+    uint8_t j[4];
+    int n = 0;
+    if (r & 2)
+        j[n++] = (uint8_t)(0x40 | ((r >> 4) & 15));   /* REX, cancelled by what follows */
+    j[n++] = segs[(r >> 8) & 3];
+    if ((r >> 10) & 1)
+        j[n++] = segs[(r >> 11) & 3];
+    if (r & 1)
+        j[n++] = (r >> 13) & 1 ? 0xf3 : 0xf2;
+    int len = it->len - start;
+    if (len + n > 15 || it->len + n > DT_ITEM_MAX)
+        return;
+    memmove(it->b + start + n, it->b + start, (size_t)len);
+    memcpy(it->b + start, j, (size_t)n);
+    it->len = (uint8_t)(it->len + n);
+    if (it->has_rip && it->rip_off >= start)
+        it->rip_off = (uint8_t)(it->rip_off + n);
+}
+
 void dt_enc(struct dt_item *it, const struct dt_ins *in)
 {
     uint8_t start = it->len;
@@ -175,6 +198,8 @@ void dt_enc(struct dt_item *it, const struct dt_ins *in)
     if (in->modrm)
         put_modrm(it, in->reg, &in->rm);
     put_n(it, in->imm, in->immsz);
+    if (in->junk)
+        add_junk(it, start, (unsigned)in->junk);
     fix_rip(it, start);
     it->ninsns++;
 }

@@ -37,6 +37,10 @@ struct dt_ins {
     struct dt_rm rm;
     int immsz;            /* 0, 1, 2, 4, 8 */
     uint64_t imm;
+    int junk;             /* 0, or a random value: prefixes the CPU ignores go in front (a
+                             REX followed by a legacy prefix, ignored segment overrides, and
+                             for junk & 1 an F2/F3 the caller knows to be ignored) if the
+                             instruction stays within 15 bytes */
 };
 
 /* Appends one instruction to the item. */

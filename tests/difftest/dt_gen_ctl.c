@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* dt_gen_ctl.c: generators for branches, calls, loops, stack, flags, strings and faults. */
+#include <string.h>
 #include "tests/difftest/dt_gen.h"
 
 static void gen_jmp(struct dt_gen *g, struct dt_item *it)
@@ -285,8 +286,13 @@ static void gen_fault(struct dt_gen *g, struct dt_item *it)
     if (r == R_RSP)
         r = R_RDI;
     struct dt_ins in = { .osz = 8, .opreg = -1, .modrm = true, .reg = r2 };
-    switch (dt_below(&g->rng, g->feat.cx16 ? 6 : 5)) {
+    switch (dt_below(&g->rng, 7)) {
     case 5: { /* CMPXCHG16B on an address that is not 16-byte aligned: #GP(0) */
+        if (!g->feat.cx16) {
+            uint8_t b[2] = { 0x0f, 0x0b };
+            dt_emit(it, b, 2);
+            return;
+        }
         dt_emit_movimm(it, r, DT_DATA + 8 + 16 * dt_below(&g->rng, 64));
         struct dt_ins x = { .osz = 8, .opreg = -1, .modrm = true, .map = 1, .opc = 0xc7, .reg = 1 };
         x.rm.mem = true;
@@ -294,6 +300,13 @@ static void gen_fault(struct dt_gen *g, struct dt_item *it)
         x.rm.m.index = -1;
         x.rm.m.scale = 1;
         dt_enc(it, &x);
+        return;
+    }
+    case 6: { /* 16 bytes: #GP(0) */
+        uint8_t b[16];
+        memset(b, 0x2e, 15);
+        b[15] = 0x90;
+        dt_emit(it, b, 16);
         return;
     }
     case 0: { /* ud2 */

@@ -53,6 +53,8 @@ static void gen_mov(struct dt_gen *g, struct dt_item *it)
     }
     }
     in.force_rex = c.rex;
+    if (dt_chance(g, 10))
+        in.junk = (int)(dt_rand(&g->rng) & 0x7fff) | 0x100;
     dt_enc(it, &in);
 }
 

@@ -57,6 +57,8 @@ static void gen_alu(struct dt_gen *g, struct dt_item *it)
     }
     }
     in.force_rex = c.rex;
+    if (dt_chance(g, 10))
+        in.junk = (int)(dt_rand(&g->rng) & 0x7fff) | 0x100;
     dt_enc(it, &in);
     it->defs = DT_ARITH;
     if (op == 2 || op == 3)
@@ -109,6 +111,8 @@ static void gen_unary(struct dt_gen *g, struct dt_item *it, int digit)
     dt_rm_any(g, it, &c, true, true, 0, &in.rm);
     lock_maybe(g, &in, true);
     in.force_rex = c.rex;
+    if (dt_chance(g, 10))
+        in.junk = (int)(dt_rand(&g->rng) & 0x7fff) | 0x100;
     dt_enc(it, &in);
     if (digit < 2)
         it->defs = DT_ARITH & ~DT_CF;
