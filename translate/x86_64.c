@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: MIT */
+/* x86_64.c: the x86-64 JIT engine: code buffer, prologue/epilogue, block compiler, chaining. */
+#include "config.h"
+#include <stdlib.h>
+#include "translate/engine.h"
+#include "translate/x86_64.h"
+
+#if KILN_HOST_X86_64 && defined(__x86_64__)
+
+#include <cpuid.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "translate/x86_64_int.h"
+
+static struct jit *jit_of(struct engine *e) { return (struct jit *)e; }
+
+static void jmp_epilogue(struct jit *j, unsigned exit_code)
+{
+    x_movi(&j->x, X_RAX, (uint64_t)(uintptr_t)j->tb | exit_code);
+    x_jcc_to(&j->x, -1, j->epilogue);
+}
+
+static bool add_fixup(struct jit *j, uint8_t *at, unsigned label)
+{
+    if (j->nfix == j->fixcap) {
+        unsigned cap = j->fixcap ? j->fixcap * 2 : 32;
+        struct jfix *f = realloc(j->fix, cap * sizeof(*f));
+        if (!f)
+            return false;
+        j->fix = f;
+        j->fixcap = cap;
+    }
+    j->fix[j->nfix].at = at;
+    j->fix[j->nfix++].label = label;
+    return true;
+}
+
+/* Jump (cc < 0: unconditional) to a label, now or once it is placed. */
+static void jump_label(struct jit *j, int cc, unsigned label)
+{
+    if (label >= j->b->nlabels) {
+        j->fail = true;
+        return;
+    }
+    if (j->label_at[label]) {
+        x_jcc_to(&j->x, cc, j->label_at[label]);
+        return;
+    }
+    uint8_t *at = cc < 0 ? x_jmp32(&j->x) : x_jcc32(&j->x, cc);
+    if (!add_fixup(j, at, label))
+        j->fail = true;
+}
+
+/* Everything in its home before control flow joins or leaves. */
+static void sync_all(struct jit *j)
+{
+    ra_sync_globals(j, false);
+    ra_spill_locals(j);
+}
+
+static void gen_call(struct jit *j, const struct ir_op *op)
+{
+    static const int8_t argreg[4] = { X_RSI, X_RDX, X_RCX, X_R8 };
+    const struct ir_helper *h = (const struct ir_helper *)(uintptr_t)op->aux;
+    bool noenv = (h->flags & IR_HELPER_NO_ENV) != 0;
+    if (!noenv)
+        ra_sync_globals(j, false);
+    ra_free_caller_saved(j);
+    for (int k = 0; k < 4; k++)
+        if (op->args[1 + k] != IR_NONE)
+            ra_load_to(j, argreg[k], op->args[1 + k]);
+    x_mov(&j->x, 64, X_RDI, X_RBP);
+    x_call(&j->x, (const void *)h->fn);
+    if (!noenv)
+        ra_sync_globals(j, true);   /* clean already: forget, re-read later */
+    if (op->args[0] != IR_NONE) {
+        int rd = ra_out(j, op->args[0], -1);
+        x_mov(&j->x, 64, rd, X_RAX);
+        ra_written(j, op->args[0], 64);
+    }
+}
+
+static void gen_goto_tb(struct jit *j, unsigned slot)
+{
+    struct xbuf *x = &j->x;
+    ra_sync_globals(j, false);
+    while (((uintptr_t)x->p & 3) != 3)
+        x_b(x, 0x90);
+    uint8_t *at = x_jmp32(x);            /* displacement 0: falls into the stub */
+    j->tb->jmp_site[slot] = (uintptr_t)at;
+    jmp_epilogue(j, slot);
+}
+
+static void gen_goto_ptr(struct jit *j)
+{
+    struct xbuf *x = &j->x;
+    ra_sync_globals(j, false);
+    if (j->e.guest->lookup) {
+        x_mov(x, 64, X_RDI, X_RBP);
+        x_call(x, (const void *)j->e.guest->lookup);
+        x_rr(x, 64, 0x85, X_RAX, X_RAX);
+        x_b(x, 0x74);                    /* jz over the indirect jump */
+        x_b(x, 0);
+        uint8_t *disp = x->p - 1;
+        x_rm(x, 32, 0xff, 4, X_RAX, (int32_t)offsetof(struct tb, code));  /* jmp [rax+code] */
+        *disp = (uint8_t)(x->p - (disp + 1));
+    }
+    jmp_epilogue(j, TB_EXIT_NOCHAIN);
+}
+
+static void gen_control(struct jit *j, const struct ir_op *op)
+{
+    switch (op->opc) {
+    case IR_LABEL:
+        sync_all(j);
+        ra_forget_all(j);
+        if (op->aux < j->b->nlabels)
+            j->label_at[op->aux] = j->x.p;
+        break;
+    case IR_BR:
+        sync_all(j);
+        jump_label(j, -1, (unsigned)op->aux);
+        ra_forget_all(j);
+        break;
+    case IR_BRCOND:
+        if (op->cond == IR_NEVER)
+            break;
+        sync_all(j);
+        if (op->cond == IR_ALWAYS) {
+            jump_label(j, -1, (unsigned)op->aux);
+        } else {
+            int cc = gen_compare(j, op->cond, op->width, op->args[0], op->args[1]);
+            jump_label(j, cc, (unsigned)op->aux);
+        }
+        break;
+    case IR_GOTO_TB:
+        gen_goto_tb(j, (unsigned)op->aux & 1);
+        ra_forget_all(j);
+        break;
+    case IR_GOTO_PTR:
+        gen_goto_ptr(j);
+        ra_forget_all(j);
+        break;
+    case IR_EXIT:
+        ra_sync_globals(j, false);
+        jmp_epilogue(j, TB_EXIT_NOCHAIN);
+        ra_forget_all(j);
+        break;
+    case IR_CALL:
+        gen_call(j, op);
+        break;
+    default:
+        gen_op(j, op);
+        break;
+    }
+}
+
+static bool jit_compile(struct engine *e, struct tb *tb, const struct ir_block *b)
+{
+    struct jit *j = jit_of(e);
+    struct xbuf *x = &j->x;
+    j->b = b;
+    j->tb = tb;
+    j->fail = false;
+    j->nfix = 0;
+    j->nslow = 0;
+    tb->jmp_site[0] = tb->jmp_site[1] = 0;
+    if (b->nlabels > j->lcap) {
+        uint8_t **l = realloc(j->label_at, b->nlabels * sizeof(*l));
+        if (!l)
+            return false;
+        j->label_at = l;
+        j->lcap = b->nlabels;
+    }
+    if (b->nlabels)
+        memset(j->label_at, 0, b->nlabels * sizeof(*j->label_at));
+    if (!ra_begin(j))
+        return false;
+
+    while ((uintptr_t)x->p & 15) {
+        if (x->p >= x->end)
+            return false;
+        x_b(x, 0xcc);
+    }
+    uint8_t *start = x->p;
+    if (start + J_OP_ROOM > x->end)
+        return false;
+    /* cmp dword [rbp + exit_request], 0; jne -> exit stub */
+    x_rm(x, 32, 0x83, 7, X_RBP, (int32_t)e->guest->exit_request_offset);
+    x_b(x, 0);
+    uint8_t *exit_jcc = x_jcc32(x, X_CC_NE);
+
+    for (unsigned i = 0; i < b->nops && !j->fail; i++) {
+        if (x->p + J_OP_ROOM > x->end) {
+            j->fail = true;
+            break;
+        }
+        const struct ir_op *op = &b->ops[i];
+        j->cur = i;
+        gen_control(j, op);
+        ra_end_op(j, op);
+    }
+    if (!j->fail && x->p + 64 <= x->end) {
+        ra_sync_globals(j, false);         /* never reached after a terminator */
+        jmp_epilogue(j, TB_EXIT_NOCHAIN);
+        x_patch32(exit_jcc, x->p);
+        jmp_epilogue(j, TB_EXIT_REQUESTED);
+    } else {
+        j->fail = true;
+    }
+    if (!j->fail)
+        gen_slow_paths(j);
+    for (unsigned i = 0; i < j->nfix && !j->fail; i++) {
+        uint8_t *target = j->label_at[j->fix[i].label];
+        if (!target)
+            j->fail = true;
+        else
+            x_patch32(j->fix[i].at, target);
+    }
+    if (j->fail) {
+        x->p = start;
+        tb->jmp_site[0] = tb->jmp_site[1] = 0;
+        return false;
+    }
+    tb->code = start;
+    tb->code_size = (uint32_t)(x->p - start);
+    return true;
+}
+
+static uintptr_t jit_exec(struct engine *e, void *env, struct tb *tb)
+{
+    struct jit *j = jit_of(e);
+    uintptr_t (*enter)(void *, void *) = (uintptr_t (*)(void *, void *))(void *)j->prologue;
+    return enter(env, tb->code);
+}
+
+static void jit_link(struct engine *e, struct tb *from, unsigned slot, struct tb *to)
+{
+    (void)e;
+    if (slot > 1 || !from->jmp_site[slot])
+        return;
+    uint8_t *at = (uint8_t *)from->jmp_site[slot];
+    const uint8_t *target = to && to->code ? (const uint8_t *)to->code : at + 4;
+    int32_t rel = (int32_t)(target - (at + 4));
+    __atomic_store_n((int32_t *)(void *)at, rel, __ATOMIC_SEQ_CST);
+}
+
+static void jit_release(struct engine *e, struct tb *tb)
+{
+    (void)e;
+    tb->code = NULL;
+    tb->code_size = 0;
+    tb->jmp_site[0] = tb->jmp_site[1] = 0;
+}
+
+static void jit_reset(struct engine *e)
+{
+    struct jit *j = jit_of(e);
+    j->x.p = j->code_start;
+}
+
+static void jit_destroy(struct engine *e)
+{
+    struct jit *j = jit_of(e);
+    munmap(j->buf, j->size);
+    free(j->t);
+    free(j->label_at);
+    free(j->fix);
+    free(j->slow);
+    free(j);
+}
+
+/* The shared entry (uintptr_t enter(env, code)) and exit (rax = tb | reason). */
+static void gen_shared(struct jit *j)
+{
+    struct xbuf *x = &j->x;
+    static const int8_t saved[] = { X_RBP, X_RBX, X_R12, X_R13, X_R14, X_R15 };
+    j->prologue = x->p;
+    for (unsigned i = 0; i < sizeof(saved); i++) {
+        if (saved[i] & 8)
+            x_b(x, 0x41);
+        x_b(x, (uint8_t)(0x50 + (saved[i] & 7)));
+    }
+    x_mov(x, 64, X_RBP, X_RDI);
+    x_rr(x, 64, 0x81, X_SUB, X_RSP);
+    x_d(x, J_FRAME_SIZE);
+    x_rr(x, 32, 0xff, 4, X_RSI);         /* jmp rsi */
+    while ((uintptr_t)x->p & 15)
+        x_b(x, 0xcc);
+    j->epilogue = x->p;
+    x_rr(x, 64, 0x81, X_ADD, X_RSP);
+    x_d(x, J_FRAME_SIZE);
+    for (unsigned i = sizeof(saved); i-- > 0;) {
+        if (saved[i] & 8)
+            x_b(x, 0x41);
+        x_b(x, (uint8_t)(0x58 + (saved[i] & 7)));
+    }
+    x_b(x, 0xc3);
+    while ((uintptr_t)x->p & 15)
+        x_b(x, 0xcc);
+    j->code_start = x->p;
+}
+
+struct engine *engine_x86_64_new(const struct engine_guest *guest, size_t code_size)
+{
+    if (code_size < 65536)
+        code_size = 65536;
+    if (code_size > ((size_t)1 << 30))
+        code_size = (size_t)1 << 30;
+    struct jit *j = calloc(1, sizeof(*j));
+    if (!j)
+        return NULL;
+    void *buf = mmap(NULL, code_size, PROT_READ | PROT_WRITE | PROT_EXEC,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED) {
+        free(j);
+        return NULL;
+    }
+    j->buf = buf;
+    j->size = code_size;
+    j->x.p = buf;
+    j->x.end = j->buf + code_size;
+    unsigned a, b, c, d;
+    if (__get_cpuid(0x80000001, &a, &b, &c, &d))
+        j->has_lzcnt = (c >> 5) & 1;
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        j->has_tzcnt = (b >> 3) & 1;
+    if (__get_cpuid(1, &a, &b, &c, &d))
+        j->has_popcnt = (c >> 23) & 1;
+    gen_shared(j);
+    j->e.name = "x86_64";
+    j->e.guest = guest;
+    j->e.compile = jit_compile;
+    j->e.exec = jit_exec;
+    j->e.link = jit_link;
+    j->e.release = jit_release;
+    j->e.reset = jit_reset;
+    j->e.destroy = jit_destroy;
+    j->e.priv = j;
+    return &j->e;
+}
+
+void engine_x86_64_disable_features(struct engine *e, bool lzcnt, bool tzcnt, bool popcnt)
+{
+    struct jit *j = jit_of(e);
+    if (lzcnt)
+        j->has_lzcnt = false;
+    if (tzcnt)
+        j->has_tzcnt = false;
+    if (popcnt)
+        j->has_popcnt = false;
+}
+
+void engine_x86_64_usage(const struct engine *e, size_t *used, size_t *total)
+{
+    const struct jit *j = (const struct jit *)e;
+    *used = (size_t)(j->x.p - j->buf);
+    *total = j->size;
+}
+
+#else
+
+struct engine *engine_x86_64_new(const struct engine_guest *guest, size_t code_size)
+{
+    (void)guest;
+    (void)code_size;
+    return NULL;
+}
+
+void engine_x86_64_disable_features(struct engine *e, bool lzcnt, bool tzcnt, bool popcnt)
+{
+    (void)e; (void)lzcnt; (void)tzcnt; (void)popcnt;
+}
+
+void engine_x86_64_usage(const struct engine *e, size_t *used, size_t *total)
+{
+    (void)e;
+    *used = *total = 0;
+}
+
+#endif

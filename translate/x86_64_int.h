@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/* x86_64_int.h: internal state shared by the x86-64 JIT backend's files. */
+#ifndef KILN_TRANSLATE_X86_64_INT_H
+#define KILN_TRANSLATE_X86_64_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "translate/engine.h"
+#include "translate/ir.h"
+#include "translate/tb.h"
+#include "translate/x86_64_emit.h"
+
+/*
+ * Register conventions (docs/JIT.md):
+ *   rbp      env (the guest state), for the whole exec call
+ *   rsp      16-byte aligned frame of J_FRAME_SLOTS spill slots at [rsp + 8*k]
+ *   rax rcx rdx   scratch of the code generator, never allocated
+ *   rbx r12-r15, then rsi rdi r8-r11   allocatable, in this order of preference
+ */
+#define J_FRAME_SLOTS 1024
+#define J_FRAME_SIZE (J_FRAME_SLOTS * 8 + 8)   /* keeps rsp 16-aligned after 6 pushes */
+#define J_ALLOC_MASK 0xffc8u       /* rbx rsi rdi r8-r11 r12-r15 */
+#define J_CALLER_SAVED 0x0fc7u     /* rax rcx rdx rsi rdi r8-r11 */
+#define J_OP_ROOM 1536             /* bytes one op may need at most */
+
+struct jtemp {
+    int8_t reg;          /* host register holding the value, or -1 */
+    uint8_t kind;        /* enum ir_temp_kind */
+    uint8_t gw;          /* GLOBAL: width of the env field */
+    uint8_t dirty;       /* register is newer than env (global) or the slot (local) */
+    int32_t off;         /* GLOBAL: env offset */
+    int32_t slot;        /* LOCAL: frame slot or -1 */
+    int32_t first, last; /* LOCAL: op index range where it is live (-1: unused) */
+    uint64_t val;        /* CONST */
+};
+
+/* Out-of-line slow path of a guest memory access. */
+struct jslow {
+    uint8_t *jcc_at;     /* rel32 of the jne to patch */
+    uint8_t *ret;        /* where to resume */
+    bool store;
+    bool val_imm;
+    int8_t addr, val, dreg;
+    uint16_t save;       /* caller-saved registers to preserve */
+    unsigned memop, width;
+    uint64_t imm;
+};
+
+struct jfix {
+    uint8_t *at;         /* rel32 to patch */
+    unsigned label;
+};
+
+struct jit {
+    struct engine e;
+    uint8_t *buf;
+    size_t size;
+    uint8_t *code_start;             /* first byte after the shared code */
+    uint8_t *prologue, *epilogue;
+    bool has_lzcnt, has_tzcnt, has_popcnt;
+    struct xbuf x;
+
+    /* Per-compile state. */
+    const struct ir_block *b;
+    struct tb *tb;
+    unsigned cur;                    /* index of the op being compiled */
+    struct jtemp *t;
+    unsigned tcap;
+    int owner[16];                   /* temp held by each host register, 0 = free */
+    uint32_t lru[16];
+    uint32_t tick;
+    uint16_t locked;
+    uint8_t slot_used[J_FRAME_SLOTS];
+    uint8_t **label_at;
+    unsigned lcap;
+    struct jfix *fix;
+    unsigned nfix, fixcap;
+    struct jslow *slow;
+    unsigned nslow, slowcap;
+    bool fail;                       /* out of memory or frame slots */
+};
+
+/* Register allocator (x86_64_ra.c). */
+bool ra_begin(struct jit *j);
+/* Host register holding t (loaded if needed), locked until ra_end_op. */
+int ra_in(struct jit *j, ir_temp t);
+/* True when t is a constant usable as the immediate of an sz-bit instruction. */
+bool ra_imm(struct jit *j, ir_temp t, unsigned sz, int32_t *imm);
+/* True when t is a local (or constant) whose value is not needed after this op. */
+bool ra_dies(struct jit *j, ir_temp t);
+/* Register for the output t; hint >= 0 is an input register that may be reused. */
+int ra_out(struct jit *j, ir_temp t, int hint);
+/* Marks t written at width w (truncates narrow globals). */
+void ra_written(struct jit *j, ir_temp t, unsigned w);
+/* Writes dirty globals back to env (drop: also forget their registers). */
+void ra_sync_globals(struct jit *j, bool drop);
+/* Stores dirty live locals into their frame slots (they stay in registers). */
+void ra_spill_locals(struct jit *j);
+/* Forgets every register assignment (values must be home already). */
+void ra_forget_all(struct jit *j);
+/* Saves and frees every caller-saved register (before a helper call). */
+void ra_free_caller_saved(struct jit *j);
+/* Loads t into host register r without allocating (call arguments). */
+void ra_load_to(struct jit *j, int r, ir_temp t);
+/* Registers currently holding a value. */
+uint16_t ra_live_mask(struct jit *j);
+/* End of op: frees dead locals and unlocks registers. */
+void ra_end_op(struct jit *j, const struct ir_op *op);
+
+/* Code generation (x86_64_gen.c, x86_64_mem.c). */
+void gen_op(struct jit *j, const struct ir_op *op);
+void gen_ld(struct jit *j, const struct ir_op *op);
+void gen_st(struct jit *j, const struct ir_op *op);
+void gen_slow_paths(struct jit *j);
+/* Emits a compare of a with b at width w; returns the host condition code for cond. */
+int gen_compare(struct jit *j, unsigned cond, unsigned w, ir_temp a, ir_temp b);
+/* Loads an sz-bit env field zero-extended into r. */
+void gen_load_env(struct jit *j, int r, unsigned w, int32_t off);
+/* Stores the low w bits of r to env+off. */
+void gen_store_env(struct jit *j, int r, unsigned w, int32_t off);
+
+#endif
