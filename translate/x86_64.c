@@ -67,9 +67,12 @@ static void gen_call(struct jit *j, const struct ir_op *op)
     if (!noenv)
         ra_sync_globals(j, false);
     ra_free_caller_saved(j);
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < 4; k++) {
         if (op->args[1 + k] != IR_NONE)
             ra_load_to(j, argreg[k], op->args[1 + k]);
+        else
+            x_movi(&j->x, argreg[k], 0);
+    }
     x_mov(&j->x, 64, X_RDI, X_RBP);
     x_call(&j->x, (const void *)h->fn);
     if (!noenv)
@@ -85,11 +88,16 @@ static void gen_goto_tb(struct jit *j, unsigned slot)
 {
     struct xbuf *x = &j->x;
     ra_sync_globals(j, false);
+    x_movi(x, X_RAX, (uint64_t)(uintptr_t)j->tb);   /* "previous block" for the next one */
     while (((uintptr_t)x->p & 3) != 3)
         x_b(x, 0x90);
     uint8_t *at = x_jmp32(x);            /* displacement 0: falls into the stub */
     j->tb->jmp_site[slot] = (uintptr_t)at;
-    jmp_epilogue(j, slot);
+    if (slot) {
+        x_rr(x, 64, 0x83, X_OR, X_RAX);
+        x_b(x, (uint8_t)slot);
+    }
+    x_jcc_to(x, -1, j->epilogue);
 }
 
 static void gen_goto_ptr(struct jit *j)
@@ -103,7 +111,9 @@ static void gen_goto_ptr(struct jit *j)
         x_b(x, 0x74);                    /* jz over the indirect jump */
         x_b(x, 0);
         uint8_t *disp = x->p - 1;
-        x_rm(x, 32, 0xff, 4, X_RAX, (int32_t)offsetof(struct tb, code));  /* jmp [rax+code] */
+        x_rm(x, 64, 0x8b, X_RCX, X_RAX, (int32_t)offsetof(struct tb, code));
+        x_movi(x, X_RAX, (uint64_t)(uintptr_t)j->tb);
+        x_rr(x, 32, 0xff, 4, X_RCX);     /* jmp rcx */
         *disp = (uint8_t)(x->p - (disp + 1));
     }
     jmp_epilogue(j, TB_EXIT_NOCHAIN);
@@ -186,10 +196,10 @@ static bool jit_compile(struct engine *e, struct tb *tb, const struct ir_block *
     uint8_t *start = x->p;
     if (start + J_OP_ROOM > x->end)
         return false;
-    /* cmp dword [rbp + exit_request], 0; jne -> exit stub */
+    /* cmp dword [rbp + exit_request], 0; jne -> return (rax = previous tb) | REQUESTED */
     x_rm(x, 32, 0x83, 7, X_RBP, (int32_t)e->guest->exit_request_offset);
     x_b(x, 0);
-    uint8_t *exit_jcc = x_jcc32(x, X_CC_NE);
+    x_jcc_to(x, X_CC_NE, j->req_stub);
 
     for (unsigned i = 0; i < b->nops && !j->fail; i++) {
         if (x->p + J_OP_ROOM > x->end) {
@@ -204,8 +214,6 @@ static bool jit_compile(struct engine *e, struct tb *tb, const struct ir_block *
     if (!j->fail && x->p + 64 <= x->end) {
         ra_sync_globals(j, false);         /* never reached after a terminator */
         jmp_epilogue(j, TB_EXIT_NOCHAIN);
-        x_patch32(exit_jcc, x->p);
-        jmp_epilogue(j, TB_EXIT_REQUESTED);
     } else {
         j->fail = true;
     }
@@ -231,8 +239,9 @@ static bool jit_compile(struct engine *e, struct tb *tb, const struct ir_block *
 static uintptr_t jit_exec(struct engine *e, void *env, struct tb *tb)
 {
     struct jit *j = jit_of(e);
-    uintptr_t (*enter)(void *, void *) = (uintptr_t (*)(void *, void *))(void *)j->prologue;
-    return enter(env, tb->code);
+    uintptr_t (*enter)(void *, void *, struct tb *) =
+        (uintptr_t (*)(void *, void *, struct tb *))(void *)j->prologue;
+    return enter(env, tb->code, tb);
 }
 
 static void jit_link(struct engine *e, struct tb *from, unsigned slot, struct tb *to)
@@ -271,7 +280,11 @@ static void jit_destroy(struct engine *e)
     free(j);
 }
 
-/* The shared entry (uintptr_t enter(env, code)) and exit (rax = tb | reason). */
+/*
+ * The shared entry, uintptr_t enter(env, code, tb), and exit (rax = tb | reason).
+ * On entry to every block rax holds the block that ran before it (or the
+ * first block itself), which the exit-request check returns.
+ */
 static void gen_shared(struct jit *j)
 {
     struct xbuf *x = &j->x;
@@ -285,9 +298,13 @@ static void gen_shared(struct jit *j)
     x_mov(x, 64, X_RBP, X_RDI);
     x_rr(x, 64, 0x81, X_SUB, X_RSP);
     x_d(x, J_FRAME_SIZE);
+    x_mov(x, 64, X_RAX, X_RDX);
     x_rr(x, 32, 0xff, 4, X_RSI);         /* jmp rsi */
     while ((uintptr_t)x->p & 15)
         x_b(x, 0xcc);
+    j->req_stub = x->p;
+    x_rr(x, 64, 0x83, X_OR, X_RAX);
+    x_b(x, TB_EXIT_REQUESTED);
     j->epilogue = x->p;
     x_rr(x, 64, 0x81, X_ADD, X_RSP);
     x_d(x, J_FRAME_SIZE);

@@ -320,7 +320,7 @@ static void gen_mulh(struct jit *j, const struct ir_op *op)
     ra_written(j, d, w);
 }
 
-/* Division never traps: by zero gives 0; signed MIN / -1 wraps (quotient MIN, remainder 0). */
+/* Division never traps; like ir_eval: x / 0 = x % 0 = 0 and signed MIN / -1 = MIN % -1 = 0. */
 static void gen_div(struct jit *j, const struct ir_op *op)
 {
     struct xbuf *x = &j->x;
@@ -330,14 +330,12 @@ static void gen_div(struct jit *j, const struct ir_op *op)
     extend_to(j, X_RCX, op->args[2], w, sign);
     extend_to(j, X_RAX, op->args[1], w, sign);
     int rd = ra_out(j, op->args[0], -1);
+    uint8_t *to_zero[2] = { NULL, NULL }, *to_done[2] = { NULL, NULL }, *minus1 = NULL;
     x_rr(x, sz, 0x85, X_RCX, X_RCX);
-    uint8_t *jz = jcc8(x, X_CC_E);
-    uint8_t *jovf = NULL;
-    if (sign && w >= 32) {
-        x_alui(x, sz, X_CMP, X_RCX, -1);
-        jovf = jcc8(x, X_CC_E);
-    }
+    to_zero[0] = jcc8(x, X_CC_E);
     if (sign) {
+        x_alui(x, sz, X_CMP, X_RCX, -1);
+        minus1 = jcc8(x, X_CC_E);
         if (sz == 64)
             x_b(x, 0x48);
         x_b(x, 0x99);                            /* cdq / cqo */
@@ -346,23 +344,25 @@ static void gen_div(struct jit *j, const struct ir_op *op)
     }
     x_rr(x, sz, 0xf7, sign ? 7 : 6, X_RCX);
     x_zext(x, w, rd, rem ? X_RDX : X_RAX);
-    uint8_t *jdone = jcc8(x, -1);
-    uint8_t *jdone2 = NULL;
-    if (jovf) {
-        patch8(jovf, x->p);                      /* x / -1 = -x, x % -1 = 0 */
+    to_done[0] = jcc8(x, -1);
+    if (minus1) {
+        patch8(minus1, x->p);                    /* x / -1 = -x unless x = MIN; x % -1 = 0 */
         if (rem) {
-            x_movi(x, rd, 0);
+            to_zero[1] = jcc8(x, -1);
         } else {
-            x_rr(x, sz, 0xf7, 3, X_RAX);
+            x_rr(x, w, w == 8 ? 0xf6 : 0xf7, 3, X_RAX);
+            to_zero[1] = jcc8(x, X_CC_O);
             x_zext(x, w, rd, X_RAX);
+            to_done[1] = jcc8(x, -1);
         }
-        jdone2 = jcc8(x, -1);
     }
-    patch8(jz, x->p);
+    for (int i = 0; i < 2; i++)
+        if (to_zero[i])
+            patch8(to_zero[i], x->p);
     x_movi(x, rd, 0);
-    patch8(jdone, x->p);
-    if (jdone2)
-        patch8(jdone2, x->p);
+    for (int i = 0; i < 2; i++)
+        if (to_done[i])
+            patch8(to_done[i], x->p);
     ra_written(j, op->args[0], w);
 }
 

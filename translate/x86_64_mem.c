@@ -177,10 +177,11 @@ static void gen_one_slow(struct jit *j, const struct jslow *s)
     if (n & 1)
         x_alui(x, 64, X_SUB, X_RSP, 8);
     if (s->store) {
+        unsigned bits = IR_MEM_GET_SIZE(s->memop) * 8;
         if (s->val_imm)
-            x_movi(x, X_RDX, s->imm);
+            x_movi(x, X_RDX, bits < 64 ? s->imm & (((uint64_t)1 << bits) - 1) : s->imm);
         else
-            x_mov(x, 64, X_RDX, s->val);
+            x_zext(x, bits, X_RDX, s->val);
         x_mov(x, 64, X_RSI, s->addr);
         x_movi(x, X_RCX, s->memop);
     } else {

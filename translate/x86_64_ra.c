@@ -118,6 +118,14 @@ static bool liveness(struct jit *j)
         if (op->opc == IR_LABEL && op->aux < nl)
             lpos[op->aux] = (int32_t)i;
     }
+    /* A local live into a loop header (read there before being written, or
+       defined before the loop) must survive the backward branch: last = i + 1. */
+    unsigned *seen = calloc(b->ntemps ? b->ntemps : 1, sizeof(*seen));
+    if (!seen) {
+        free(lpos);
+        return false;
+    }
+    unsigned stamp = 0;
     bool changed = true;
     while (changed) {
         changed = false;
@@ -128,16 +136,31 @@ static bool liveness(struct jit *j)
             int32_t target = lpos[op->aux];
             if (target < 0 || target > (int32_t)i)
                 continue;
-            for (unsigned k = b->ctx->nglobals + 1; k < b->ntemps; k++) {
-                struct jtemp *t = &j->t[k];
-                if (t->kind == IR_TEMP_LOCAL && t->first >= 0 && t->first <= (int32_t)i &&
-                    t->last >= target && t->last < (int32_t)i) {
-                    t->last = (int32_t)i;
-                    changed = true;
+            stamp++;
+            for (unsigned p = (unsigned)target; p <= i; p++) {
+                const struct ir_op *q = &b->ops[p];
+                unsigned nout = ir_op_defs[q->opc].nout, n = nout + ir_op_defs[q->opc].nin;
+                /* inputs first: an op reading and writing t reads it first */
+                for (unsigned pass = 0; pass < 2; pass++) {
+                    for (unsigned k = 0; k < n && k < IR_MAX_ARGS; k++) {
+                        ir_temp a = q->args[k];
+                        if ((k >= nout) != (pass == 0) || a == IR_NONE || a >= b->ntemps)
+                            continue;
+                        struct jtemp *t = &j->t[a];
+                        if (t->kind != IR_TEMP_LOCAL || seen[a] == stamp)
+                            continue;
+                        seen[a] = stamp;
+                        bool live_in = pass == 0 || t->first < target;
+                        if (live_in && t->last <= (int32_t)i) {
+                            t->last = (int32_t)i + 1;
+                            changed = true;
+                        }
+                    }
                 }
             }
         }
     }
+    free(seen);
     free(lpos);
     return true;
 }
@@ -306,6 +329,14 @@ void ra_end_op(struct jit *j, const struct ir_op *op)
             t->slot = -1;
         }
         t->dirty = 0;
+    }
+    for (int r = 0; r < 16; r++) {
+        int o = j->owner[r];
+        if (o && j->t[o].kind == IR_TEMP_LOCAL && j->t[o].last <= (int32_t)j->cur) {
+            j->t[o].reg = -1;
+            j->t[o].dirty = 0;
+            j->owner[r] = 0;
+        }
     }
     j->locked = 0;
 }

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: MIT */
+/* test_jit_diff.c: seeded random IR blocks run on the interpreter and the x86-64 JIT, compared exactly. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <setjmp.h>
+#include <time.h>
+#include <cmocka.h>
+#include "ir_harness.h"
+#include "translate/x86_64.h"
+
+/* xorshift64* */
+static uint64_t rng_state;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545f4914f6cdd1dull;
+}
+static unsigned rn(unsigned n) { return (unsigned)(rnd() % n); }
+
+static uint64_t interesting(void)
+{
+    static const uint64_t v[] = {
+        0, 1, 2, 3, 7, 8, 15, 16, 31, 32, 63, 64, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000,
+        0xffff, 0x10000, 0x7fffffff, 0x80000000ull, 0xffffffffull, 0x100000000ull,
+        0x7fffffffffffffffull, 0x8000000000000000ull, ~0ull, ~1ull, 0xfffffffffffffff0ull,
+        0x123456789abcdef0ull, 0xff00ff00ff00ff00ull,
+    };
+    switch (rn(4)) {
+    case 0: return rnd();
+    case 1: return rnd() & 0xff;
+    default: return v[rn(sizeof(v) / sizeof(v[0]))];
+    }
+}
+
+/* ---- test helpers called by CALL ---- */
+
+static uint64_t hf_pure(void *env, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    (void)env;
+    return a * 3 + (b ^ (c << 1)) - d;
+}
+static uint64_t hf_noenv(void *env, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    (void)env;
+    return (a >> 3) ^ (b * 0x9e3779b97f4a7c15ull) ^ c ^ (d << 7);
+}
+static uint64_t hf_env(void *envp, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    struct h_env *env = envp;
+    uint64_t r = env->r[0] ^ d ^ env->e32;
+    env->r[1] += a;
+    env->e16 ^= (uint16_t)b;
+    env->e8 += 1;
+    env->scratch[0] = c + d;
+    return r;
+}
+static const struct ir_helper helpers[3] = {
+    { hf_pure, "pure", IR_HELPER_PURE | IR_HELPER_NO_ENV },
+    { hf_noenv, "noenv", IR_HELPER_NO_ENV },
+    { hf_env, "env", 0 },
+};
+
+/* ---- random block generator ---- */
+
+#define NLOCALS 10
+
+struct gen {
+    struct ir_block *b;
+    struct h_ctx *hc;
+    ir_temp loc[NLOCALS];
+    ir_temp counter;            /* loop counter (never an operand), or IR_NONE */
+    unsigned pending[8], npending;
+};
+
+static const unsigned widths[4] = { 8, 16, 32, 64 };
+
+static ir_temp src(struct gen *g)
+{
+    switch (rn(10)) {
+    case 0: case 1: case 2: case 3:
+        return g->hc->r[rn(H_NREGS)];
+    case 4:
+        return rn(3) == 0 ? g->hc->e32 : rn(2) ? g->hc->e16 : g->hc->e8;
+    case 5: case 6: case 7:
+        return g->loc[rn(NLOCALS)];
+    default:
+        return ir_const(g->b, 64, interesting());
+    }
+}
+
+static ir_temp dst(struct gen *g)
+{
+    switch (rn(8)) {
+    case 0: case 1: case 2:
+        return g->hc->r[rn(H_NREGS)];
+    case 3:
+        return rn(3) == 0 ? g->hc->e32 : rn(2) ? g->hc->e16 : g->hc->e8;
+    default:
+        return g->loc[rn(NLOCALS)];
+    }
+}
+
+/* A guest address: mapped pages, read-only page, unmapped page, MMIO, page crossings. */
+static ir_temp address(struct gen *g, unsigned size)
+{
+    uint64_t a;
+    switch (rn(8)) {
+    case 0:
+        a = H_MEM_BASE + TLB_PAGE_SIZE * (1 + rn(3)) - rn(size + 1);   /* around a boundary */
+        break;
+    case 1:
+        a = H_MMIO_BASE + rn(64);
+        break;
+    default:
+        a = H_MEM_BASE + rn(H_MEM_SIZE - 8);
+        break;
+    }
+    if (rn(2))
+        return ir_const(g->b, 64, a);
+    /* computed: base + (x & 0xff) */
+    ir_temp t = g->loc[rn(NLOCALS)];
+    ir_binop(g->b, IR_AND, 64, t, src(g), ir_const(g->b, 64, 0xff));
+    ir_binop(g->b, IR_ADD, 64, t, t, ir_const(g->b, 64, a & ~(uint64_t)0xff));
+    return t;
+}
+
+static void gen_op_random(struct gen *g)
+{
+    struct ir_block *b = g->b;
+    unsigned w = widths[rn(4)];
+    static const unsigned binops[] = {
+        IR_ADD, IR_SUB, IR_MUL, IR_MULUH, IR_MULSH, IR_DIVU, IR_DIVS, IR_REMU, IR_REMS,
+        IR_AND, IR_OR, IR_XOR, IR_SHL, IR_SHR, IR_SAR, IR_ROTL, IR_ROTR,
+    };
+    static const unsigned unops[] = { IR_MOV, IR_NEG, IR_NOT, IR_CLZ, IR_CTZ, IR_POPCNT, IR_BSWAP };
+    switch (rn(20)) {
+    case 0: case 1: case 2: case 3: case 4: case 5: {
+        unsigned opc = binops[rn(sizeof(binops) / sizeof(binops[0]))];
+        ir_temp a = src(g), c = src(g);
+        if (opc >= IR_DIVU && opc <= IR_REMS && rn(3) == 0)
+            c = ir_const(b, 64, rn(2) ? 0 : ~0ull);
+        ir_binop(b, opc, w, dst(g), a, c);
+        break;
+    }
+    case 6: case 7: {
+        unsigned opc = unops[rn(sizeof(unops) / sizeof(unops[0]))];
+        if (opc == IR_BSWAP && w == 8)
+            w = 16;
+        ir_unop(b, opc, w, dst(g), src(g));
+        break;
+    }
+    case 8:
+        if (w == 8)
+            w = 64;
+        ir_sext(b, w, dst(g), src(g), widths[rn(w == 16 ? 1 : w == 32 ? 2 : 3)]);
+        break;
+    case 9: {
+        unsigned len = 1 + rn(w), pos = rn(w - len + 1);
+        if (rn(2))
+            ir_extract(b, w, dst(g), src(g), pos, len);
+        else
+            ir_deposit(b, w, dst(g), src(g), src(g), pos, len);
+        break;
+    }
+    case 10:
+        ir_setcond(b, w, (enum ir_cond)rn(IR_NEVER + 1), dst(g), src(g), src(g));
+        break;
+    case 11:
+        ir_movcond(b, w, (enum ir_cond)rn(IR_NEVER + 1), dst(g), src(g), src(g), src(g), src(g));
+        break;
+    case 12: case 13: {
+        unsigned lg = rn(4);
+        while ((8u << lg) > w)
+            w = widths[rn(4)];
+        unsigned memop = IR_MEM_SIZE(lg) | IR_MEM_IDX(rn(8) == 0 ? 1 : 0);
+        ir_temp a = address(g, 1u << lg);
+        if (rn(2))
+            ir_ld(b, w, dst(g), a, memop | (rn(2) ? IR_MEM_SIGN : 0));
+        else
+            ir_st(b, w, src(g), a, memop);
+        break;
+    }
+    case 14: {
+        int32_t off = (int32_t)(offsetof(struct h_env, scratch) + 8 * rn(4) + (rn(2) ? 0 : (8 - w / 8)));
+        if (rn(2))
+            ir_ld_env(b, w, dst(g), off);
+        else
+            ir_st_env(b, w, src(g), off);
+        break;
+    }
+    case 15:
+        ir_call(b, &helpers[rn(3)], rn(4) ? dst(g) : IR_NONE, src(g), src(g),
+                rn(2) ? src(g) : IR_NONE, src(g));
+        break;
+    case 16:
+        if (g->npending < 8) {
+            unsigned l = ir_label_new(b);
+            g->pending[g->npending++] = l;
+            ir_brcond(b, w, (enum ir_cond)rn(IR_NEVER + 1), src(g), src(g), l);
+        }
+        break;
+    case 17:
+        if (g->npending) {
+            unsigned k = rn(g->npending);
+            ir_label(b, g->pending[k]);
+            g->pending[k] = g->pending[--g->npending];
+        }
+        break;
+    default: {
+        unsigned opc = binops[rn(12)];
+        ir_binop(b, opc, w, dst(g), src(g), ir_const(b, 64, interesting()));
+        break;
+    }
+    }
+}
+
+static void place_pending(struct gen *g)
+{
+    while (g->npending)
+        ir_label(g->b, g->pending[--g->npending]);
+}
+
+static void gen_block(struct gen *g, unsigned nops)
+{
+    struct ir_block *b = g->b;
+    for (unsigned i = 0; i < NLOCALS; i++) {
+        g->loc[i] = ir_temp_new(b);
+        ir_mov(b, 64, g->loc[i], rn(2) ? ir_const(b, 64, interesting()) : g->hc->r[rn(H_NREGS)]);
+    }
+    g->npending = 0;
+    unsigned loop_start = rn(3) == 0 ? rn(nops / 2 + 1) : ~0u, loop_end = loop_start + 2 + rn(nops);
+    unsigned loop_label = 0;
+    g->counter = IR_NONE;
+    for (unsigned i = 0; i < nops; i++) {
+        if (i == loop_start) {
+            place_pending(g);
+            g->counter = ir_temp_new(b);
+            ir_mov(b, 64, g->counter, ir_const(b, 64, 1 + rn(4)));
+            loop_label = ir_label_new(b);
+            ir_label(b, loop_label);
+        }
+        gen_op_random(g);
+        if (g->counter != IR_NONE && (i == loop_end || i == nops - 1)) {
+            place_pending(g);
+            ir_binop(b, IR_SUB, 64, g->counter, g->counter, ir_const(b, 64, 1));
+            ir_brcond(b, 64, IR_NE, g->counter, ir_const(b, 64, 0), loop_label);
+            g->counter = IR_NONE;
+            loop_end = ~0u;
+        }
+    }
+    place_pending(g);
+    switch (rn(4)) {
+    case 0: ir_goto_tb(b, 0); break;
+    case 1: ir_goto_tb(b, 1); break;
+    case 2: ir_goto_ptr(b); break;
+    default: ir_exit(b, 0); break;
+    }
+}
+
+/* ---- running and comparing ---- */
+
+static void env_random(struct h_env *env)
+{
+    h_env_init(env);
+    for (unsigned i = 0; i < H_NREGS; i++)
+        env->r[i] = interesting();
+    env->e32 = (uint32_t)interesting();
+    env->e16 = (uint16_t)interesting();
+    env->e8 = (uint8_t)interesting();
+    for (unsigned i = 0; i < 4; i++)
+        env->scratch[i] = rnd();
+    h_map_page(env, 0, 0, true);
+    h_map_page(env, 0, 1, true);
+    h_map_page(env, 0, 2, false);
+    /* page 3 unmapped; mode 1 unmapped except page 0 */
+    h_map_page(env, 1, 0, true);
+}
+
+static uint8_t mem0[H_MEM_SIZE], mem_ref[H_MEM_SIZE];
+
+static bool same_env(const struct h_env *a, const struct h_env *b)
+{
+    return !memcmp(a->r, b->r, sizeof(a->r)) && a->e32 == b->e32 && a->e16 == b->e16 &&
+           a->e8 == b->e8 && !memcmp(a->scratch, b->scratch, sizeof(a->scratch)) &&
+           a->slow_loads == b->slow_loads && a->slow_stores == b->slow_stores &&
+           a->mmio_last_addr == b->mmio_last_addr && a->mmio_last_val == b->mmio_last_val;
+}
+
+static void print_env(const char *tag, const struct h_env *e)
+{
+    fprintf(stderr, "%s:", tag);
+    for (unsigned i = 0; i < H_NREGS; i++)
+        fprintf(stderr, " r%u=%016llx", i, (unsigned long long)e->r[i]);
+    fprintf(stderr, "\n  e32=%08x e16=%04x e8=%02x scratch=%llx,%llx,%llx,%llx slow=%u/%u mmio=%llx:%llx\n",
+            e->e32, e->e16, e->e8, (unsigned long long)e->scratch[0],
+            (unsigned long long)e->scratch[1], (unsigned long long)e->scratch[2],
+            (unsigned long long)e->scratch[3], e->slow_loads, e->slow_stores,
+            (unsigned long long)e->mmio_last_addr, (unsigned long long)e->mmio_last_val);
+}
+
+/* Runs `iters` random blocks; returns the number of mismatches. */
+static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
+{
+    struct h_ctx hc;
+    h_ctx_init(&hc);
+    struct engine *ref = engine_interp_new(&h_guest);
+    struct engine *jit = engine_x86_64_new(&h_guest, 16u << 20);
+    if (!jit) {
+        ref->destroy(ref);
+        return 0;
+    }
+    if (no_features)
+        engine_x86_64_disable_features(jit, true, true, true);
+    struct ir_block b;
+    ir_block_init(&b, &hc.ctx);
+    static struct h_env env0, envr, envj;
+    unsigned bad = 0;
+    for (unsigned it = 0; it < iters && bad < 3; it++) {
+        uint64_t bseed = seed + it * 0x9e3779b97f4a7c15ull;
+        rng_state = bseed | 1;
+        ir_block_reset(&b);
+        struct gen g = { .b = &b, .hc = &hc };
+        gen_block(&g, 4 + rn(40));
+        const char *err = ir_validate(&b);
+        if (err) {
+            fprintf(stderr, "generator made an invalid block (seed %#llx): %s\n",
+                    (unsigned long long)bseed, err);
+            ir_dump(&b, stderr);
+            bad++;
+            continue;
+        }
+        if (getenv("KILN_VERBOSE")) {
+            fprintf(stderr, "block %u seed %#llx\n", it, (unsigned long long)bseed);
+            ir_dump(&b, stderr);
+        }
+        env_random(&env0);
+        for (unsigned i = 0; i < H_MEM_SIZE; i++)
+            mem0[i] = (uint8_t)rnd();
+
+        struct tb tr = { 0 }, tj = { 0 };
+        memcpy(&envr, &env0, sizeof(env0));
+        memcpy(h_mem, mem0, H_MEM_SIZE);
+        if (!ref->compile(ref, &tr, &b)) {
+            bad++;
+            continue;
+        }
+        uintptr_t rr = ref->exec(ref, &envr, &tr);
+        memcpy(mem_ref, h_mem, H_MEM_SIZE);
+
+        memcpy(&envj, &env0, sizeof(env0));
+        memcpy(h_mem, mem0, H_MEM_SIZE);
+        if (!jit->compile(jit, &tj, &b)) {
+            jit->reset(jit);
+            if (!jit->compile(jit, &tj, &b)) {
+                fprintf(stderr, "JIT compile failed (seed %#llx)\n", (unsigned long long)bseed);
+                bad++;
+                ref->release(ref, &tr);
+                continue;
+            }
+        }
+        uintptr_t rj = jit->exec(jit, &envj, &tj);
+        bool ok = same_env(&envr, &envj) && !memcmp(mem_ref, h_mem, H_MEM_SIZE) &&
+                  (rr & TB_EXIT_MASK) == (rj & TB_EXIT_MASK) &&
+                  (rr & ~(uintptr_t)TB_EXIT_MASK) == (uintptr_t)&tr &&
+                  (rj & ~(uintptr_t)TB_EXIT_MASK) == (uintptr_t)&tj;
+        if (!ok) {
+            bad++;
+            fprintf(stderr, "MISMATCH: seed %#llx (block %u of run seed %#llx)%s\n",
+                    (unsigned long long)bseed, it, (unsigned long long)seed,
+                    no_features ? " [no lzcnt/tzcnt/popcnt]" : "");
+            ir_dump(&b, stderr);
+            print_env("initial", &env0);
+            print_env("interp ", &envr);
+            print_env("jit    ", &envj);
+            fprintf(stderr, "exit: interp %u jit %u\n", (unsigned)(rr & 3), (unsigned)(rj & 3));
+            for (unsigned i = 0; i < H_MEM_SIZE; i++)
+                if (mem_ref[i] != h_mem[i])
+                    fprintf(stderr, "mem[%#x]: interp %02x jit %02x\n", i, mem_ref[i], h_mem[i]);
+            engine_x86_64_dump(&tj, stderr);
+        }
+        ref->release(ref, &tr);
+        jit->release(jit, &tj);
+    }
+    ir_block_free(&b);
+    ref->destroy(ref);
+    jit->destroy(jit);
+    return bad;
+}
+
+static uint64_t run_seed(void)
+{
+    const char *s = getenv("KILN_SEED");
+    if (s)
+        return strtoull(s, NULL, 0);
+    return (uint64_t)time(NULL) * 0x100000001b3ull ^ (uint64_t)clock();
+}
+
+static unsigned iterations(void)
+{
+    const char *s = getenv("KILN_ITERS");
+    return s ? (unsigned)strtoul(s, NULL, 0) : 3000;
+}
+
+static void test_random_blocks(void **state)
+{
+    (void)state;
+    uint64_t seed = run_seed();
+    fprintf(stderr, "test_jit_diff: seed %#llx (KILN_SEED=... to repeat)\n", (unsigned long long)seed);
+    assert_int_equal(run_diff(seed, iterations(), false), 0);
+}
+
+static void test_random_blocks_no_features(void **state)
+{
+    (void)state;
+    uint64_t seed = run_seed() ^ 0x5555;
+    fprintf(stderr, "test_jit_diff (fallbacks): seed %#llx\n", (unsigned long long)seed);
+    assert_int_equal(run_diff(seed, iterations() / 3, true), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random_blocks),
+        cmocka_unit_test(test_random_blocks_no_features),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
