@@ -167,5 +167,7 @@ void dt_kiln_run(int engine, const struct dt_code *c, const struct dt_state *st,
                  struct dt_result *r);
 void dt_kiln_fini(void);
 const char *dt_engine_name(int engine);
+/* The build has the x86-64 JIT (cpu/bare.c otherwise runs the interpreter for it). */
+bool dt_kiln_real_jit(void);
 
 #endif

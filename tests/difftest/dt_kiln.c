@@ -4,6 +4,15 @@
 #include <string.h>
 #include "tests/difftest/dt.h"
 
+bool dt_kiln_real_jit(void)
+{
+#if defined(DT_HAVE_BARE) && __has_include("translate/x86_64.h")
+    return true;
+#else
+    return false;
+#endif
+}
+
 const char *dt_engine_name(int engine)
 {
     return engine ? "jit" : "interp";
