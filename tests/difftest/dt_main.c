@@ -49,6 +49,18 @@ struct stats {
     long bad_encodings;
 };
 
+/* Kinds of mismatch seen (each reported in full once). */
+#define MAX_KINDS 64
+static struct {
+    char key[160];
+    long count;
+    uint64_t seed;
+} kinds[MAX_KINDS];
+static int nkinds;
+/* Mismatches past the first SHRINK_LIMIT are only counted. */
+#define SHRINK_LIMIT 300
+static long unclassified;
+
 static uint64_t seq_seed(uint64_t master, uint64_t i)
 {
     struct dt_rng r = { master ^ (i * 0xd1b54a32d192ed03ull) };
@@ -144,14 +156,52 @@ static int run_seq(const struct opts *o, uint64_t ss, struct stats *stt, FILE *o
         bad++;
         if (o->quiet && stt->fails[e] > 1)
             continue;
+        if (stt->fails[0] + stt->fails[1] > SHRINK_LIMIT) {
+            unclassified++;          /* shrinking every one would take too long */
+            continue;
+        }
         struct dt_seq m = s;
         dt_shrink(e, &m, &st, why);
+        /* one full report per kind: engine, what differs, classes of the minimal sequence */
+        bool mcls[DT_C_COUNT] = { false };
+        for (int i = 0; i < m.n; i++)
+            mcls[m.it[i].cls] = true;
+        classes_str(mcls, cl, sizeof cl);
+        char key[sizeof kinds[0].key];
+        const char *colon = strchr(why, ':');
+        snprintf(key, sizeof key, "%s %.*s [%.100s]", dt_engine_name(e),
+                 colon ? (int)(colon - why) : (int)strlen(why), why, cl);
+        int ki;
+        for (ki = 0; ki < nkinds && strcmp(kinds[ki].key, key); ki++)
+            ;
+        if (ki == nkinds && nkinds < MAX_KINDS) {
+            snprintf(kinds[nkinds].key, sizeof key, "%s", key);
+            kinds[nkinds].seed = ss;
+            nkinds++;
+        } else {
+            if (ki < nkinds)
+                kinds[ki].count++;
+            continue;
+        }
+        kinds[ki].count++;
         classes_str(o->cls, cl, sizeof cl);
         snprintf(repro, sizeof repro, "%s --replay %#" PRIx64 " --engine %s --classes %s --max-items %d",
                  o->argv0, ss, dt_engine_name(e), cl, o->max_items);
         dt_report(out, e, ss, repro, &m, &st, why);
+        fflush(out);
     }
     return bad;
+}
+
+static void print_kinds(FILE *out)
+{
+    if (nkinds)
+        fprintf(out, "difftest: mismatch kinds (engine, what differs, classes in the minimal sequence):\n");
+    for (int i = 0; i < nkinds; i++)
+        fprintf(out, "  %6ld x  %s  (first: --replay %#" PRIx64 ")\n", kinds[i].count, kinds[i].key,
+                kinds[i].seed);
+    if (unclassified)
+        fprintf(out, "  %6ld more, not shrunk nor classified\n", unclassified);
 }
 
 /* ---- native self-test: known results, so the host side itself can fail */
@@ -351,7 +401,7 @@ static void usage(const char *p)
            "  --engine E         interp, jit or both (default both)\n"
            "  --classes A,B,...  only these instruction classes (default all); --list shows them\n"
            "  --max-items N      items per sequence (1..%d, default 20)\n"
-           "  --max-fail N       stop after N mismatches (default 10)\n"
+           "  --max-fail N       stop after N mismatches (default: never; each kind is shown once)\n"
            "  --validate         check every encoding's length with x86_decode\n"
            "  --native-only      host side only (no kiln engine)\n"
            "  --show             print every sequence run (with --replay: the one)\n", p, DT_MAX_ITEMS);
@@ -363,7 +413,7 @@ int main(int argc, char **argv)
     o.argv0 = argv[0];
     o.engine[0] = o.engine[1] = true;
     o.max_items = 20;
-    o.max_fail = 10;
+    o.max_fail = 0;
     o.insns = 10000000;
     for (int i = 0; i < DT_C_COUNT; i++)
         o.cls[i] = true;
@@ -447,13 +497,14 @@ int main(int argc, char **argv)
                               (o.engine[0] || o.engine[1] || (long)i >= 100000))
                 break;
             run_seq(&o, seq_seed(o.seed, i), &stt, stdout);
-            if (stt.fails[0] + stt.fails[1] + stt.native_errors >= o.max_fail)
+            if (o.max_fail && stt.fails[0] + stt.fails[1] + stt.native_errors >= o.max_fail)
                 break;
         }
     }
     if (o.engine[1] && !dt_kiln_real_jit())
         printf("difftest: note: no JIT in this build (translate/x86_64.h absent): the "
                "interpreter stood in for it\n");
+    print_kinds(stdout);
     printf("difftest: %ld sequence(s); instructions: interp %" PRIu64 ", jit %" PRIu64
            "; mismatches: interp %ld, jit %ld; native errors %ld; bad encodings %ld\n",
            stt.seqs, stt.insns[0], stt.insns[1], stt.fails[0], stt.fails[1], stt.native_errors,
