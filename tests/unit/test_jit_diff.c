@@ -315,7 +315,7 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
     }
     if (no_features)
         engine_x86_64_disable_features(jit, true, true, true);
-    struct ir_block b;
+    struct ir_block b = { 0 };
     ir_block_init(&b, &hc.ctx);
     static struct h_env env0, envr, envj;
     unsigned bad = 0;
