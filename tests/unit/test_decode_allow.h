@@ -454,7 +454,6 @@ static inline int dcmp_allowed(struct dcmp *d, const uint8_t *buf, int st, const
             if (b2[i] == 0x67)
                 b2[i] = 0x66;
         if (dcmp_cs(d->cs, b2, 16, t, sizeof(t)) == ci->size &&
-            !strncmp(t, ci->mnemonic, strlen(ci->mnemonic)) &&
             dcmp_ok(dcmp_classify(d, b2, depth + 1)))
             return ALLOW_67_REX;
     }
@@ -479,21 +478,6 @@ static inline int dcmp_allowed(struct dcmp *d, const uint8_t *buf, int st, const
                 dcmp_ok(dcmp_classify(d, b2, depth + 1)))
                 return ALLOW_BND_66;
         }
-        /* A20: several F2/F3: hardware uses the last, capstone does not */
-        if (in->prefix_f2 && in->prefix_f3) {
-            unsigned last = 0, o = 0;
-            for (unsigned i = 0; i < npfx; i++)
-                if (dcmp_drop_rep(buf[i]))
-                    last = i;
-            for (unsigned i = 0; i < 16; i++)
-                if (!(i < npfx && dcmp_drop_rep(buf[i]) && i != last))
-                    b2[o++] = buf[i];
-            while (o < 16)
-                b2[o++] = 0x90;
-            if (dcmp_our_len(d, b2, &in2) && in2.op == in->op &&
-                dcmp_ok(dcmp_classify(d, b2, depth + 1)))
-                return ALLOW_MULTI_REP;
-        }
         /* A7 (operands): capstone depends on where 66/F2/F3 stand among the prefixes */
         if (in->mandatory || in->opsize_prefix) {
             for (int last66 = 0; last66 < 2; last66++) {
@@ -510,8 +494,7 @@ static inline int dcmp_allowed(struct dcmp *d, const uint8_t *buf, int st, const
          !strcmp(ci->mnemonic, "xchg")) && ci->size == in->len)
         return ALLOW_PAUSE_REX;
     /* A25: capstone lets a REX prefix that is not the last one take effect */
-    if ((res == DCMP_OPERANDS || res == DCMP_LEN || res == DCMP_CS_VALID) &&
-        d->mode == X86_MODE_64 && in->rex) {
+    if (d->mode == X86_MODE_64) {
         unsigned o = 0, nrex = 0, last = 0;
         for (unsigned i = 0; i < npfx; i++)
             if ((buf[i] & 0xf0) == 0x40) {
@@ -548,6 +531,21 @@ static inline int dcmp_allowed(struct dcmp *d, const uint8_t *buf, int st, const
     /* A28: capstone 4 does not know RDPID (F3 0F C7 /7): it ignores the F3 */
     if (res == DCMP_OPERANDS && in->op == X86_OP_RDPID && !strcmp(ci->mnemonic, "rdseed"))
         return ALLOW_RDPID;
+    /* A20: several F2/F3: hardware uses the last, capstone does not */
+    if (in->prefix_f2 && in->prefix_f3) {
+        unsigned last = 0, o = 0;
+        for (unsigned i = 0; i < npfx; i++)
+            if (dcmp_drop_rep(buf[i]))
+                last = i;
+        for (unsigned i = 0; i < 16; i++)
+            if (!(i < npfx && dcmp_drop_rep(buf[i]) && i != last))
+                b2[o++] = buf[i];
+        while (o < 16)
+            b2[o++] = 0x90;
+        if ((st != X86_DECODE_OK || (dcmp_our_len(d, b2, &in2) && in2.op == in->op)) &&
+            dcmp_ok(dcmp_classify(d, b2, depth + 1)))
+            return ALLOW_MULTI_REP;
+    }
     /* A8: capstone drops 66 when F2/F3 is present (non-SSE instructions) */
     if (res == DCMP_LEN && st == X86_DECODE_OK && in->opsize_prefix &&
         (in->prefix_f2 || in->prefix_f3) && !in->mandatory) {
