@@ -13,6 +13,9 @@ $(DIFFTEST_OBJS): obj/tests/difftest/%.o: $(SRC)/tests/difftest/%.c config.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(DIFFTEST_CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# dt_kiln.c tells whether the JIT is built (__has_include): rebuild when it appears.
+obj/tests/difftest/dt_kiln.o: $(wildcard $(SRC)/translate/x86_64.h $(SRC)/cpu/bare.c)
+
 $(DIFFTEST): $(DIFFTEST_OBJS) libkiln.a
 	$(CC) $(LDFLAGS) -o $@ $(DIFFTEST_OBJS) libkiln.a $(LIBS)
 

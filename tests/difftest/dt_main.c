@@ -184,9 +184,13 @@ static int run_seq(const struct opts *o, uint64_t ss, struct stats *stt, FILE *o
             continue;
         }
         kinds[ki].count++;
+        bool all = true;
+        for (int i = 0; i < DT_C_COUNT; i++)
+            all = all && o->cls[i];
         classes_str(o->cls, cl, sizeof cl);
-        snprintf(repro, sizeof repro, "%s --replay %#" PRIx64 " --engine %s --classes %s --max-items %d",
-                 o->argv0, ss, dt_engine_name(e), cl, o->max_items);
+        snprintf(repro, sizeof repro, "%s --replay %#" PRIx64 " --engine %s%s%s --max-items %d",
+                 o->argv0, ss, dt_engine_name(e), all ? "" : " --classes ", all ? "" : cl,
+                 o->max_items);
         dt_report(out, e, ss, repro, &m, &st, why);
         fflush(out);
     }

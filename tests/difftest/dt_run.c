@@ -127,6 +127,10 @@ void dt_shrink(int engine, struct dt_seq *s, const struct dt_state *st, const ch
             struct dt_seq t = *s;
             memmove(&t.it[i], &t.it[i + 1], sizeof t.it[0] * (size_t)(t.n - i - 1));
             t.n--;
+            /* branches over the dropped item keep their target item */
+            for (int j = 0; j < i; j++)
+                if (t.it[j].br_size && t.it[j].br_skip && j + 1 + t.it[j].br_skip > i)
+                    t.it[j].br_skip--;
             if (!dt_run_one(engine, &t, st, &c, &h, &k, why, sizeof why) &&
                 category(why) == cl && !strncmp(why, orig, cl)) {
                 *s = t;
