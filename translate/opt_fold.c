@@ -23,6 +23,7 @@ struct fold {
     uint64_t *val;
     ir_temp *copy_src;
     uint8_t *known, *copy_w;
+    uint8_t *zw;        /* value known zero-extended from zw bits (0: unknown) */
     bool changed;
 };
 
@@ -52,6 +53,25 @@ static bool known(const struct fold *f, ir_temp t, uint64_t *v)
     return false;
 }
 
+/* The smallest op width from which v is a zero-extension. */
+static unsigned fit_width(uint64_t v)
+{
+    return v <= 0xff ? 8 : v <= 0xffff ? 16 : v <= 0xffffffffu ? 32 : 64;
+}
+
+/* A width w such that t's value is known to be below 2^w. */
+static unsigned zwidth(const struct fold *f, ir_temp t)
+{
+    const struct ir_temp_info *ti = &f->b->temps[t];
+    uint64_t v;
+    if (known(f, t, &v))
+        return fit_width(v);
+    unsigned w = ti->kind == IR_TEMP_GLOBAL ? ti->width : 64;
+    if (facts_valid(f, t) && f->zw[t] && f->zw[t] < w)
+        w = f->zw[t];
+    return w;
+}
+
 static ir_temp copy_of(const struct fold *f, ir_temp t, unsigned rw)
 {
     if (t == IR_NONE || !facts_valid(f, t))
@@ -70,6 +90,7 @@ static void redefine(struct fold *f, ir_temp t)
     f->def_gen[t]++;
     f->fact_epoch[t] = f->epoch;
     f->known[t] = 0;
+    f->zw[t] = 0;
     f->copy_src[t] = IR_NONE;
 }
 
@@ -176,9 +197,10 @@ static void fold_pure(struct fold *f, struct ir_op *op)
     case IR_AND:
         if ((kc && vc == 0) || (ka && va == 0))
             DONE(make_const(f, op, 0));
-        if (kc && vc == m)
+        /* a mask keeping every bit the other side can have */
+        if (kc && (vc & ir_mask(zwidth(f, a))) == (m & ir_mask(zwidth(f, a))))
             DONE(make_mov(f, op, a));
-        if (ka && va == m)
+        if (ka && (va & ir_mask(zwidth(f, c))) == (m & ir_mask(zwidth(f, c))))
             DONE(make_mov(f, op, c));
         if (a == c)
             DONE(make_mov(f, op, a));
@@ -278,6 +300,31 @@ static void drop_unused_labels(struct fold *f)
     free(refs);
 }
 
+/* The width from which op's result is known to be zero-extended (before d is redefined). */
+static unsigned result_zwidth(const struct fold *f, const struct ir_op *op)
+{
+    unsigned w = op->width, x;
+    switch (op->opc) {
+    case IR_CALL:
+        return 64;
+    case IR_SETCOND: case IR_CLZ: case IR_CTZ: case IR_POPCNT:
+        return 8;
+    case IR_MOV:
+        x = zwidth(f, op->args[1]);
+        return x < w ? x : w;
+    case IR_AND:
+        x = zwidth(f, op->args[1]);
+        if (zwidth(f, op->args[2]) < x)
+            x = zwidth(f, op->args[2]);
+        return x < w ? x : w;
+    case IR_EXTRACT:
+        x = fit_width(ir_mask((unsigned)(op->aux >> 8) & 0xff));
+        return x < w ? x : w;
+    default:
+        return w;
+    }
+}
+
 static void nop_out(struct fold *f, struct ir_op *op)
 {
     memset(op, 0, sizeof(*op));
@@ -299,7 +346,9 @@ bool ir_opt_fold(struct ir_block *b, struct ir_opt_stats *st)
     f.copy_src = calloc(n, sizeof(ir_temp));
     f.known = calloc(n, 1);
     f.copy_w = calloc(n, 1);
-    if (!f.fact_epoch || !f.def_gen || !f.copy_gen || !f.val || !f.copy_src || !f.known || !f.copy_w)
+    f.zw = calloc(n, 1);
+    if (!f.fact_epoch || !f.def_gen || !f.copy_gen || !f.val || !f.copy_src || !f.known ||
+        !f.copy_w || !f.zw)
         goto out;
     drop_unused_labels(&f);
 
@@ -363,19 +412,22 @@ bool ir_opt_fold(struct ir_block *b, struct ir_opt_stats *st)
                 for (ir_temp g = 1; g <= f.ng; g++)
                     redefine(&f, g);
         }
-        if (def->nout && op->args[0] != IR_NONE) {
+        if (def->nout && op->args[0] != IR_NONE && op->args[0] < f.n0) {
             ir_temp d = op->args[0];
+            unsigned cw = temp_width(&f, d) < op->width ? temp_width(&f, d) : op->width;
+            unsigned ow = result_zwidth(&f, op);
             redefine(&f, d);
-            if (op->opc == IR_MOV && d < f.n0) {
+            f.zw[d] = (uint8_t)(ow < cw ? ow : cw);
+            if (op->opc == IR_MOV) {
                 ir_temp s = op->args[1];
                 uint64_t v;
-                unsigned cw = temp_width(&f, d) < op->width ? temp_width(&f, d) : op->width;
                 if (known(&f, s, &v)) {
                     f.known[d] = 1;
                     f.val[d] = v & ir_mask(cw);
                 } else if (s != d) {
                     f.copy_src[d] = s;
-                    f.copy_w[d] = (uint8_t)cw;
+                    /* d == s entirely when s already fits in cw bits */
+                    f.copy_w[d] = (uint8_t)(zwidth(&f, s) <= cw ? 64 : cw);
                     f.copy_gen[d] = f.def_gen[s];
                 }
             }
@@ -391,5 +443,6 @@ out:
     free(f.copy_src);
     free(f.known);
     free(f.copy_w);
+    free(f.zw);
     return f.changed;
 }

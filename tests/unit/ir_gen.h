@@ -56,6 +56,8 @@ struct gen {
     struct h_ctx *hc;
     struct ir_block *b;
     ir_temp pool[64];   /* readable temps */
+    ir_temp recent[4];  /* the last destinations picked: real code reads what it just wrote */
+    unsigned nrecent;
     unsigned npool;
     ir_temp locals[12];
     ir_temp dst[32];    /* writable temps */
@@ -71,6 +73,10 @@ static inline ir_temp pick_in(struct gen *g)
         return ir_const(g->b, 64, special[rn(sizeof(special) / sizeof(special[0]))]);
     case 1:
         return ir_const(g->b, 64, rnd());
+    case 2: case 3: case 4:
+        if (g->nrecent)
+            return g->recent[rn(g->nrecent < 4 ? g->nrecent : 4)];
+        /* fall through */
     default:
         return g->pool[rn(g->npool)];
     }
@@ -78,7 +84,9 @@ static inline ir_temp pick_in(struct gen *g)
 
 static inline ir_temp pick_out(struct gen *g)
 {
-    return g->dst[rn(g->ndst)];
+    ir_temp t = g->dst[rn(g->ndst)];
+    g->recent[g->nrecent++ & 3] = t;
+    return t;
 }
 
 /* An address inside the four harness pages (some mapped, some not), or in "MMIO". */
@@ -156,7 +164,7 @@ static inline void gen_op(struct gen *g)
 static inline void gen_block(struct gen *g)
 {
     struct ir_block *b = g->b;
-    g->npool = g->ndst = 0;
+    g->npool = g->ndst = g->nrecent = 0;
     for (unsigned i = 0; i < H_NREGS; i++)
         g->pool[g->npool++] = g->dst[g->ndst++] = g->hc->r[i];
     g->pool[g->npool++] = g->dst[g->ndst++] = g->hc->e32;

@@ -313,6 +313,24 @@ static void test_copy_respects_width(void **state)
     e->destroy(e);
 }
 
+static void test_zero_extension_knowledge(void **state)
+{
+    P;
+    ir_temp t = ir_temp_new(b), u = ir_temp_new(b);
+    ir_binop(b, IR_ADD, 32, t, r[1], r[2]);
+    ir_mov(b, 32, u, t);                              /* t already fits: u == t */
+    ir_binop(b, IR_XOR, 64, r[0], u, r[3]);
+    ir_binop(b, IR_AND, 64, r[4], p->hc.e16, C(0xffff));   /* e16 has 16 bits */
+    ir_binop(b, IR_AND, 32, r[5], r[1], C(0xffff));        /* r1 may have more: kept */
+    ir_exit(b, 0);
+    optimize_checked(b);
+    assert_int_equal(count_opc(b, IR_AND), 1);
+    for (unsigned i = 0; i < b->nops; i++)
+        if (b->ops[i].opc == IR_XOR)
+            assert_int_equal(b->ops[i].args[1], t);
+    assert_int_equal(count_writes(b, u), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +341,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_propagation_stops_at_labels, psetup, pteardown),
         cmocka_unit_test_setup_teardown(test_constant_branches, psetup, pteardown),
         cmocka_unit_test_setup_teardown(test_copy_respects_width, psetup, pteardown),
+        cmocka_unit_test_setup_teardown(test_zero_extension_knowledge, psetup, pteardown),
         cmocka_unit_test(test_random_blocks_keep_behaviour),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
