@@ -12,7 +12,7 @@ CPU286_DATA := $(firstword $(wildcard $(abspath $(SRC)/../shared/testdata/80286)
 	$(abspath $(SRC)/../../shared/testdata/80286)) $(abspath $(SRC)/../shared/testdata/80286))
 CPU286_READER := obj/tests/cpu286/moo.o obj/tests/cpu286/meta286.o
 # make check: every Nth vector of each enabled opcode file
-CPU286_CHECK_SAMPLE ?= 8
+CPU286_CHECK_SAMPLE ?= 4
 
 obj/tests/cpu286/test_moo: $(CPU286_DIR)/test_moo.c $(CPU286_READER) config.h
 	@mkdir -p $(dir $@)

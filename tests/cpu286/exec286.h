@@ -24,6 +24,8 @@ enum x286_cat {
     X286_F_EXC,         /* kiln raised another exception the 286 did not */
     X286_F_NOEXC,       /* the 286 took an exception/interrupt, kiln did not */
     X286_F_VECTOR,      /* both faulted, with different vectors */
+    X286_F_WRAP,        /* the 286 raised #GP(13) (real-mode segment limit: a word at
+                           offset FFFF), kiln did not (or raised something else) */
     X286_F_DELIVERY,    /* kiln faulted correctly but nothing delivers it (delivery off) */
     X286_F_BUDGET,      /* no HLT within the instruction budget */
     X286_F_STRAY,       /* wrote guest memory the 286 did not */
@@ -73,9 +75,12 @@ enum x286_cat x286_run(struct x286 *x, const struct moo_test *t, uint16_t flags_
                        struct x286_detail *d);
 
 /* Looks for non-zero guest bytes (writes the last tests made outside what their
-   vectors expect), zeroes them and returns how many there were; the first is
-   stored in *first (if not NULL). Scans all 16 MiB: call it every few hundred tests. */
-size_t x286_sweep(struct x286 *x, uint32_t *first);
+   vectors expect), zeroes them and returns how many there were; the first max
+   addresses go to addrs (may be NULL). Scans all 16 MiB: call it every few
+   hundred tests. */
+size_t x286_sweep(struct x286 *x, uint32_t *addrs, size_t max);
+/* How many of the n guest bytes at addrs are non-zero; zeroes them. */
+size_t x286_dirty_at(struct x286 *x, const uint32_t *addrs, size_t n);
 
 /* Prints a failure report: test, disassembly, initial/expected/actual state. */
 void x286_print_detail(FILE *out, const struct moo_test *t, const struct x286_detail *d);

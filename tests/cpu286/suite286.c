@@ -59,25 +59,43 @@ static void show(const struct s286_file *f, int eng, const struct moo_test *t,
     ++*shown;
 }
 
-/* Re-runs the window one vector at a time to find which left stray bytes. */
+#define STRAY_ADDRS 4096
+
+/* After a sweep found stray bytes (their addresses in addrs): re-runs the
+   window's passing vectors one at a time and watches those bytes to find which
+   vector wrote them. Failing vectors keep their first reason (often the cause:
+   kiln wrote where the 286 faulted). */
 static void find_strays(struct x286 *x, const struct s286_file *f, int eng, const size_t *win,
-                        size_t nw, uint8_t *verdict, uint16_t fm, unsigned *shown,
-                        const struct s286_opts *o)
+                        size_t nw, uint8_t *verdict, uint16_t fm, const uint32_t *addrs,
+                        size_t naddrs, unsigned *shown, const struct s286_opts *o)
 {
     for (size_t k = 0; k < nw; k++) {
+        if (!x286_cat_pass((enum x286_cat)verdict[win[k]]))
+            continue;
         const struct moo_test *t = &f->moo->tests[win[k]];
         struct x286_detail d;
         x286_run(x, t, fm, &d);
-        uint32_t first = 0;
-        size_t n = x286_sweep(x, &first);
+        size_t n = x286_dirty_at(x, addrs, naddrs);
         if (!n)
             continue;
         verdict[win[k]] = X286_F_STRAY;
         d.cat = X286_F_STRAY;
-        snprintf(d.note, sizeof(d.note), "wrote %zu guest byte(s) the 286 did not, first at %06x",
-                 n, first);
+        snprintf(d.note, sizeof(d.note), "wrote %zu guest byte(s) the 286 did not", n);
         show(f, eng, t, &d, shown, o);
     }
+    x286_sweep(x, NULL, 0);
+}
+
+/* Sweeps memory; on stray bytes, finds their writers. */
+static void sweep(struct x286 *x, const struct s286_file *f, int eng, const size_t *win,
+                  size_t nw, uint8_t *verdict, uint16_t fm, unsigned *shown,
+                  const struct s286_opts *o)
+{
+    static uint32_t addrs[STRAY_ADDRS];
+    size_t n = x286_sweep(x, addrs, STRAY_ADDRS);
+    if (n)
+        find_strays(x, f, eng, win, nw, verdict, fm, addrs, n < STRAY_ADDRS ? n : STRAY_ADDRS,
+                    shown, o);
 }
 
 void s286_run_file(const struct s286_file *f, int eng, const struct s286_opts *o,
@@ -117,13 +135,12 @@ void s286_run_file(const struct s286_file *f, int eng, const struct s286_opts *o
             show(f, eng, tt, &d, &shown, o);
         win[nw++] = i;
         if (nw == SWEEP_EVERY) {
-            if (x286_sweep(x, NULL))
-                find_strays(x, f, eng, win, nw, verdict, fm, &shown, o);
+            sweep(x, f, eng, win, nw, verdict, fm, &shown, o);
             nw = 0;
         }
     }
-    if (nw && x286_sweep(x, NULL))
-        find_strays(x, f, eng, win, nw, verdict, fm, &shown, o);
+    if (nw)
+        sweep(x, f, eng, win, nw, verdict, fm, &shown, o);
     for (size_t i = 0; i < m->ntests; i++) {
         if (verdict[i] >= X286_NCAT)
             continue;
