@@ -440,10 +440,25 @@ opcode:
     return c->bad ? X86_DECODE_UD : X86_DECODE_OK;
 }
 
+/* Zeroes *in with 16-byte stores: what a memset of this size becomes (rep stos) costs
+   about a quarter of the decode time. */
+typedef uint64_t x86_v16 __attribute__((vector_size(16), may_alias, aligned(8)));
+static inline void clear_insn(struct x86_insn *in)
+{
+    _Static_assert(sizeof(*in) % 16 == 0, "x86_insn size");
+    x86_v16 *p = (x86_v16 *)(void *)in;
+    const x86_v16 zero = { 0, 0 };
+#define Z16(i_) if ((i_) < sizeof(*in) / 16) p[i_] = zero
+    Z16(0); Z16(1); Z16(2); Z16(3); Z16(4); Z16(5); Z16(6); Z16(7);
+    Z16(8); Z16(9); Z16(10); Z16(11); Z16(12); Z16(13); Z16(14); Z16(15);
+#undef Z16
+    _Static_assert(sizeof(*in) <= 16 * 16, "x86_insn size");
+}
+
 int x86_decode(const uint8_t *buf, size_t avail, enum x86_mode mode, struct x86_insn *out)
 {
     struct dctx c = { .buf = buf, .avail = avail, .mode64 = mode == X86_MODE_64, .in = out };
-    memset(out, 0, sizeof(*out));
+    clear_insn(out);
     out->seg_override = X86_SEG_NONE;
     out->opsize = mode == X86_MODE_16 ? 2 : 4;
     int r = decode(&c);
