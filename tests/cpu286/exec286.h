@@ -82,7 +82,9 @@ size_t x286_sweep(struct x286 *x, uint32_t *addrs, size_t max);
 /* How many of the n guest bytes at addrs are non-zero; zeroes them. */
 size_t x286_dirty_at(struct x286 *x, const uint32_t *addrs, size_t n);
 
-/* Prints a failure report: test, disassembly, initial/expected/actual state. */
-void x286_print_detail(FILE *out, const struct moo_test *t, const struct x286_detail *d);
+/* Prints a failure report: test, disassembly, initial/expected/actual state;
+   with ram, also the vector's initial and final RAM lists. */
+void x286_print_detail(FILE *out, const struct moo_test *t, const struct x286_detail *d,
+                       bool ram);
 
 #endif

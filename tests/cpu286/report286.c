@@ -2,6 +2,8 @@
 /* report286.c: human-readable failure reports for 286 test vectors. */
 #include "tests/cpu286/exec286.h"
 
+#include <string.h>
+
 #include "cpu/decode.h"
 
 static void print_stop(FILE *out, const struct bare_result *r)
@@ -24,7 +26,22 @@ static void print_stop(FILE *out, const struct bare_result *r)
     fprintf(out, " after %llu insns", (unsigned long long)r->insns);
 }
 
-void x286_print_detail(FILE *out, const struct moo_test *t, const struct x286_detail *d)
+static void print_ram(FILE *out, const char *what, const struct moo_ram *ram)
+{
+    fprintf(out, "      %s:", what);
+    for (uint32_t i = 0; i < ram->count; i++) {
+        uint32_t a;
+        uint8_t v;
+        moo_ram_entry(ram, i, &a, &v);
+        if (i && i % 8 == 0)
+            fprintf(out, "\n      %*s", (int)strlen(what) + 1, "");
+        fprintf(out, " %06x=%02x", a, v);
+    }
+    fprintf(out, "\n");
+}
+
+void x286_print_detail(FILE *out, const struct moo_test *t, const struct x286_detail *d,
+                       bool ram)
 {
     char hash[41] = "-";
     if (t->has_hash)
@@ -42,7 +59,8 @@ void x286_print_detail(FILE *out, const struct moo_test *t, const struct x286_de
         x86_insn_format(&insn, t->init.regs.v[MOO_IP], dis, sizeof(dis));
         fprintf(out, "      kiln decodes: %s (len %u)\n", dis, insn.len);
     } else {
-        fprintf(out, "      kiln decoder: status %d\n", st);
+        static const char *const why[] = {"ok", "#UD", "too long (#GP)", "short buffer"};
+        fprintf(out, "      kiln decoder: %s\n", st >= 0 && st < 4 ? why[st] : "?");
     }
     if (t->has_exception)
         fprintf(out, "      286 took interrupt %u (FLAGS pushed at %#x)\n", t->exc_number,
@@ -66,6 +84,10 @@ void x286_print_detail(FILE *out, const struct moo_test *t, const struct x286_de
         }
         if (d->upper_bits)
             fprintf(out, "      kiln set bits above 15 of a 16-bit register\n");
+    }
+    if (ram) {
+        print_ram(out, "initial ram", &t->init.ram);
+        print_ram(out, "final ram (changed bytes)", &t->fina.ram);
     }
     for (uint32_t i = 0; i < d->nmembad && i < 8; i++)
         fprintf(out, "      ram %06x expected %02x kiln %02x%s\n", d->membad[i].addr,

@@ -55,7 +55,7 @@ static void show(const struct s286_file *f, int eng, const struct moo_test *t,
         return;
     if (*shown == 0)
         printf("  -- %s (%s) on %s: failures\n", f->stem, f->mnemonic, s286_engine_name(eng));
-    x286_print_detail(stdout, t, d);
+    x286_print_detail(stdout, t, d, o->verbose);
     ++*shown;
 }
 

@@ -121,7 +121,7 @@ void s286_print_table(const struct s286_file *files, size_t n, const struct s286
         cell(&f->tally[1], c1, sizeof(c1));
         kinds(&f->tally[0], k0, sizeof(k0));
         kinds(&f->tally[1], k1, sizeof(k1));
-        const char *sep = (k0[0] || k1[0]) ? (md ? "; " : " | ") : "";
+        const char *sep = (k0[0] && k1[0]) ? (md ? "; " : " | ") : "";
         if (f->tally[0].ran && f->tally[1].ran && !strcmp(k0, k1)) {
             sep = ""; /* the same on both engines: once */
             k1[0] = 0;
