@@ -1,27 +1,73 @@
 /* SPDX-License-Identifier: MIT */
-/* run.c: kiln_run, the bridge from a parsed configuration to the machine (a stub until the PC lands). */
+/* run.c: kiln_run, the bridge from a parsed configuration to the machine: build it, run it, report why it stopped. */
+#include <signal.h>
 #include <stdio.h>
-#include "translate/log.h"
+#include <string.h>
+#include "machine/machine.h"
 #include "ui/cmdline.h"
 #include "ui/run.h"
 
+/* The machine SIGTERM/SIGINT/SIGHUP stop (signals are process-wide, so this
+ * one pointer is too; it is set only while kiln_run runs a machine). */
+static struct machine *volatile signal_machine;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (signal_machine)
+        machine_request_exit(signal_machine);
+}
+
+static void set_signals(void (*fn)(int))
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = fn;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
 int kiln_run(const struct kiln_config *cfg)
 {
-    struct kiln_log log;
-    char why[300];
+    char err[400];
+    struct machine *m;
+    int status;
 
     if (cfg->kernel == NULL && cfg->ndrives == 0) {
         kiln_print_usage(stderr);
         return 1;
     }
-    /* The log belongs to the machine; opening it here reports -D errors early. */
-    kiln_log_init(&log);
-    log.mask = cfg->log_mask;
-    if (cfg->log_file != NULL && kiln_log_open(&log, cfg->log_file, why, sizeof(why)) < 0) {
-        fprintf(stderr, "kiln: -D: %s\n", why);
+    if (cfg->kernel == NULL) {
+        fprintf(stderr, "kiln: booting from a drive needs the firmware (BIOS), which is not built yet\n");
         return 1;
     }
-    fprintf(stderr, "kiln: the PC machine is not built yet\n");
-    kiln_log_close(&log);
-    return 1;
+    m = machine_new(cfg, NULL, err, sizeof(err));
+    if (m == NULL) {
+        fprintf(stderr, "kiln: %s\n", err);
+        return 1;
+    }
+    if (machine_cpu(m) == NULL) {
+        fprintf(stderr,
+                "kiln: the PC is built and the kernel is loaded (%s),\n"
+                "kiln: but the system CPU (paging, segmentation, interrupt delivery, I/O\n"
+                "kiln: instructions: cpu_sys_ops() in cpu/sysbus.h) is not built yet\n",
+                machine_boot_summary(m));
+        machine_free(m);
+        return 1;
+    }
+    if (cfg->start_paused) {
+        fprintf(stderr, "kiln: -S: nothing could resume the machine (no monitor or gdb stub yet)\n");
+        machine_free(m);
+        return 1;
+    }
+    signal_machine = m;
+    set_signals(on_signal);
+    status = machine_run(m);
+    set_signals(SIG_DFL);
+    signal_machine = NULL;
+    machine_free(m);
+    return status;
 }

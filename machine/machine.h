@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* machine.h: struct machine, the PC built from a configuration: devices, memory, clock, vCPU, main loop. */
+#ifndef KILN_MACHINE_MACHINE_H
+#define KILN_MACHINE_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "cpu/sysbus.h"
+#include "machine/config.h"
+
+struct machine;
+struct bus;
+struct memmap;
+struct clock;
+struct chardev;
+struct kiln_log;
+struct pic;
+struct pit;
+struct rtc;
+struct uart;
+
+/* What a caller can add to the configuration (tests, front ends). */
+struct machine_options {
+    /* The vCPU driver: NULL takes cpu_sys_ops() (the system CPU, if built).
+     * Tests pass a fake to exercise the main loop. */
+    const struct sysbus_cpu_ops *cpu_ops;
+    /* Build the board without any vCPU (device and loader tests): machine_run
+     * then only runs timers and I/O until an exit is requested. */
+    bool no_cpu;
+    /* Non-NULL entries replace the backend of serial port i from the
+     * configuration (the machine takes ownership). */
+    struct chardev *serial_chr[KILN_MAX_SERIALS];
+    /* Largest instruction budget of one exec call in realtime mode
+     * (0 = MACHINE_SLICE_DEFAULT): bounds the latency of timers and input. */
+    uint64_t slice_insns;
+};
+
+#define MACHINE_SLICE_DEFAULT 200000u
+
+/* Why machine_run returned; machine_exit_status gives the process status. */
+enum machine_stop {
+    MACHINE_STOP_NONE,        /* still running */
+    MACHINE_STOP_QUIT,        /* C-a x, SIGTERM, monitor quit: status 0 */
+    MACHINE_STOP_DEBUG_EXIT,  /* isa-debug-exit: status (v << 1) | 1 */
+    MACHINE_STOP_POWEROFF,    /* the guest powered off: status 0 */
+    MACHINE_STOP_RESET,       /* a reset with -no-reboot: status 0 */
+    MACHINE_STOP_ERROR,       /* the CPU failed or nothing can run: status 1 */
+};
+
+/*
+ * Builds the PC that cfg describes (memory, devices, chardev backends, the
+ * vCPU) and, with cfg->kernel, loads the kernel/initrd/command line. Returns
+ * NULL with a one-line reason in err (without program name) on any failure.
+ * cfg is copied where needed; it may be freed afterwards. opt may be NULL.
+ */
+struct machine *machine_new(const struct kiln_config *cfg, const struct machine_options *opt,
+                            char *err, size_t errlen);
+/* Frees everything the machine owns (closes chardevs, restores the terminal). */
+void machine_free(struct machine *m);
+
+/*
+ * Runs until a stop: the vCPU gets budgets up to the next clock deadline,
+ * timers run, chardev input is polled (blocking in poll() up to the next
+ * deadline while the vCPU is halted), reset requests reset the machine.
+ * Returns the process exit status (see enum machine_stop).
+ */
+int machine_run(struct machine *m);
+
+/* System reset now: devices, vCPU, A20, and the kernel loaded again. */
+void machine_reset(struct machine *m);
+
+/* Asks machine_run to return with the given stop and status. Async-signal-safe. */
+void machine_request_stop(struct machine *m, enum machine_stop why, int status);
+/* Same as machine_request_stop(m, MACHINE_STOP_QUIT, 0). Async-signal-safe. */
+void machine_request_exit(struct machine *m);
+/* Asks for a system reset at the next main-loop iteration (a guest request). */
+void machine_request_reset(struct machine *m);
+/* Why machine_run stopped (MACHINE_STOP_NONE while running) and the status. */
+enum machine_stop machine_stop_reason(const struct machine *m);
+int machine_exit_status(const struct machine *m);
+
+/* Runs one main-loop iteration (exec one budget or wait while halted at most
+ * max_wait_ns of host time); returns false once stopped. For tests. */
+bool machine_step(struct machine *m, int64_t max_wait_ns);
+
+/* Parts, for the monitor, the gdbstub and tests. */
+struct bus *machine_io(struct machine *m);
+struct memmap *machine_memmap(struct machine *m);
+struct clock *machine_clock(struct machine *m);
+struct kiln_log *machine_log(struct machine *m);
+struct pic *machine_pic(struct machine *m);
+struct pit *machine_pit(struct machine *m);
+struct rtc *machine_rtc(struct machine *m);
+struct uart *machine_uart(struct machine *m, unsigned i);        /* NULL if absent */
+struct chardev *machine_serial_chr(struct machine *m, unsigned i);
+struct cpu *machine_cpu(struct machine *m);                      /* NULL without a vCPU */
+/* The sysbus the vCPU was given (tests call its ops as a CPU would). */
+const struct sysbus *machine_sysbus(struct machine *m);
+/* The level of the CPU's INTR input and the A20 gate, as the board drives them. */
+int machine_intr_level(const struct machine *m);
+bool machine_a20(const struct machine *m);
+/* What the kernel loader did (one line, "" without -kernel). */
+const char *machine_boot_summary(const struct machine *m);
+
+#endif

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* machine_int.h: the layout of struct machine, shared by machine.c, pc.c and mainloop.c only. */
+#ifndef KILN_MACHINE_MACHINE_INT_H
+#define KILN_MACHINE_MACHINE_INT_H
+
+#include <signal.h>
+#include "hw/irq.h"
+#include "machine/loader.h"
+#include "machine/machine.h"
+#include "translate/log.h"
+
+struct debugexit;
+struct port80;
+struct bus_region;
+
+struct machine {
+    /* configuration kept after machine_new */
+    bool no_reboot, no_shutdown;
+    bool icount, icount_sleep;
+    uint64_t slice;
+
+    struct kiln_log log;
+    struct clock *clock;
+    struct memmap *mm;
+    struct bus *io;
+
+    /* the board */
+    struct pic *pic;
+    struct pit *pit;
+    struct rtc *rtc;
+    struct uart *uart[KILN_MAX_SERIALS];
+    struct chardev *serial_chr[KILN_MAX_SERIALS];
+    struct debugexit *debugexit[KILN_MAX_DEVICES];
+    unsigned ndebugexit;
+    struct port80 *port80;
+    struct bus_region *port92;
+    uint8_t port92_val;
+    struct bus_region *debugcon;
+    struct chardev *debugcon_chr;
+    struct irq_line cpu_intr;           /* the PIC's INT output -> the CPU's INTR pin */
+    int intr_level;
+    bool a20;
+
+    /* the vCPU */
+    const struct sysbus_cpu_ops *cpu_ops;
+    struct cpu *cpu;
+    struct sysbus sysbus;
+    bool halted;
+
+    /* requests (may be set from signal handlers or device callbacks) */
+    volatile sig_atomic_t stop_req;     /* enum machine_stop, NONE when running */
+    volatile sig_atomic_t stop_status;
+    volatile sig_atomic_t reset_req;
+    enum machine_stop stop;
+    int status;
+
+    /* direct kernel boot, replayed at each reset */
+    bool have_kernel;
+    uint8_t *kernel_data, *initrd_data[KILN_MAX_DEVICES];
+    size_t kernel_len;
+    struct loader_blob modules[KILN_MAX_DEVICES];
+    unsigned nmodules;
+    char *kernel_name, *cmdline, *initrd_spec;
+    struct loader_result boot;
+};
+
+/* pc.c: builds and tears down the board's devices from the configuration. */
+int pc_init(struct machine *m, const struct kiln_config *cfg, const struct machine_options *opt,
+            char *err, size_t errlen);
+void pc_free(struct machine *m);
+/* Device-side reset (PIC, PIT... reinitialised as at power-on; A20 on). */
+void pc_reset(struct machine *m);
+
+#endif

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/* pc.c: the PC board: which device sits on which port and IRQ, RAM and CMOS, A20 and reset via port 0x92. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "hw/chardev.h"
+#include "hw/debugexit.h"
+#include "hw/pic.h"
+#include "hw/pit.h"
+#include "hw/port80.h"
+#include "hw/rtc.h"
+#include "hw/uart.h"
+#include "machine/bus.h"
+#include "machine/clock.h"
+#include "machine/machine_int.h"
+#include "machine/memmap.h"
+
+/* COM1-COM4 and their ISA IRQs. */
+static const struct {
+    uint16_t port;
+    int irq;
+} com[KILN_MAX_SERIALS] = { { 0x3f8, 4 }, { 0x2f8, 3 }, { 0x3e8, 4 }, { 0x2e8, 3 } };
+
+#define PORT_DEBUGCON 0xe9
+
+/* ---- the PIC's INT output drives the CPU's INTR pin ---- */
+static void cpu_intr_set(void *opaque, int n, int level)
+{
+    struct machine *m = opaque;
+
+    (void)n;
+    m->intr_level = level;
+    if (m->cpu)
+        m->cpu_ops->set_irq_line(m->cpu, level);
+}
+
+/* ---- port 0x92, "system control port A": bit 1 gates A20, bit 0 pulses a reset ---- */
+static uint64_t port92_read(void *opaque, uint64_t off, unsigned size)
+{
+    struct machine *m = opaque;
+
+    (void)off;
+    (void)size;
+    return (m->port92_val & ~2u) | (m->a20 ? 2u : 0u);
+}
+
+static void port92_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    struct machine *m = opaque;
+    bool a20 = (val & 2) != 0;
+
+    (void)off;
+    (void)size;
+    if (a20 != m->a20) {
+        m->a20 = a20;
+        if (m->cpu)
+            m->cpu_ops->set_a20(m->cpu, a20);
+    }
+    if ((val & 1) && !(m->port92_val & 1)) {
+        KILN_LOG(&m->log, KILN_LOG_CPU_RESET, "port 0x92: fast reset requested\n");
+        machine_request_reset(m);
+    }
+    m->port92_val = (uint8_t)(val & ~2u);
+}
+
+static const struct bus_ops port92_ops = { port92_read, port92_write, 1, 1, false };
+
+/* ---- port 0xe9 debug console: bytes written go to the chardev; reads say 0xe9 ---- */
+static uint64_t debugcon_read(void *opaque, uint64_t off, unsigned size)
+{
+    (void)opaque;
+    (void)off;
+    (void)size;
+    return PORT_DEBUGCON;
+}
+
+static void debugcon_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    struct machine *m = opaque;
+    uint8_t b = (uint8_t)val;
+
+    (void)off;
+    (void)size;
+    chardev_write(m->debugcon_chr, &b, 1);
+}
+
+static const struct bus_ops debugcon_ops = { debugcon_read, debugcon_write, 1, 1, false };
+
+/* ---- callbacks from devices ---- */
+static void on_debug_exit(void *opaque, int status)
+{
+    machine_request_stop(opaque, MACHINE_STOP_DEBUG_EXIT, status);
+}
+
+static void on_post_code(void *opaque, uint8_t code)
+{
+    struct machine *m = opaque;
+
+    KILN_LOG(&m->log, KILN_LOG_GUEST_ERRORS, "POST code %#04x\n", code);
+}
+
+static void on_escape(void *opaque, char cmd)
+{
+    if (cmd == 'x')
+        machine_request_exit(opaque);
+}
+
+static void on_unclaimed(void *opaque, struct bus *bus, bool is_write, uint64_t addr,
+                         unsigned size, uint64_t value)
+{
+    struct machine *m = opaque;
+
+    if (!kiln_log_enabled(&m->log, KILN_LOG_UNIMP) && !kiln_log_enabled(&m->log, KILN_LOG_GUEST_ERRORS))
+        return;
+    if (is_write)
+        kiln_log_printf(&m->log, "%s: unclaimed write %#llx size %u value %#llx\n", bus_name(bus),
+                        (unsigned long long)addr, size, (unsigned long long)value);
+    else
+        kiln_log_printf(&m->log, "%s: unclaimed read %#llx size %u\n", bus_name(bus),
+                        (unsigned long long)addr, size);
+}
+
+/* A chardev from its command-line description. */
+static struct chardev *open_chr(const struct kiln_chardev *c, char *err, size_t errlen)
+{
+    struct chardev *cd = NULL;
+
+    switch (c->kind) {
+    case KILN_CHR_NONE:
+        return NULL;
+    case KILN_CHR_NULL:
+        cd = chardev_null_new();
+        break;
+    case KILN_CHR_STDIO:
+        cd = chardev_stdio_new();
+        break;
+    case KILN_CHR_FILE:
+        cd = chardev_file_new(c->path, NULL);
+        break;
+    case KILN_CHR_PTY:
+        cd = chardev_pty_new("serial");
+        break;
+    case KILN_CHR_TCP:
+        cd = c->server ? chardev_tcp_server_new(c->host, c->port, c->wait)
+                       : chardev_tcp_client_new(c->host ? c->host : "127.0.0.1", c->port);
+        break;
+    }
+    if (cd == NULL)
+        snprintf(err, errlen, "cannot open the character backend");
+    return cd;
+}
+
+/* The devices a system reset re-creates in their power-on state. */
+static int pc_devices_init(struct machine *m, unsigned nserial)
+{
+    m->pic = pic_init(m->io, 0x20, 0xa0, 0x4d0, &m->cpu_intr);
+    if (m->pic == NULL)
+        return -1;
+    m->pit = pit_init(m->io, m->clock, 0x40, 0x61, pic_irq(m->pic, 0));
+    if (m->pit == NULL)
+        return -1;
+    for (unsigned i = 0; i < nserial; i++) {
+        if (m->serial_chr[i] == NULL)
+            continue;       /* -serial none for this port */
+        m->uart[i] = uart_init(m->io, m->clock, com[i].port, pic_irq(m->pic, com[i].irq),
+                               m->serial_chr[i]);
+        if (m->uart[i] == NULL)
+            return -1;
+    }
+    return 0;
+}
+
+static void pc_devices_free(struct machine *m)
+{
+    for (unsigned i = 0; i < KILN_MAX_SERIALS; i++) {
+        uart_free(m->uart[i]);
+        m->uart[i] = NULL;
+    }
+    pit_free(m->pit);
+    m->pit = NULL;
+    pic_free(m->pic);
+    m->pic = NULL;
+    m->intr_level = 0;
+}
+
+int pc_init(struct machine *m, const struct kiln_config *cfg, const struct machine_options *opt,
+            char *err, size_t errlen)
+{
+    unsigned nserial = cfg->nserial > KILN_MAX_SERIALS ? KILN_MAX_SERIALS : cfg->nserial;
+    bool have_stdio = false;
+
+    /* RAM: below the PCI hole at 0xe0000000, the rest from 4 GiB up. */
+    m->mm = memmap_new(cfg->ram_size, MEMMAP_DEFAULT_HOLE);
+    if (m->mm == NULL)
+        return snprintf(err, errlen, "cannot allocate %llu MiB of guest RAM",
+                        (unsigned long long)(cfg->ram_size >> 20)), -1;
+    m->io = bus_new("io", 0xffff);
+    if (m->io == NULL)
+        return snprintf(err, errlen, "out of memory"), -1;
+    memmap_set_unclaimed_hook(m->mm, on_unclaimed, m);
+    bus_set_unclaimed_hook(m->io, on_unclaimed, m);
+    m->cpu_intr = irq_line_make(cpu_intr_set, m, 0);
+
+    /* Serial backends (the command line's, or the caller's). */
+    for (unsigned i = 0; i < KILN_MAX_SERIALS; i++) {
+        struct chardev *given = opt ? opt->serial_chr[i] : NULL;
+        if (given) {
+            m->serial_chr[i] = given;
+            if (i >= nserial)
+                nserial = i + 1;
+            continue;
+        }
+        if (i >= nserial || cfg->serial[i].kind == KILN_CHR_NONE)
+            continue;
+        if (cfg->serial[i].kind == KILN_CHR_STDIO) {
+            if (have_stdio)
+                return snprintf(err, errlen, "-serial: only one serial port can use stdio"), -1;
+            have_stdio = true;
+        }
+        char why[160];
+        m->serial_chr[i] = open_chr(&cfg->serial[i], why, sizeof(why));
+        if (m->serial_chr[i] == NULL)
+            return snprintf(err, errlen, "-serial: COM%u: %s", i + 1, why), -1;
+        if (cfg->serial[i].kind == KILN_CHR_STDIO || cfg->serial[i].mux)
+            chardev_set_escape(m->serial_chr[i], on_escape, m);
+    }
+
+    /* Interrupt controller, timer, COM ports: re-created at each reset. */
+    if (pc_devices_init(m, KILN_MAX_SERIALS) < 0)
+        return snprintf(err, errlen, "board wiring failed: a legacy port is taken twice"), -1;
+
+    /* RTC (battery-backed: kept across resets) with the CMOS memory size. */
+    if (cfg->rtc.base == KILN_RTC_DATETIME) {
+        clock_set_wallclock_base(m->clock, cfg->rtc.base_time * CLOCK_NS_PER_SEC);
+    } else if (cfg->rtc.base == KILN_RTC_LOCALTIME) {
+        time_t now = (time_t)(clock_wallclock_base(m->clock) / CLOCK_NS_PER_SEC);
+        struct tm lt;
+        if (localtime_r(&now, &lt) != NULL)
+            clock_set_wallclock_base(m->clock, clock_wallclock_base(m->clock) +
+                                                   (int64_t)lt.tm_gmtoff * CLOCK_NS_PER_SEC);
+    }
+    m->rtc = rtc_init(m->io, m->clock, 0x70, pic_irq(m->pic, 8));
+    if (m->rtc == NULL)
+        return snprintf(err, errlen, "board wiring failed: RTC ports taken"), -1;
+    rtc_set_memory(m->rtc, memmap_ram_below_4g(m->mm), memmap_ram_above_4g(m->mm));
+
+    /* POST codes, A20 + fast reset, debug console, isa-debug-exit. */
+    m->port80 = port80_init(m->io, 0x80, on_post_code, m);
+    m->a20 = true;
+    m->port92 = bus_register(m->io, 0x92, 1, &port92_ops, m, "port92 (A20, reset)");
+    if (m->port80 == NULL || m->port92 == NULL)
+        return snprintf(err, errlen, "board wiring failed: port 0x80/0x92 taken"), -1;
+    if (cfg->debugcon.kind != KILN_CHR_NONE) {
+        char why[160];
+        if (cfg->debugcon.kind == KILN_CHR_STDIO && have_stdio)
+            return snprintf(err, errlen, "-debugcon: stdio is already used by a serial port"), -1;
+        m->debugcon_chr = open_chr(&cfg->debugcon, why, sizeof(why));
+        if (m->debugcon_chr == NULL)
+            return snprintf(err, errlen, "-debugcon: %s", why), -1;
+        m->debugcon = bus_register(m->io, PORT_DEBUGCON, 1, &debugcon_ops, m, "debugcon");
+        if (m->debugcon == NULL)
+            return snprintf(err, errlen, "-debugcon: port 0xe9 is taken"), -1;
+    }
+    for (unsigned i = 0; i < cfg->ndevices && i < KILN_MAX_DEVICES; i++) {
+        const struct kiln_device *d = &cfg->devices[i];
+        if (d->type != KILN_DEV_ISA_DEBUG_EXIT)
+            continue;
+        m->debugexit[m->ndebugexit] = debugexit_init(m->io, d->u.isa_debug_exit.iobase,
+                                                     d->u.isa_debug_exit.iosize,
+                                                     on_debug_exit, m);
+        if (m->debugexit[m->ndebugexit] == NULL)
+            return snprintf(err, errlen, "-device isa-debug-exit: ports %#x-%#x are taken",
+                            d->u.isa_debug_exit.iobase,
+                            d->u.isa_debug_exit.iobase + d->u.isa_debug_exit.iosize - 1), -1;
+        m->ndebugexit++;
+    }
+    return 0;
+}
+
+void pc_reset(struct machine *m)
+{
+    pc_devices_free(m);
+    /* The same ports were just released, so this cannot fail short of memory. */
+    if (pc_devices_init(m, KILN_MAX_SERIALS) < 0)
+        machine_request_stop(m, MACHINE_STOP_ERROR, 1);
+    m->port92_val = 0;
+    m->a20 = true;
+}
+
+void pc_free(struct machine *m)
+{
+    pc_devices_free(m);
+    for (unsigned i = 0; i < m->ndebugexit; i++)
+        debugexit_free(m->debugexit[i]);
+    m->ndebugexit = 0;
+    if (m->debugcon)
+        bus_unregister(m->io, m->debugcon);
+    if (m->port92)
+        bus_unregister(m->io, m->port92);
+    port80_free(m->port80);
+    rtc_free(m->rtc);
+    for (unsigned i = 0; i < KILN_MAX_SERIALS; i++)
+        if (m->serial_chr[i])
+            chardev_close(m->serial_chr[i]);
+    if (m->debugcon_chr)
+        chardev_close(m->debugcon_chr);
+    bus_free(m->io);
+    memmap_free(m->mm);
+}
