@@ -325,6 +325,19 @@ static unsigned result_zwidth(const struct fold *f, const struct ir_op *op)
     }
 }
 
+/* True when the BR at i jumps to the label right after it. */
+static bool branch_to_next(const struct ir_block *b, unsigned i)
+{
+    for (unsigned j = i + 1; j < b->nops; j++) {
+        const struct ir_op *op = &b->ops[j];
+        if (op->opc == IR_LABEL && op->aux == b->ops[i].aux)
+            return true;
+        if (op->opc != IR_NOP && op->opc != IR_INSN_START && op->opc != IR_LABEL)
+            return false;
+    }
+    return false;
+}
+
 static void nop_out(struct fold *f, struct ir_op *op)
 {
     memset(op, 0, sizeof(*op));
@@ -431,6 +444,10 @@ bool ir_opt_fold(struct ir_block *b, struct ir_opt_stats *st)
                     f.copy_gen[d] = f.def_gen[s];
                 }
             }
+        }
+        if (op->opc == IR_BR && branch_to_next(b, i)) {
+            nop_out(&f, op);
+            continue;
         }
         if (op->opc == IR_BR || op->opc == IR_GOTO_TB || op->opc == IR_GOTO_PTR || op->opc == IR_EXIT)
             unreachable = true;

@@ -288,6 +288,8 @@ static void test_constant_branches(void **state)
     ir_exit(b, 0);
     optimize_checked(b);
     assert_int_equal(count_opc(b, IR_BRCOND), 0);
+    assert_int_equal(count_opc(b, IR_BR), 0);      /* it jumped to the next op */
+    assert_int_equal(count_opc(b, IR_LABEL), 0);   /* then nobody jumps to them */
     assert_int_equal(count_writes(b, r[1]), 0);
     assert_int_equal(count_writes(b, r[0]), 1);
 }
