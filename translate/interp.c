@@ -324,13 +324,18 @@ static uintptr_t interp_exec(struct engine *e, void *env, struct tb *tb)
     const struct engine_guest *g = e->guest;
     uint8_t *envb = env;
     struct tlb *tlb = (struct tlb *)(envb + g->tlb_offset);
-    uint64_t R[ip->max_slots ? ip->max_slots : 1];
+    const unsigned nR = ip->max_slots ? ip->max_slots : 1;
+    uint64_t R[nR];
     struct tb *prev = NULL;
 
     for (;;) {
         if (exit_requested(envb, g->exit_request_offset))
             return (uintptr_t)(prev ? prev : tb) | TB_EXIT_REQUESTED;
         const struct iblock *ib = tb->engine_data;
+        /* Not compiled by us, or compiled after this exec started with more
+           temps than R holds: let the loop look it up and run it afresh. */
+        if (!ib || ib->nslots > nR)
+            return (uintptr_t)(prev ? prev : tb) | TB_EXIT_NOCHAIN;
         R[0] = 0;
         for (unsigned i = 0; i < ib->nglobals; i++)
             R[ib->globals[i].slot] = env_load(envb + ib->globals[i].off, ib->globals[i].w);

@@ -4,6 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "translate/ir.h"
@@ -171,6 +174,53 @@ static void test_dump(void **state)
     ir_block_free(&f.b);
 }
 
+/* Every op dumps on one line with its name (for -d op). */
+static void test_dump_every_op(void **state)
+{
+    (void)state;
+    struct fixture f;
+    setup(&f);
+    ir_temp t = ir_temp_new(&f.b);
+    unsigned l = ir_label_new(&f.b);
+    for (unsigned opc = 0; opc < IR_NUM_OPS; opc++) {
+        const struct ir_op_def *def = &ir_op_defs[opc];
+        struct ir_op *op = ir_emit(&f.b, opc, 32, IR_NONE, IR_NONE, IR_NONE, 0);
+        for (unsigned k = 0; k < (unsigned)def->nout + def->nin; k++)
+            op->args[k] = k < def->nout ? t : f.r0;
+        switch (opc) {
+        case IR_SEXT: op->aux = 8; break;
+        case IR_EXTRACT: case IR_DEPOSIT: op->aux = 4 | 8 << 8; break;
+        case IR_LABEL: case IR_BR: case IR_BRCOND: op->aux = l; break;
+        case IR_CALL: op->aux = (uintptr_t)&helper_add; op->width = 64; break;
+        case IR_LD: case IR_ST: op->aux = IR_MEM_SIZE(2); break;
+        default: break;
+        }
+    }
+    ir_exit(&f.b, 0);
+    assert_null(ir_validate(&f.b));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    ir_dump(&f.b, m);
+    fclose(m);
+    unsigned lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += buf[i] == '\n';
+    assert_int_equal(lines, f.b.nops + 1);
+    for (unsigned opc = IR_MOV; opc <= IR_ST; opc++) {
+        char name[32];
+        unsigned i;
+        for (i = 0; ir_op_defs[opc].name[i]; i++)
+            name[i] = (char)tolower((unsigned char)ir_op_defs[opc].name[i]);
+        name[i] = 0;
+        strcat(name, ".32");
+        if (!strstr(buf, name))
+            fail_msg("%s missing from the dump", name);
+    }
+    free(buf);
+    ir_block_free(&f.b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_globals_and_temps),
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_dump),
+        cmocka_unit_test(test_dump_every_op),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
