@@ -133,7 +133,19 @@ static void gen_pushpop(struct dt_gen *g, struct dt_item *it)
     int osz = dt_chance(g, 20) ? 2 : 8;
     dt_ctx_init(g, &c, osz);
     struct dt_ins in = { .osz = osz, .no_w = true, .opreg = -1 };
-    switch (dt_below(&g->rng, 6)) {
+    switch (dt_below(&g->rng, 7)) {
+    case 6: { /* RSP as a destination: add/sub rsp, imm8 or lea rsp, [rsp + d] (stays in the stack) */
+        int d = 8 * (int)dt_below(&g->rng, 5) - 16 + (dt_chance(g, 20) ? 4 : 0);
+        if (dt_chance(g, 50)) {
+            uint8_t b[4] = { 0x48, 0x83, (uint8_t)(d < 0 ? 0xec : 0xc4), (uint8_t)(d < 0 ? -d : d) };
+            dt_emit(it, b, 4);
+            it->defs = DT_ARITH;
+        } else {
+            uint8_t b[5] = { 0x48, 0x8d, 0x64, 0x24, (uint8_t)d };
+            dt_emit(it, b, 5);
+        }
+        return;
+    }
     case 0: in.opc = 0x50; in.opreg = dt_reg_src(g, &c); break;
     case 1: in.opc = 0x58; in.opreg = dt_reg_dst(g, &c); break;
     case 2:
