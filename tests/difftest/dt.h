@@ -153,6 +153,8 @@ void dt_layout(const struct dt_seq *s, uint8_t term, struct dt_code *c);
 /* Flags to leave out of the comparison for a class when they are undefined there;
    0 where kiln claims to match the host. */
 uint16_t dt_undef_mask(int cls);
+/* Compare undefined flags too (as if kiln claimed to match the host everywhere). */
+void dt_undef_strict(bool on);
 
 /* ---- runners */
 /* Host: runs the code natively in a forked worker. false if the worker cannot start. */

@@ -27,8 +27,17 @@ static const struct {
     [DT_C_BMI2]    = { DT_AF | DT_PF, 0 },                          /* BZHI */
 };
 
+static bool strict;
+
+void dt_undef_strict(bool on)
+{
+    strict = on;
+}
+
 uint16_t dt_undef_mask(int cls)
 {
+    if (strict)
+        return 0;
     if (cls < 0 || cls >= DT_C_COUNT)
         return DT_ARITH;
     return table[cls].undef & (uint16_t)~table[cls].claims;

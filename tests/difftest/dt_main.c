@@ -412,7 +412,9 @@ static void usage(const char *p)
            "  --max-fail N       stop after N mismatches (default: never; each kind is shown once)\n"
            "  --validate         check every encoding's length with x86_decode\n"
            "  --native-only      host side only (no kiln engine)\n"
-           "  --show             print every sequence run (with --replay: the one)\n", p, DT_MAX_ITEMS);
+           "  --show             print every sequence run (with --replay: the one)\n"
+           "  --strict-undef     compare architecturally undefined flags too (does kiln\n"
+           "                     do what this host CPU does?)\n", p, DT_MAX_ITEMS);
 }
 
 int main(int argc, char **argv)
@@ -432,7 +434,7 @@ int main(int argc, char **argv)
         { "seed", 1, 0, 's' }, { "replay", 1, 0, 'r' }, { "engine", 1, 0, 'e' },
         { "classes", 1, 0, 'c' }, { "max-items", 1, 0, 'm' }, { "max-fail", 1, 0, 'f' },
         { "validate", 0, 0, 'v' }, { "native-only", 0, 0, 'N' }, { "list", 0, 0, 'l' },
-        { "show", 0, 0, 'S' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+        { "show", 0, 0, 'S' }, { "strict-undef", 0, 0, 'U' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
@@ -464,6 +466,7 @@ int main(int argc, char **argv)
         case 'v': o.validate = true; break;
         case 'N': native_only = true; break;
         case 'S': o.show = true; break;
+        case 'U': dt_undef_strict(true); break;
         case 'l':
             for (int i = 0; i < DT_C_COUNT; i++)
                 printf("%s\n", dt_class_name(i));
