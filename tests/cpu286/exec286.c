@@ -31,7 +31,8 @@ static const char *const cat_names[X286_NCAT] = {
     [X286_F_BUDGET] = "budget",    [X286_F_STRAY] = "stray-write",
     [X286_F_SETUP] = "setup",      [X286_D_LOCK] = "286-lock",
     [X286_D_SSWRAP] = "286-ss-wrap", [X286_D_SEGREG] = "286-fs-gs",
-    [X286_D_LEN] = "286-len>10",
+    [X286_D_LEN] = "286-len>10",    [X286_D_PARTIAL] = "286-partial",
+    [X286_D_AAM0] = "286-aam0",
 };
 
 const char *x286_cat_name(enum x286_cat c)
@@ -326,6 +327,53 @@ static size_t expected_ram(const struct moo_test *t, uint32_t *addr, uint8_t *va
     return n;
 }
 
+/* The instruction byte after the prefixes (0 if none). */
+static uint8_t opcode_of(const struct moo_test *t, unsigned *at)
+{
+    bool lock;
+    unsigned p = prefix_len(t->bytes, t->nbytes, &lock);
+    *at = p;
+    return p < t->nbytes ? t->bytes[p] : 0;
+}
+
+/* A 286 segment overrun (#GP 13) in POP m16 or a string instruction leaves SP,
+   SI, DI (and with REP, CX) already advanced; 386+ CPUs (and kiln) fault
+   restartably with them as before the faulting step. Only those registers may
+   differ (and, through SP, the frame). */
+static bool partial_286(const struct moo_test *t, const struct x286_detail *d)
+{
+    const uint16_t ptrs = 1u << MOO_SP | 1u << MOO_SI | 1u << MOO_DI | 1u << MOO_CX;
+    unsigned at;
+    uint8_t op = opcode_of(t, &at);
+    bool string = (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) ||
+                  (op >= 0x6c && op <= 0x6f);
+    if ((d->regbad & (1u << MOO_CX)) && !string)
+        return false;
+    for (unsigned i = 0; i < MOO_NREGS; i++) { /* the 286 is at most one step ahead */
+        uint16_t delta = (uint16_t)(d->exp[i] - d->got[i]);
+        if ((d->regbad & (1u << i)) && delta > 2 && delta < 0xfffe)
+            return false;
+    }
+    return t->has_exception && t->exc_number == 13 && d->nruns == 2 &&
+           d->res[0].vector == 13 && !d->upper_bits && (d->regbad & ~ptrs) == 0 &&
+           (op == 0x8f || string);
+}
+
+/* AAM 0 on a 286 sets SF/ZF/PF (and clears others) before #DE; later CPUs
+   leave FLAGS alone. Only FLAGS and the FLAGS word pushed may differ. */
+static bool aam0_286(const struct moo_test *t, const struct x286_detail *d, uint32_t fa)
+{
+    unsigned at;
+    if (opcode_of(t, &at) != 0xd4 || at + 1 >= t->nbytes || t->bytes[at + 1] != 0 ||
+        !t->has_exception || t->exc_number != 0 || d->nruns != 2 || d->regbad == 0 ||
+        (d->regbad & ~(1u << MOO_FLAGS)))
+        return false;
+    for (uint32_t i = 0; i < d->nmembad && i < 8; i++)
+        if (d->membad[i].addr != fa && d->membad[i].addr != fa + 1)
+            return false;
+    return d->nmembad <= 2;
+}
+
 /* Where the interrupt pushed FLAGS: 4 bytes above the final SS:SP (FLAGS, CS,
    IP were pushed). EXCP's address is the same, or rounded down to even when SP
    was odd (seen in the data); anything else: trust EXCP. */
@@ -385,12 +433,19 @@ static enum x286_cat compare(struct x286 *x, const struct moo_test *t, uint16_t 
     if (d->regbad & ~(1u << MOO_FLAGS) || d->upper_bits) {
         /* landed somewhere else entirely: an exception one side took */
         bool at_exp = !((d->exp[MOO_CS] ^ d->got[MOO_CS]) | (d->exp[MOO_IP] ^ d->got[MOO_IP]));
-        if (!at_exp && t->has_exception && t->exc_number == 6 && d->nruns == 1)
-            return classify_missing_ud(t);
-        if (!at_exp && t->has_exception && d->nruns == 1)
+        if (!at_exp && t->has_exception && d->nruns == 1) {
+            if ((t->exc_number == 6 || t->exc_number == 13) && insn_len(t) > 10)
+                return X286_D_LEN;
+            if (t->exc_number == 6)
+                return classify_missing_ud(t);
             return t->exc_number == 13 ? X286_F_WRAP : X286_F_NOEXC;
+        }
+        if (partial_286(t, d))
+            return X286_D_PARTIAL;
         return X286_F_REGS;
     }
+    if (aam0_286(t, d, fa))
+        return X286_D_AAM0;
     if (d->regbad)
         return X286_F_FLAGS;
     if (d->nmembad)

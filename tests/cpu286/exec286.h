@@ -34,7 +34,10 @@ enum x286_cat {
     X286_D_LOCK,        /* LOCK on a non-lockable instruction: 286 ignores it, kiln #UD */
     X286_D_SSWRAP,      /* SS-relative word at offset FFFF: 286 #GP(13), kiln #SS(12) */
     X286_D_SEGREG,      /* MOV to FS/GS encodings (8E /4, /5): 286 #UD, kiln loads FS/GS */
-    X286_D_LEN,         /* instruction longer than 10 bytes: 286 #UD, kiln allows 15 */
+    X286_D_LEN,         /* instruction longer than 10 bytes: 286 #UD or #GP, kiln allows 15 */
+    X286_D_PARTIAL,     /* #GP(13) in POP m16 / string ops: 286 leaves SP/SI/DI/CX advanced,
+                           kiln restores them (restartable fault) */
+    X286_D_AAM0,        /* AAM 0: 286 updates SF/ZF/PF before #DE, kiln leaves FLAGS */
     X286_NCAT
 };
 
