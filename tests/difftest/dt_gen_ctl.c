@@ -292,56 +292,56 @@ static void gen_string(struct dt_gen *g, struct dt_item *it)
         it->defs = DT_ARITH;
 }
 
-static void gen_fault(struct dt_gen *g, struct dt_item *it)
+/* Faults: #UD, #PF on the unmapped page after memory, #GP (16 bytes, misaligned
+   CMPXCHG16B); noncanon: #GP/#SS; pfsplit: an access straddling into the missing page. */
+static void gen_fault(struct dt_gen *g, int cls, struct dt_item *it)
 {
     int r = (int)dt_below(&g->rng, 16), r2 = (int)dt_below(&g->rng, 16);
     if (r == R_RSP)
         r = R_RDI;
     struct dt_ins in = { .osz = 8, .opreg = -1, .modrm = true, .reg = r2 };
-    switch (dt_below(&g->rng, 7)) {
-    case 5: { /* CMPXCHG16B on an address that is not 16-byte aligned: #GP(0) */
-        if (!g->feat.cx16) {
+    if (cls == DT_C_NONCANON) {
+        dt_emit_movimm(it, r, 0x8000000000000000ull | (dt_rand(&g->rng) & 0x7fff000000000000ull) |
+                                  dt_below(&g->rng, 0x10000));
+    } else if (cls == DT_C_PFSPLIT) {
+        in.osz = 2 << dt_below(&g->rng, 3);
+        dt_emit_movimm(it, r, DT_GUARD - 1 - dt_below(&g->rng, (uint32_t)in.osz - 1));
+    } else {
+        switch (dt_below(&g->rng, 5)) {
+        case 0: { /* ud2 */
             uint8_t b[2] = { 0x0f, 0x0b };
             dt_emit(it, b, 2);
             return;
         }
-        dt_emit_movimm(it, r, DT_DATA + 8 + 16 * dt_below(&g->rng, 64));
-        struct dt_ins x = { .osz = 8, .opreg = -1, .modrm = true, .map = 1, .opc = 0xc7, .reg = 1 };
-        x.rm.mem = true;
-        x.rm.m.base = r;
-        x.rm.m.index = -1;
-        x.rm.m.scale = 1;
-        dt_enc(it, &x);
-        return;
-    }
-    case 6: { /* 16 bytes: #GP(0) */
-        uint8_t b[16];
-        memset(b, 0x2e, 15);
-        b[15] = 0x90;
-        dt_emit(it, b, 16);
-        return;
-    }
-    case 0: { /* ud2 */
-        uint8_t b[2] = { 0x0f, 0x0b };
-        dt_emit(it, b, 2);
-        return;
-    }
-    case 1: /* access to the unmapped page after memory: #PF */
-        dt_emit_movimm(it, r, DT_GUARD + dt_below(&g->rng, 0x1000));
-        break;
-    case 2: /* non-canonical address: #GP(0) */
-        dt_emit_movimm(it, r, 0x8000000000000000ull | (dt_rand(&g->rng) & 0x7fff000000000000ull) |
-                                  dt_below(&g->rng, 0x10000));
-        break;
-    case 3: { /* LOCK on a register destination: #UD */
-        uint8_t b[3] = { 0xf0, 0x01, (uint8_t)(0xc0 | (r & 7) | (r2 & 7) << 3) };
-        dt_emit(it, b, 3);
-        return;
-    }
-    default: /* access running off the end of memory */
-        dt_emit_movimm(it, r, DT_GUARD - 1 - dt_below(&g->rng, 3));
-        in.osz = 4;
-        break;
+        case 1: { /* LOCK on a register destination: #UD */
+            uint8_t b[3] = { 0xf0, 0x01, (uint8_t)(0xc0 | (r & 7) | (r2 & 7) << 3) };
+            dt_emit(it, b, 3);
+            return;
+        }
+        case 2: { /* 16 bytes: #GP(0) */
+            uint8_t b[16];
+            memset(b, 0x2e, 15);
+            b[15] = 0x90;
+            dt_emit(it, b, 16);
+            return;
+        }
+        case 3: /* CMPXCHG16B on an address that is not 16-byte aligned: #GP(0) */
+            if (g->feat.cx16) {
+                dt_emit_movimm(it, r, DT_DATA + 8 + 16 * dt_below(&g->rng, 64));
+                struct dt_ins x = { .osz = 8, .opreg = -1, .modrm = true, .map = 1, .opc = 0xc7,
+                                    .reg = 1 };
+                x.rm.mem = true;
+                x.rm.m.base = r;
+                x.rm.m.index = -1;
+                x.rm.m.scale = 1;
+                dt_enc(it, &x);
+                return;
+            }
+            /* fall through */
+        default: /* access to the unmapped page after memory: #PF */
+            dt_emit_movimm(it, r, DT_GUARD + dt_below(&g->rng, 0x1000));
+            break;
+        }
     }
     in.opc = dt_chance(g, 50) ? 0x8b : 0x89;
     in.rm.mem = true;
@@ -361,6 +361,6 @@ void dt_gen_ctl(struct dt_gen *g, int cls, struct dt_item *it)
     case DT_C_ENTER: gen_enter(g, it); break;
     case DT_C_FLAGS: gen_flags(g, it); break;
     case DT_C_STRING: gen_string(g, it); break;
-    default: gen_fault(g, it); break;
+    default: gen_fault(g, cls, it); break;
     }
 }
