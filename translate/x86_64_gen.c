@@ -48,6 +48,8 @@ int gen_compare(struct jit *j, unsigned cond, unsigned w, ir_temp a, ir_temp b)
                 x_b(x, (uint8_t)(imm >> 8));
             } else
                 x_d(x, (uint32_t)imm);
+        } else if (imm == 0) {
+            x_rr(x, w, w == 8 ? 0x84 : 0x85, ra, ra);        /* test r, r: same flags as cmp r, 0 */
         } else if (w == 8) {
             x_alui(x, 8, X_CMP, ra, imm);
         } else {
@@ -63,10 +65,42 @@ int gen_compare(struct jit *j, unsigned cond, unsigned w, ir_temp a, ir_temp b)
     return cc_of[cond];
 }
 
+/* A constant written to a global goes straight to env when it fits an immediate. */
+static bool mov_const_to_global(struct jit *j, ir_temp d, uint64_t v)
+{
+    struct jtemp *t = &j->t[d];
+    if (t->kind != IR_TEMP_GLOBAL)
+        return false;
+    unsigned gw = t->gw;
+    if (gw < 64)
+        v &= ((uint64_t)1 << gw) - 1;
+    else if (!x_fits32((int64_t)v))
+        return false;
+    if (t->reg >= 0) {
+        j->owner[t->reg] = 0;
+        t->reg = -1;
+    }
+    t->dirty = 0;
+    struct xbuf *x = &j->x;
+    x_enc(x, gw, gw == 8 ? 0xc6 : 0xc7, 0, 0, X_RBP, -1, 0, t->off);
+    if (gw == 8) {
+        x_b(x, (uint8_t)v);
+    } else if (gw == 16) {
+        x_b(x, (uint8_t)v);
+        x_b(x, (uint8_t)(v >> 8));
+    } else {
+        x_d(x, (uint32_t)v);
+    }
+    return true;
+}
+
 static void gen_mov(struct jit *j, const struct ir_op *op)
 {
     unsigned w = op->width;
     ir_temp d = op->args[0], a = op->args[1];
+    if (j->t[a].kind == IR_TEMP_CONST &&
+        mov_const_to_global(j, d, w < 64 ? j->t[a].val & (((uint64_t)1 << w) - 1) : j->t[a].val))
+        return;
     if (j->t[a].kind == IR_TEMP_CONST && j->t[a].reg < 0) {
         uint64_t v = j->t[a].val;
         if (w < 64)
