@@ -23,7 +23,8 @@ CHECK_PROGS += obj/tests/cpu286/test_moo
 # The harness needs the bare CPU (cpu/bare.c); until it exists only the reader is tested.
 ifneq ($(wildcard $(SRC)/cpu/bare.c),)
 
-CPU286_OBJS := $(patsubst %,obj/tests/cpu286/%.o,run286 suite286 table286 exec286 report286) \
+CPU286_OBJS := $(patsubst %,obj/tests/cpu286/%.o,run286 suite286 table286 exec286 report286 \
+	selfcheck286) \
 	$(CPU286_READER)
 
 obj/tests/cpu286/run286.o: CPPFLAGS += -DKILN_TESTDATA_DEFAULT='"$(CPU286_DATA)"' \

@@ -311,7 +311,7 @@ int main(int argc, char **argv)
 
     printf("run286: %s, engines:%s%s, sample 1/%u%s\n", modedir, (o.engines & 1) ? " interp" : "",
            (o.engines & 2) ? " jit" : "", o.sample, o.deliver ? "" : ", no harness delivery");
-    unsigned parsed = 0, parse_fail = 0;
+    unsigned parsed = 0, parse_fail = 0, self_pass = 0, self_fail = 0, selfchecked = 0;
     for (size_t i = 0; i < nfiles; i++) {
         struct s286_file *f = &files[i];
         bool want = o.check ? f->enabled != 0 : selected(f, sel, nsel);
@@ -330,6 +330,18 @@ int main(int argc, char **argv)
         snprintf(f->mnemonic, sizeof(f->mnemonic), "%s", mf.mnemonic);
         if (want) {
             f->moo = &mf;
+            for (int e = 0; e < 2 && o.check; e++) {
+                /* once per engine, on its first enabled file */
+                if (!(f->enabled & (1u << e)) || (selfchecked & (1u << e)))
+                    continue;
+                unsigned ok = 0;
+                int missed = s286_selfcheck(f, e, &o, &ctx, &ok);
+                if (missed < 0)
+                    continue; /* no passing vector here: try the next file */
+                selfchecked |= 1u << e;
+                self_pass += ok;
+                self_fail += (unsigned)missed;
+            }
             for (int e = 0; e < 2; e++) {
                 bool on = o.check ? (f->enabled & (1u << e)) : (o.engines & (1u << e));
                 if (on)
@@ -344,7 +356,8 @@ int main(int argc, char **argv)
 
     int rc;
     if (o.check) {
-        rc = s286_check_summary(files, nfiles, parsed, parse_fail + setup_fail);
+        rc = s286_check_summary(files, nfiles, parsed + self_pass,
+                                parse_fail + setup_fail + self_fail);
     } else {
         s286_print_table(files, nfiles, &o);
         if (print_enabled)

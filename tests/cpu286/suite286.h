@@ -65,6 +65,13 @@ uint32_t s286_fail(const struct s286_tally *t);
 void s286_run_file(const struct s286_file *f, int eng, const struct s286_opts *o,
                    const struct s286_ctx *c, struct s286_tally *t);
 
+/* Shows the comparison can fail: takes a passing vector of f->moo and runs it
+   with a wrong register, FLAGS bit and RAM byte expected; each must fail.
+   Returns how many were not caught (*passed: how many were), -1 if f has no
+   passing vector to mutate. */
+int s286_selfcheck(const struct s286_file *f, int eng, const struct s286_opts *o,
+                   const struct s286_ctx *c, unsigned *passed);
+
 /* Reads the enabled list ("STEM [interp|jit]" lines, '#' comments) and sets
    files[].enabled. Returns the number of errors (unknown stems, bad lines, no file). */
 unsigned s286_apply_enabled(const char *path, struct s286_file *files, size_t n);

@@ -185,9 +185,11 @@ int s286_check_summary(const struct s286_file *files, size_t n, unsigned parsed,
                 fail++; /* an enabled file must run something */
         }
     }
-    printf("cpu286: %u MOO files parsed; %u enabled opcode files: %llu vectors passed, "
-           "%llu failed\n", parsed, nen, (unsigned long long)pass, (unsigned long long)fail);
-    /* one "test" per parsed file (the reader on real data), then one per vector */
+    printf("cpu286: %u MOO files parsed (+ harness self-checks); %u enabled opcode files: "
+           "%llu vectors passed, %llu failed\n", parsed, nen, (unsigned long long)pass,
+           (unsigned long long)fail);
+    /* one "test" per parsed file (the reader on real data) and per caught
+       self-check mutation, then one per vector */
     printf("[  PASSED  ] %u test(s).\n", parsed);
     printf("[  PASSED  ] %llu test(s).\n", (unsigned long long)pass);
     fail += other_failures;
