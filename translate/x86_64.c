@@ -166,10 +166,37 @@ static void gen_control(struct jit *j, const struct ir_op *op)
     }
 }
 
+/* The code generator relies on these; ir_validate checks much more. */
+static bool block_sane(const struct ir_block *b)
+{
+    for (unsigned i = 0; i < b->nops; i++) {
+        const struct ir_op *op = &b->ops[i];
+        unsigned w = op->width;
+        if (op->opc >= IR_NUM_OPS || (w != 8 && w != 16 && w != 32 && w != 64) ||
+            op->cond > IR_NEVER)
+            return false;
+        unsigned n = ir_op_defs[op->opc].nout + ir_op_defs[op->opc].nin;
+        for (unsigned k = 0; k < n && k < IR_MAX_ARGS; k++) {
+            if (op->args[k] >= b->ntemps || (op->args[k] == IR_NONE && op->opc != IR_CALL))
+                return false;
+        }
+        if (op->opc == IR_CALL) {
+            const struct ir_helper *h = (const struct ir_helper *)(uintptr_t)op->aux;
+            if (!h || !h->fn)
+                return false;
+        }
+        if (op->opc == IR_SEXT && op->aux != 8 && op->aux != 16 && op->aux != 32)
+            return false;
+    }
+    return true;
+}
+
 static bool jit_compile(struct engine *e, struct tb *tb, const struct ir_block *b)
 {
     struct jit *j = jit_of(e);
     struct xbuf *x = &j->x;
+    if (b->oom || !block_sane(b))
+        return false;
     j->b = b;
     j->tb = tb;
     j->fail = false;

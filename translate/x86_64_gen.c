@@ -195,7 +195,9 @@ static void gen_unary(struct jit *j, const struct ir_op *op)
             x_zext(x, w, rd, rd);
         break;
     case IR_BSWAP:
-        if (w == 16) {
+        if (w == 8) {
+            x_zext(x, 8, rd, ra);
+        } else if (w == 16) {
             x_zext(x, 16, rd, ra);
             x_shift(x, 16, X_ROL, rd, 8);
         } else {
@@ -207,7 +209,9 @@ static void gen_unary(struct jit *j, const struct ir_op *op)
         }
         break;
     case IR_EXTRACT: {
-        unsigned pos = op->aux & 0xff, len = (op->aux >> 8) & 0xff;
+        unsigned pos = op->aux & 63, len = (op->aux >> 8) & 0xff;
+        if (len > 64 - pos)
+            len = 64 - pos;
         if (pos == 0 && (len == 8 || len == 16 || len == 32 || len == 64)) {
             x_zext(x, len, rd, ra);
         } else if (pos + len == 64) {
@@ -235,7 +239,9 @@ static void gen_deposit(struct jit *j, const struct ir_op *op)
 {
     struct xbuf *x = &j->x;
     unsigned w = op->width, sz = alu_sz(w);
-    unsigned pos = op->aux & 0xff, len = (op->aux >> 8) & 0xff;
+    unsigned pos = op->aux & 63, len = (op->aux >> 8) & 0xff;
+    if (len > 64 - pos)
+        len = 64 - pos;
     ir_temp d = op->args[0], a = op->args[1], b = op->args[2];
     uint64_t lmask = len >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << len) - 1;
     uint64_t mask = lmask << pos;

@@ -91,7 +91,8 @@ static uint8_t *tlb_probe(struct jit *j, int ra, unsigned memop, bool store)
     struct xbuf *x = &j->x;
     unsigned size = IR_MEM_GET_SIZE(memop);
     int32_t base = (int32_t)(j->e.guest->tlb_offset +
-                             IR_MEM_GET_IDX(memop) * TLB_SIZE * sizeof(struct tlb_entry));
+                             (IR_MEM_GET_IDX(memop) & (TLB_MMU_MODES - 1)) * TLB_SIZE *
+                             sizeof(struct tlb_entry));
     x_mov(x, 64, X_RAX, ra);
     x_shift(x, 64, X_SHR, X_RAX, TLB_PAGE_BITS - 5);
     x_alui(x, 32, X_AND, X_RAX, (TLB_SIZE - 1) << 5);
