@@ -52,7 +52,7 @@ static bool bare_translate(struct cpu *c, uint64_t vaddr, unsigned acc, unsigned
     cpu_raise(c, EXC_GP, true, 0);
 }
 
-static const struct cpu_mem_ops bare_mem_ops = { bare_translate, NULL, NULL };
+static const struct cpu_mem_ops bare_mem_ops = { bare_translate, NULL, NULL, NULL, NULL };
 
 static void bare_code_page(struct cpu *c, uint64_t phys_page)
 {

@@ -94,7 +94,13 @@ struct cpu_mem_ops {
     /* MMIO: access of size bytes at physical address phys (host == NULL pages). */
     uint64_t (*mmio_read)(struct cpu *cpu, uint64_t phys, unsigned size);
     void (*mmio_write)(struct cpu *cpu, uint64_t phys, uint64_t value, unsigned size);
+    /* Port I/O of size 1, 2 or 4 (NULL: reads all ones, writes are dropped). */
+    uint32_t (*io_read)(struct cpu *cpu, uint16_t port, unsigned size);
+    void (*io_write)(struct cpu *cpu, uint16_t port, uint32_t value, unsigned size);
 };
+/* Port I/O with the protected-mode IOPL check (#GP(0); no TSS bitmap yet). */
+uint32_t cpu_io_read(struct cpu *cpu, uint16_t port, unsigned size);
+void cpu_io_write(struct cpu *cpu, uint16_t port, uint32_t value, unsigned size);
 
 /*
  * The vCPU. The fields up to `tlb` are what generated code touches: the IR

@@ -19,8 +19,10 @@ static void set_reg(struct cpu *cpu, unsigned r, unsigned size, uint64_t v)
         cpu->gpr[r] = (cpu->gpr[r] & ~mask_of(size)) | (v & mask_of(size));
 }
 
-static uint64_t seg_addr(struct cpu *cpu, unsigned seg, uint64_t off)
+static uint64_t seg_addr(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size)
 {
+    if ((!(cpu->hflags & HF_PE) || (cpu->hflags & HF_VM)) && off + size - 1 > cpu->seg[seg].limit)
+        cpu_raise(cpu, seg == 2 ? EXC_SS : EXC_GP, true, 0);
     if (cpu->hflags & HF_CS64)
         return (seg == 4 || seg == 5) ? cpu->seg[seg].base + off : off;
     return (cpu->seg[seg].base + off) & 0xffffffffu;
@@ -42,18 +44,31 @@ static uint64_t h_string(void *env, uint64_t desc, uint64_t a1, uint64_t a2, uin
         uint64_t si = cpu->gpr[6] & am, di = cpu->gpr[7] & am;
         switch (kind) {
         case STR_MOVS: {
-            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si), size, idx);
-            cpu_st(cpu, seg_addr(cpu, 0, di), v, size, idx);
+            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size), size, idx);
+            cpu_st(cpu, seg_addr(cpu, 0, di, size), v, size, idx);
             set_reg(cpu, 6, as, si + step);
             set_reg(cpu, 7, as, di + step);
             break;
         }
+        case STR_INS: {
+            uint64_t a = seg_addr(cpu, 0, di, size);
+            uint64_t v = cpu_io_read(cpu, (uint16_t)cpu->gpr[2], size);
+            cpu_st(cpu, a, v, size, idx);
+            set_reg(cpu, 7, as, di + step);
+            break;
+        }
+        case STR_OUTS: {
+            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size), size, idx);
+            cpu_io_write(cpu, (uint16_t)cpu->gpr[2], (uint32_t)v, size);
+            set_reg(cpu, 6, as, si + step);
+            break;
+        }
         case STR_STOS:
-            cpu_st(cpu, seg_addr(cpu, 0, di), cpu->gpr[0], size, idx);
+            cpu_st(cpu, seg_addr(cpu, 0, di, size), cpu->gpr[0], size, idx);
             set_reg(cpu, 7, as, di + step);
             break;
         case STR_LODS: {
-            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si), size, idx);
+            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size), size, idx);
             set_reg(cpu, 0, size, v);
             set_reg(cpu, 6, as, si + step);
             break;
@@ -61,12 +76,12 @@ static uint64_t h_string(void *env, uint64_t desc, uint64_t a1, uint64_t a2, uin
         case STR_CMPS: case STR_SCAS: {
             uint64_t a, b;
             if (kind == STR_CMPS) {
-                a = cpu_ld(cpu, seg_addr(cpu, seg, si), size, idx);
-                b = cpu_ld(cpu, seg_addr(cpu, 0, di), size, idx);
+                a = cpu_ld(cpu, seg_addr(cpu, seg, si, size), size, idx);
+                b = cpu_ld(cpu, seg_addr(cpu, 0, di, size), size, idx);
                 set_reg(cpu, 6, as, si + step);
             } else {
                 a = cpu->gpr[0] & mask_of(size);
-                b = cpu_ld(cpu, seg_addr(cpu, 0, di), size, idx);
+                b = cpu_ld(cpu, seg_addr(cpu, 0, di, size), size, idx);
             }
             set_reg(cpu, 7, as, di + step);
             unsigned lg = size == 8 ? 3 : size == 4 ? 2 : size == 2 ? 1 : 0;
@@ -194,3 +209,35 @@ static uint64_t h_cmpxchg8b(void *env, uint64_t size, uint64_t addr, uint64_t a2
     return 0;
 }
 const struct ir_helper helper_cmpxchg8b = { h_cmpxchg8b, "cmpxchg8b", 0 };
+
+uint32_t cpu_io_read(struct cpu *cpu, uint16_t port, unsigned size)
+{
+    unsigned cpl = (cpu->hflags & HF_CPL_MASK) >> HF_CPL_SHIFT;
+    if ((cpu->hflags & HF_PE) && ((cpu->hflags & HF_VM) || cpl > ((cpu->eflags >> 12) & 3)))
+        cpu_raise(cpu, EXC_GP, true, 0);
+    if (!cpu->mem->io_read)
+        return (uint32_t)mask_of(size);
+    return cpu->mem->io_read(cpu, port, size) & (uint32_t)mask_of(size);
+}
+
+void cpu_io_write(struct cpu *cpu, uint16_t port, uint32_t value, unsigned size)
+{
+    unsigned cpl = (cpu->hflags & HF_CPL_MASK) >> HF_CPL_SHIFT;
+    if ((cpu->hflags & HF_PE) && ((cpu->hflags & HF_VM) || cpl > ((cpu->eflags >> 12) & 3)))
+        cpu_raise(cpu, EXC_GP, true, 0);
+    if (cpu->mem->io_write)
+        cpu->mem->io_write(cpu, port, value & (uint32_t)mask_of(size), size);
+}
+
+/* a0 = size | IO_OUT, a1 = port, a2 = value to write. */
+static uint64_t h_io(void *env, uint64_t desc, uint64_t port, uint64_t v, uint64_t a3)
+{
+    (void)a3;
+    unsigned size = desc & 0xff;
+    if (desc & IO_OUT) {
+        cpu_io_write(env, (uint16_t)port, (uint32_t)v, size);
+        return 0;
+    }
+    return cpu_io_read(env, (uint16_t)port, size);
+}
+const struct ir_helper helper_io = { h_io, "io", 0 };

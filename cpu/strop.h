@@ -3,7 +3,7 @@
 #ifndef KILN_CPU_STROP_H
 #define KILN_CPU_STROP_H
 
-enum { STR_MOVS, STR_CMPS, STR_STOS, STR_LODS, STR_SCAS };
+enum { STR_MOVS, STR_CMPS, STR_STOS, STR_LODS, STR_SCAS, STR_INS, STR_OUTS };
 enum { STR_REP_NONE, STR_REP, STR_REP_E, STR_REP_NE };
 /* kind | size << 4 | addrsize << 8 | rep << 12 | source segment << 16 */
 #define STR_DESC(kind, size, asize, rep, seg) \

@@ -49,11 +49,13 @@ void tr_set_regop(struct tr *s, const struct x86_operand *op, ir_temp v);
 /* --- memory --- */
 /* Effective address (offset in the segment, at the address size). */
 ir_temp tr_ea(struct tr *s, const struct x86_operand *op);
-/* Linear address of seg:offset (offset already at the address size). */
-ir_temp tr_linear(struct tr *s, unsigned seg, ir_temp off);
-/* Linear address of a memory operand. */
+/* Linear address of seg:offset (offset already at the address size) for an access
+   of size bytes (0: no access, no limit check). In real and virtual-8086 mode an
+   access past the segment limit raises #GP(0) (#SS(0) for SS). */
+ir_temp tr_linear(struct tr *s, unsigned seg, ir_temp off, unsigned size);
+/* Linear address of a memory operand (accessed at its size). */
 static inline ir_temp tr_addr(struct tr *s, const struct x86_operand *op)
-{ return tr_linear(s, op->seg, tr_ea(s, op)); }
+{ return tr_linear(s, op->seg, tr_ea(s, op), op->size); }
 ir_temp tr_ld(struct tr *s, ir_temp addr, unsigned size);
 ir_temp tr_lds(struct tr *s, ir_temp addr, unsigned size, unsigned w); /* sign-extending to w bits */
 void tr_st(struct tr *s, ir_temp addr, unsigned size, ir_temp v);
@@ -121,6 +123,8 @@ tr_fn tr_mul, tr_imul, tr_div;                                                  
 tr_fn tr_shift, tr_shd;                                                             /* tr_shift.c */
 tr_fn tr_bt, tr_bscan, tr_cnt, tr_bmi, tr_adcx;                                     /* tr_bits.c */
 tr_fn tr_string;                                                                    /* tr_string.c */
+tr_fn tr_lxs, tr_farjmp, tr_retf, tr_bound, tr_cli_sti, tr_bcd;                    /* tr_far.c */
+tr_fn tr_io;                                                                        /* tr_io.c */
 tr_fn tr_flagop, tr_hlt, tr_cpuid, tr_rdtsc, tr_int, tr_lahf, tr_sahf;              /* tr_misc.c */
 
 #endif

@@ -36,7 +36,7 @@ bool tr_bt(struct tr *s)
             ir_binop(s->b, IR_ADD, tr_w(in->addrsize), ea2, ea, disp);
             d.op = dop;
             d.size = sz;
-            d.addr = tr_linear(s, dop->seg, ea2);
+            d.addr = tr_linear(s, dop->seg, ea2, sz);
         } else {
             tr_opnd(s, &d, dop);
         }

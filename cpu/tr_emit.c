@@ -84,11 +84,29 @@ ir_temp tr_ea(struct tr *s, const struct x86_operand *op)
     return u;
 }
 
-ir_temp tr_linear(struct tr *s, unsigned seg, ir_temp off)
+/* Real / virtual-8086 mode: offset + size - 1 must be within the limit. */
+static void limit_check(struct tr *s, unsigned seg, ir_temp off, unsigned size)
+{
+    ir_temp lim = tr_tmp(s), last = tr_tmp(s);
+    unsigned ok = ir_label_new(s->b);
+    ir_ld_env(s->b, 32, lim, (int32_t)(offsetof(struct cpu, seg) + seg * sizeof(struct cpu_seg) +
+                                       offsetof(struct cpu_seg, limit)));
+    ir_binop(s->b, IR_ADD, 64, last, off, tr_const(s, size - 1));
+    ir_brcond(s->b, 64, IR_LEU, last, lim, ok);
+    tr_set_rip(s, s->eip);
+    tr_call(s, &helper_raise, IR_NONE, tr_const(s, seg == X86_SEG_SS ? EXC_SS : EXC_GP), tr_const(s, 0),
+            tr_const(s, 1), IR_NONE);
+    ir_exit(s->b, CPU_EXIT_CONTINUE);
+    ir_label(s->b, ok);
+}
+
+ir_temp tr_linear(struct tr *s, unsigned seg, ir_temp off, unsigned size)
 {
     bool add;
     if (seg >= 6)
         seg = X86_SEG_DS;
+    if (size && (!(s->hflags & HF_PE) || (s->hflags & HF_VM)))
+        limit_check(s, seg, off, size);
     if (s->mode == X86_MODE_64)
         add = seg == X86_SEG_FS || seg == X86_SEG_GS;
     else
@@ -174,14 +192,14 @@ void tr_set_sp(struct tr *s, ir_temp v)
 void tr_push(struct tr *s, ir_temp v, unsigned size)
 {
     ir_temp sp = tr_sp_add(s, -(int64_t)size);
-    tr_st(s, tr_linear(s, X86_SEG_SS, sp), size, v);
+    tr_st(s, tr_linear(s, X86_SEG_SS, sp, size), size, v);
     tr_set_sp(s, sp);
 }
 
 ir_temp tr_pop_load(struct tr *s, unsigned size, ir_temp *newsp)
 {
     ir_temp sp = tr_get_gpr(s, X86_RSP, s->ssize);
-    ir_temp v = tr_ld(s, tr_linear(s, X86_SEG_SS, sp), size);
+    ir_temp v = tr_ld(s, tr_linear(s, X86_SEG_SS, sp, size), size);
     if (newsp)
         *newsp = tr_sp_add(s, size);
     return v;

@@ -137,7 +137,7 @@ bool tr_xlat(struct tr *s)
     unsigned seg = s->in->seg_override != X86_SEG_NONE ? s->in->seg_override : X86_SEG_DS;
     ir_temp al = tr_get_gpr(s, X86_RAX, 1), off = tr_tmp(s);
     ir_binop(s->b, IR_ADD, tr_w(as), off, CPU_T_GPR(X86_RBX), al);
-    ir_temp v = tr_ld(s, tr_linear(s, seg, off), 1);
+    ir_temp v = tr_ld(s, tr_linear(s, seg, off, 1), 1);
     tr_set_gpr(s, X86_RAX, 1, v);
     return true;
 }

@@ -73,7 +73,7 @@ bool tr_leave(struct tr *s)
 {
     unsigned sz = s->in->opsize;
     ir_temp bp = tr_get_gpr(s, X86_RBP, s->ssize);
-    ir_temp v = tr_ld(s, tr_linear(s, X86_SEG_SS, bp), sz);
+    ir_temp v = tr_ld(s, tr_linear(s, X86_SEG_SS, bp, sz), sz);
     ir_temp nsp = tr_tmp(s);
     ir_binop(s->b, IR_ADD, tr_w(s->ssize), nsp, bp, tr_const(s, sz));
     tr_set_sp(s, nsp);
@@ -91,20 +91,20 @@ bool tr_enter(struct tr *s)
     /* All stores first (at addresses computed from the old rSP/rBP), then the registers. */
     ir_temp t = tr_sp_add(s, -(int64_t)sz);
     ir_temp bp = tr_get_gpr(s, X86_RBP, sz);
-    tr_st(s, tr_linear(s, X86_SEG_SS, t), sz, bp);
+    tr_st(s, tr_linear(s, X86_SEG_SS, t, sz), sz, bp);
     ir_temp frame = t;
     for (unsigned i = 1; i < level; i++) {
         ir_temp src = tr_tmp(s), n = tr_tmp(s);
         ir_binop(s->b, IR_SUB, ssw, src, CPU_T_GPR(X86_RBP), tr_const(s, (uint64_t)i * sz));
-        ir_temp v = tr_ld(s, tr_linear(s, X86_SEG_SS, src), sz);
+        ir_temp v = tr_ld(s, tr_linear(s, X86_SEG_SS, src, sz), sz);
         ir_binop(s->b, IR_SUB, ssw, n, t, tr_const(s, sz));
-        tr_st(s, tr_linear(s, X86_SEG_SS, n), sz, v);
+        tr_st(s, tr_linear(s, X86_SEG_SS, n, sz), sz, v);
         t = n;
     }
     if (level > 0) {
         ir_temp n = tr_tmp(s);
         ir_binop(s->b, IR_SUB, ssw, n, t, tr_const(s, sz));
-        tr_st(s, tr_linear(s, X86_SEG_SS, n), sz, frame);
+        tr_st(s, tr_linear(s, X86_SEG_SS, n, sz), sz, frame);
         t = n;
     }
     ir_temp nsp = tr_tmp(s);
@@ -141,7 +141,7 @@ bool tr_pusha(struct tr *s)
     for (unsigned r = 0; r < 8; r++) {
         ir_temp n = tr_tmp(s);
         ir_binop(s->b, IR_SUB, tr_w(s->ssize), n, t, tr_const(s, sz));
-        tr_st(s, tr_linear(s, X86_SEG_SS, n), sz, CPU_T_GPR(r));
+        tr_st(s, tr_linear(s, X86_SEG_SS, n, sz), sz, CPU_T_GPR(r));
         t = n;
     }
     tr_set_sp(s, t);
@@ -154,7 +154,7 @@ bool tr_popa(struct tr *s)
     ir_temp v[8];
     for (unsigned i = 0; i < 8; i++) {
         ir_temp a = tr_sp_add(s, (int64_t)(i * sz));
-        v[7 - i] = tr_ld(s, tr_linear(s, X86_SEG_SS, a), sz);
+        v[7 - i] = tr_ld(s, tr_linear(s, X86_SEG_SS, a, sz), sz);
     }
     tr_set_sp(s, tr_sp_add(s, 8 * sz));
     for (unsigned r = 0; r < 8; r++)

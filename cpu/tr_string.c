@@ -13,6 +13,8 @@ bool tr_string(struct tr *s)
     case X86_OP_CMPS: kind = STR_CMPS; break;
     case X86_OP_STOS: kind = STR_STOS; break;
     case X86_OP_LODS: kind = STR_LODS; break;
+    case X86_OP_INS: kind = STR_INS; break;
+    case X86_OP_OUTS: kind = STR_OUTS; break;
     default: kind = STR_SCAS; break;
     }
     unsigned size = (in->opcode & 1) ? in->opsize : 1;
