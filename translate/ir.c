@@ -284,10 +284,19 @@ const char *ir_validate(const struct ir_block *b)
             if (w == 8)
                 FAIL("op %u (BSWAP): width 8", i);
             break;
-        case IR_LD_ENV: case IR_ST_ENV:
+        case IR_LD_ENV: case IR_ST_ENV: {
             if (op->aux >> 32)
                 FAIL("op %u (%s): bad env offset", i, nm);
+            /* must not touch a global's field: engines cache globals */
+            int64_t lo = (int32_t)(uint32_t)op->aux, hi = lo + w / 8;
+            for (unsigned g = 1; g <= b->ctx->nglobals; g++) {
+                int64_t glo = b->temps[g].env_offset, ghi = glo + b->temps[g].width / 8;
+                if (lo < ghi && glo < hi)
+                    FAIL("op %u (%s): env+%lld overlaps global %s", i, nm, (long long)lo,
+                         b->temps[g].name ? b->temps[g].name : "?");
+            }
             break;
+        }
         case IR_LD: case IR_ST: {
             unsigned m = (unsigned)op->aux;
             if ((op->aux & ~(uint64_t)0xff07) || IR_MEM_GET_IDX(m) >= TLB_MMU_MODES)

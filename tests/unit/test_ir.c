@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include "translate/ir.h"
 
-struct fake_env { uint64_t r0, r1; uint32_t flags; };
+struct fake_env { uint64_t r0, r1; uint32_t flags; uint32_t pad; uint64_t scratch; };
 
 static uint64_t h_add(void *env, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
 {
@@ -174,6 +174,37 @@ static void test_dump(void **state)
     ir_block_free(&f.b);
 }
 
+/* LD_ENV/ST_ENV may not touch a global's field. */
+static void test_env_alias(void **state)
+{
+    (void)state;
+    struct fixture f;
+    setup(&f);
+    static const struct { unsigned w; int32_t off; bool ok; } c[] = {
+        { 64, offsetof(struct fake_env, scratch), true },
+        { 32, offsetof(struct fake_env, pad), true },
+        { 64, offsetof(struct fake_env, flags), false },
+        { 32, offsetof(struct fake_env, r1) + 4, false },
+        { 8, offsetof(struct fake_env, flags) + 3, false },
+        { 64, -8, true },
+    };
+    for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        for (int st = 0; st < 2; st++) {
+            ir_block_reset(&f.b);
+            ir_temp t = ir_temp_new(&f.b);
+            if (st)
+                ir_st_env(&f.b, c[i].w, t, c[i].off);
+            else
+                ir_ld_env(&f.b, c[i].w, t, c[i].off);
+            ir_exit(&f.b, 0);
+            const char *err = ir_validate(&f.b);
+            if ((err == NULL) != c[i].ok)
+                fail_msg("case %u (%s): %s", i, st ? "st" : "ld", err ? err : "accepted");
+        }
+    }
+    ir_block_free(&f.b);
+}
+
 /* Every op dumps on one line with its name (for -d op). */
 static void test_dump_every_op(void **state)
 {
@@ -193,6 +224,7 @@ static void test_dump_every_op(void **state)
         case IR_LABEL: case IR_BR: case IR_BRCOND: op->aux = l; break;
         case IR_CALL: op->aux = (uintptr_t)&helper_add; op->width = 64; break;
         case IR_LD: case IR_ST: op->aux = IR_MEM_SIZE(2); break;
+        case IR_LD_ENV: case IR_ST_ENV: op->aux = offsetof(struct fake_env, scratch); break;
         default: break;
         }
     }
@@ -229,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_dump),
         cmocka_unit_test(test_dump_every_op),
+        cmocka_unit_test(test_env_alias),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
