@@ -24,6 +24,7 @@
 #define HDR_XLOADFLAGS    0x236
 #define HDR_CMDLINE_SIZE  0x238
 #define HDR_SETUP_DATA    0x250
+#define HDR_PREF_ADDRESS  0x258
 #define HDR_INIT_SIZE     0x260
 #define BP_EXT_RAMDISK_IMAGE 0x0c0
 #define BP_EXT_RAMDISK_SIZE  0x0c4
@@ -81,10 +82,22 @@ int loader_linux(struct memmap *mm, const struct loader_args *a, struct loader_r
     size_t payload_len = klen - setup_size;
     uint64_t load = LOADER_LINUX_ADDR;
     uint64_t init_size = payload_len;
-    if (version >= 0x20a && hdr_end >= HDR_INIT_SIZE + 4 && get32(k + HDR_INIT_SIZE) > init_size)
-        init_size = get32(k + HDR_INIT_SIZE);
-    uint64_t kernel_end = (load + init_size + 0xfff) & ~0xfffull;
+    uint64_t pref = 0;
+    if (version >= 0x20a && hdr_end >= HDR_INIT_SIZE + 4) {
+        if (get32(k + HDR_INIT_SIZE) > init_size)
+            init_size = get32(k + HDR_INIT_SIZE);
+        pref = get32(k + HDR_PREF_ADDRESS) | (uint64_t)get32(k + HDR_PREF_ADDRESS + 4) << 32;
+    }
+    /* A relocatable kernel goes straight to its preferred address when that
+     * is aligned as it asks (otherwise it would copy itself there first);
+     * either way it decompresses into [max(load, pref), + init_size). */
+    uint32_t align = get32(k + HDR_KERNEL_ALIGN);
+    if (k[HDR_RELOCATABLE] && pref > load && pref < MEMMAP_4G &&
+        align && (align & (align - 1)) == 0 && (pref & (align - 1)) == 0)
+        load = pref;
+    uint64_t run_at = pref > load && pref < MEMMAP_4G ? pref : load;
     uint64_t ram_low = memmap_ram_below_4g(mm);
+    uint64_t kernel_end = (run_at + init_size + 0xfff) & ~0xfffull;
     if (kernel_end > ram_low)
         return loader_fail(err, errlen,
                            "%s: needs %llu MiB of RAM below 4 GiB to decompress (has %llu MiB): use -m",

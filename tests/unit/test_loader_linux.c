@@ -134,6 +134,26 @@ static void test_linux_64(void **state)
     assert_int_equal(rd64(ram + r.boot.gdt_base + 0x10) & (1ull << 53), 0);
     assert_int_equal(rd32(ram + LOADER_PARAMS_ADDR + 0x218), 0);    /* no initrd */
     assert_string_equal((char *)ram + LOADER_CMDLINE_ADDR, "");
+
+    /* a relocatable kernel with a preferred address (16 MiB, 2 MiB aligned) is loaded there */
+    wr32(k + 0x258, 0x1000000);
+    assert_int_equal(load(mm, k, len, "", NULL, true, &r, err), 0);
+    assert_int_equal(r.load_start, 0x1000000);
+    assert_int_equal(r.boot.rip, 0x1000200);
+    assert_memory_equal(ram + 0x1000000, k + SETUP_SIZE, PAYLOAD);
+    assert_int_equal(rd32(ram + LOADER_PARAMS_ADDR + 0x214), 0x1000000);   /* code32_start */
+    /* ... unless it is misaligned or not relocatable: then 1 MiB, but RAM must
+     * still hold pref + init_size, where it will decompress */
+    wr32(k + 0x258, 0x1001000);
+    assert_int_equal(load(mm, k, len, "", NULL, true, &r, err), 0);
+    assert_int_equal(r.load_start, 0x100000);
+    wr32(k + 0x258, 0x1000000);
+    k[0x234] = 0;
+    assert_int_equal(load(mm, k, len, "", NULL, true, &r, err), 0);
+    assert_int_equal(r.load_start, 0x100000);
+    wr32(k + 0x260, RAM - 0x1000000 + 0x1000);
+    assert_int_equal(load(mm, k, len, "", NULL, true, &r, err), -1);
+    assert_non_null(strstr(err, "needs"));
     free(k);
 
     /* protocol 2.09: no xloadflags, so the 32-bit entry even with long mode */
@@ -261,7 +281,8 @@ static void test_linux_truncated_and_fuzzed(void **state)
         struct loader_blob initrd = { rd, 1 + (size_t)rand() % sizeof(rd), "rd", NULL };
         int rc = load(mm, t, len, "console=ttyS0", (it & 1) ? &initrd : NULL, it & 2, &r, err);
         if (rc == 0) {
-            assert_true(r.boot.rip == 0x100000 || r.boot.rip == 0x100200);
+            assert_true(r.boot.rip == r.load_start || r.boot.rip == r.load_start + 0x200);
+            assert_true(r.load_start >= 0x100000);
             assert_true(r.load_end <= (4u << 20));
             if (r.initrd_len)
                 assert_true(r.initrd_addr >= 0x100000 && r.initrd_addr + r.initrd_len <= (4u << 20));
