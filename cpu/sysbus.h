@@ -160,7 +160,15 @@ struct sysbus_cpu_ops {
     void (*set_irq_line)(struct cpu *cpu, int level);
     /* Gate A20 (port 0x92 bit 1): when false, physical address bit 20 reads as 0. */
     void (*set_a20)(struct cpu *cpu, bool enabled);
-    /* Makes exec return soon (next block boundary). Async-signal-safe: sets a flag. */
+    /*
+     * Makes exec return soon (at the next block boundary) with
+     * SYSBUS_EXIT_REQUEST. Async-signal-safe (it only sets a flag): the
+     * machine calls it from a host timer signal at each realtime deadline,
+     * from device callbacks and from signal handlers. A request made while
+     * exec is not running makes the next exec return at once; exec clears
+     * the flag when it returns because of it (never on entry, or requests
+     * would be lost).
+     */
     void (*request_exit)(struct cpu *cpu);
     /* The physical memory map changed: drop every cached page_host pointer. */
     void (*map_changed)(struct cpu *cpu);

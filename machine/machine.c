@@ -327,6 +327,7 @@ void machine_free(struct machine *m)
 {
     if (m == NULL)
         return;
+    machine_alarm_stop(m);
     if (m->cpu)
         m->cpu_ops->destroy(m->cpu);
     m->cpu = NULL;

@@ -4,6 +4,7 @@
 #define KILN_MACHINE_MACHINE_INT_H
 
 #include <signal.h>
+#include <time.h>
 #include "hw/irq.h"
 #include "machine/loader.h"
 #include "machine/machine.h"
@@ -46,6 +47,10 @@ struct machine {
     struct cpu *cpu;
     struct sysbus sysbus;
     bool halted;
+    /* realtime: a host timer that ends the vCPU's budget at the next deadline */
+    bool have_alarm;
+    timer_t alarm;
+    struct sigaction old_alarm_action;
 
     /* requests (may be set from signal handlers or device callbacks) */
     volatile sig_atomic_t stop_req;     /* enum machine_stop, NONE when running */
@@ -63,6 +68,9 @@ struct machine {
     char *kernel_name, *cmdline, *initrd_spec;
     struct loader_result boot;
 };
+
+/* mainloop.c: removes the realtime alarm timer and its signal handler. */
+void machine_alarm_stop(struct machine *m);
 
 /* pc.c: builds and tears down the board's devices from the configuration. */
 int pc_init(struct machine *m, const struct kiln_config *cfg, const struct machine_options *opt,

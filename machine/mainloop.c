@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <string.h>
 #include <time.h>
 #include "hw/chardev.h"
 #include "machine/clock.h"
@@ -80,17 +81,90 @@ static void idle(struct machine *m, int64_t max_wait_ns)
     wait_events(m, wait);
 }
 
+/* ---- realtime alarm: a POSIX timer whose signal carries the machine pointer ---- */
+#define ALARM_SIGNAL SIGRTMIN
+
+static void alarm_handler(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)uc;
+    if (si->si_code != SI_TIMER)
+        return;
+    struct machine *m = si->si_value.sival_ptr;
+    if (m && m->cpu)
+        m->cpu_ops->request_exit(m->cpu);
+}
+
+static void alarm_start(struct machine *m)
+{
+    struct sigaction sa;
+    struct sigevent sev;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = alarm_handler;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(ALARM_SIGNAL, &sa, &m->old_alarm_action) < 0)
+        return;
+    memset(&sev, 0, sizeof(sev));
+    sev.sigev_notify = SIGEV_SIGNAL;
+    sev.sigev_signo = ALARM_SIGNAL;
+    sev.sigev_value.sival_ptr = m;
+    if (timer_create(CLOCK_MONOTONIC, &sev, &m->alarm) < 0) {
+        sigaction(ALARM_SIGNAL, &m->old_alarm_action, NULL);
+        return;             /* budgets stay bounded by the slice alone */
+    }
+    m->have_alarm = true;
+}
+
+void machine_alarm_stop(struct machine *m)
+{
+    if (!m->have_alarm)
+        return;
+    timer_delete(m->alarm);
+    sigaction(ALARM_SIGNAL, &m->old_alarm_action, NULL);
+    m->have_alarm = false;
+}
+
+/* Arms the alarm for the next deadline (ns of host time from now), or disarms it. */
+static void alarm_set(struct machine *m, int64_t ns)
+{
+    struct itimerspec its;
+
+    if (!m->have_alarm)
+        return;
+    memset(&its, 0, sizeof(its));
+    if (ns > 0) {
+        its.it_value.tv_sec = (time_t)(ns / CLOCK_NS_PER_SEC);
+        its.it_value.tv_nsec = (long)(ns % CLOCK_NS_PER_SEC);
+    }
+    timer_settime(m->alarm, 0, &its, NULL);
+}
+
 /* One exec call for the vCPU; returns true if it is halted. */
 static bool run_cpu(struct machine *m)
 {
     uint64_t budget = m->slice;
+    enum sysbus_exit why;
 
     if (m->icount) {
         uint64_t to_deadline = clock_insns_to_deadline(m->clock);
         if (to_deadline < budget)
             budget = to_deadline;
+        why = m->cpu_ops->exec(m->cpu, budget);
+    } else if (m->have_alarm) {
+        int64_t deadline = clock_next_deadline(m->clock);
+        if (deadline != CLOCK_NEVER) {
+            int64_t delta = deadline - clock_ns(m->clock);
+            alarm_set(m, delta > 0 ? delta : 1);
+        }
+        why = m->cpu_ops->exec(m->cpu, budget);
+        if (deadline != CLOCK_NEVER)
+            alarm_set(m, 0);
+    } else {
+        why = m->cpu_ops->exec(m->cpu, budget);
     }
-    switch (m->cpu_ops->exec(m->cpu, budget)) {
+    switch (why) {
     case SYSBUS_EXIT_HALTED:
         return true;
     case SYSBUS_EXIT_ERROR:
@@ -125,6 +199,8 @@ bool machine_step(struct machine *m, int64_t max_wait_ns)
     }
     clock_run_timers(m->clock);
     dispatch_input(m);
+    if (m->cpu && !m->have_alarm && !m->icount)
+        alarm_start(m);
     bool halted = true;
     if (m->cpu && m->stop_req == MACHINE_STOP_NONE && !m->reset_req)
         halted = run_cpu(m);

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@
 
 /* ------------------------------------------------------------------ a fake vCPU */
 
-enum fake_mode { FAKE_RUN, FAKE_HALT, FAKE_REQ_RESET, FAKE_REQ_TRIPLE, FAKE_REQ_OFF, FAKE_ERROR };
+enum fake_mode { FAKE_RUN, FAKE_HALT, FAKE_REQ_RESET, FAKE_REQ_TRIPLE, FAKE_REQ_OFF, FAKE_ERROR, FAKE_SPIN };
 
 struct cpu {
     struct sysbus bus;
@@ -29,6 +30,7 @@ struct cpu {
     int execs, resets, boots, exit_reqs, map_changes;
     int irq;
     bool a20;
+    volatile sig_atomic_t exit_flag;
     struct sysbus_boot_state last_boot;
     bool budget_crossed_deadline;
     struct clock *clock;            /* to check budgets against deadlines */
@@ -76,6 +78,16 @@ static enum sysbus_exit f_exec(struct cpu *c, uint64_t budget)
         return SYSBUS_EXIT_REQUEST;
     case FAKE_ERROR:
         return SYSBUS_EXIT_ERROR;
+    case FAKE_SPIN: {
+        /* a guest loop that never does I/O: only request_exit ends it */
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        do
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+        while (!c->exit_flag && t1.tv_sec - t0.tv_sec < 3);
+        c->exit_flag = 0;
+        return SYSBUS_EXIT_REQUEST;
+    }
     case FAKE_RUN:
         break;
     }
@@ -90,7 +102,7 @@ static enum sysbus_exit f_exec(struct cpu *c, uint64_t budget)
 }
 static void f_irq(struct cpu *c, int level) { c->irq = level; }
 static void f_a20(struct cpu *c, bool on) { c->a20 = on; }
-static void f_exit(struct cpu *c) { c->exit_reqs++; }
+static void f_exit(struct cpu *c) { c->exit_reqs++; c->exit_flag = 1; }
 static void f_map(struct cpu *c) { c->map_changes++; }
 static void f_written(struct cpu *c, uint64_t a, uint64_t l) { (void)c; (void)a; (void)l; }
 
@@ -376,6 +388,44 @@ static void test_idle_waits(void **state)
     kiln_config_free(&cfg);
 }
 
+/* Realtime: a host alarm ends a budget that would run past the next timer deadline. */
+static void test_realtime_alarm(void **state)
+{
+    (void)state;
+    struct kiln_config cfg;
+    struct machine_options opt = { .cpu_ops = &fake_ops, .slice_insns = UINT64_MAX };
+    char err[256];
+
+    base_config(&cfg);
+    struct machine *m = machine_new(&cfg, &opt, err, sizeof(err));
+    assert_non_null(m);
+    struct cpu *c = the_cpu;
+    struct bus *io = machine_io(m);
+    pic_setup(io, 0xfe);
+    bus_write(io, 0x43, 0x34, 1);                         /* PIT ch0: 11932 ticks = 10 ms */
+    bus_write(io, 0x40, 11932 & 0xff, 1);
+    bus_write(io, 0x40, 11932 >> 8, 1);
+    c->exit_flag = 0;
+    c->mode = FAKE_SPIN;
+    int64_t t0 = host_ns();
+    assert_true(machine_step(m, 0));
+    int64_t dt = host_ns() - t0;
+    if (dt > 1000000000)
+        fail_msg("the budget was not cut at the deadline (%lld ns)", (long long)dt);
+    assert_true(dt >= 5000000);
+    /* next step: the timer runs and IRQ0 reaches the CPU */
+    if (c->irq) {
+        (void)c->bus.ops->inta(c->bus.opaque);
+        bus_write(io, 0x20, 0x20, 1);
+    }
+    c->mode = FAKE_HALT;
+    for (int i = 0; i < 100 && !c->irq; i++)
+        assert_true(machine_step(m, 50000000));
+    assert_int_equal(c->irq, 1);
+    machine_free(m);
+    kiln_config_free(&cfg);
+}
+
 /* -kernel: read, loaded, handed to the CPU; again after a reset; errors are clear. */
 static void test_kernel_boot(void **state)
 {
@@ -455,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_reset),
         cmocka_unit_test(test_icount_budgets),
         cmocka_unit_test(test_idle_waits),
+        cmocka_unit_test(test_realtime_alarm),
         cmocka_unit_test(test_kernel_boot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
