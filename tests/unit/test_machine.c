@@ -230,6 +230,57 @@ static void test_board_ports(void **state)
     kiln_config_free(&cfg);
 }
 
+/* Backends from the configuration: file serial port, debug console, stdio only once. */
+static void test_backends(void **state)
+{
+    (void)state;
+    struct kiln_config cfg;
+    struct machine_options opt = { .no_cpu = true };
+    char err[256], spath[] = "/tmp/kiln-test-serial-XXXXXX", dpath[] = "/tmp/kiln-test-dcon-XXXXXX";
+    int sfd = mkstemp(spath), dfd = mkstemp(dpath);
+    char buf[16];
+
+    assert_true(sfd >= 0 && dfd >= 0);
+    base_config(&cfg);
+    cfg.nserial = 2;
+    cfg.serial[0].kind = KILN_CHR_NONE;                   /* no COM1 */
+    cfg.serial[1].kind = KILN_CHR_FILE;
+    cfg.serial[1].path = strdup(spath);
+    cfg.debugcon.kind = KILN_CHR_FILE;
+    cfg.debugcon.path = strdup(dpath);
+    struct machine *m = machine_new(&cfg, &opt, err, sizeof(err));
+    if (m == NULL)
+        fail_msg("%s", err);
+    struct bus *io = machine_io(m);
+    assert_null(machine_uart(m, 0));
+    assert_non_null(machine_uart(m, 1));
+    assert_int_equal(bus_read(io, 0x3fd, 1), 0xff);       /* COM1 absent */
+    bus_write(io, 0x2f8, 'S', 1);                         /* COM2 */
+    bus_write(io, 0xe9, 'D', 1);
+    bus_write(io, 0xe9, 'C', 1);
+    assert_int_equal(bus_read(io, 0xe9, 1), 0xe9);
+    machine_free(m);
+    assert_int_equal(read(sfd, buf, sizeof(buf)), 1);
+    assert_int_equal(buf[0], 'S');
+    assert_int_equal(read(dfd, buf, sizeof(buf)), 2);
+    assert_memory_equal(buf, "DC", 2);
+    close(sfd);
+    close(dfd);
+    unlink(spath);
+    unlink(dpath);
+    kiln_config_free(&cfg);
+
+    /* a device on a port the board already uses is refused */
+    base_config(&cfg);
+    cfg.nserial = 2;
+    cfg.serial[0].kind = KILN_CHR_NULL;
+    cfg.serial[1].kind = KILN_CHR_NULL;
+    cfg.devices[0].u.isa_debug_exit.iobase = 0x3f8;       /* collides with COM1 */
+    assert_null(machine_new(&cfg, &opt, err, sizeof(err)));
+    assert_non_null(strstr(err, "isa-debug-exit"));
+    kiln_config_free(&cfg);
+}
+
 /* Reset via port 0x92 re-creates the devices and resets the vCPU; -no-reboot exits. */
 static void test_reset(void **state)
 {
@@ -502,6 +553,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_board_ports),
+        cmocka_unit_test(test_backends),
         cmocka_unit_test(test_reset),
         cmocka_unit_test(test_icount_budgets),
         cmocka_unit_test(test_idle_waits),
