@@ -355,7 +355,13 @@ struct engine *engine_x86_64_new(const struct engine_guest *guest, size_t code_s
     struct jit *j = calloc(1, sizeof(*j));
     if (!j)
         return NULL;
-    void *buf = mmap(NULL, code_size, PROT_READ | PROT_WRITE | PROT_EXEC,
+    /* Ask for room just below our own text so helpers (linked into the same
+       binary) are reachable with call rel32; the kernel may put it elsewhere. */
+    uintptr_t text = (uintptr_t)(void *)engine_x86_64_new;
+    uintptr_t hint = 0;
+    if (text > code_size + ((uintptr_t)64 << 20))
+        hint = ((text & ~(uintptr_t)0xfffff) - code_size - ((uintptr_t)32 << 20)) & ~(uintptr_t)0xffff;
+    void *buf = mmap((void *)hint, code_size, PROT_READ | PROT_WRITE | PROT_EXEC,
                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (buf == MAP_FAILED) {
         free(j);
