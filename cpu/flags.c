@@ -67,20 +67,24 @@ uint64_t cc_compute_all(unsigned cc_op, uint64_t dst, uint64_t src, uint64_t src
         f |= r == sign - 1 ? CPU_OF : 0;
         f |= (r ^ ((r + 1) & m) ^ 1) & CPU_AF;
         break;
-    case CC_OP_SHL:
+    case CC_OP_SHL: /* AF: the AMD host sets it after every shift */
         f = (src & 1) ? CPU_CF : 0;
         f |= (((r & sign) != 0) ^ (src & 1)) ? CPU_OF : 0;
+        f |= CPU_AF;
         break;
     case CC_OP_SHR:
         f = (src & 1) ? CPU_CF : 0;
         f |= (src2 & sign) ? CPU_OF : 0;
+        f |= CPU_AF;
         break;
     case CC_OP_SAR:
         f = (src & 1) ? CPU_CF : 0;
+        f |= CPU_AF;
         break;
-    case CC_OP_MUL:
-        f = src ? CPU_CF | CPU_OF : 0;
-        break;
+    case CC_OP_MUL: /* SF ZF AF PF keep their old values (as on the AMD host) */
+        return (src2 & (CPU_SF | CPU_ZF | CPU_AF | CPU_PF)) | (src ? CPU_CF | CPU_OF : 0);
+    case CC_OP_BEXTR: /* ZF PF from the result, AF = 1, SF = 0 (AMD host) */
+        return (r == 0 ? CPU_ZF : 0) | cc_parity(r) | CPU_AF;
     case CC_OP_BMI:
         f = (src & 1) ? CPU_CF : 0;
         break;

@@ -22,19 +22,21 @@
  *   SHL          result   last bit out (CF) -            OF = MSB(result) ^ CF
  *   SHR          result   last bit out (CF) pre-last   OF = MSB(value before the last 1-bit step)
  *   SAR          result   last bit out (CF) -            OF = 0
- *   MUL          low half overflow (!=0: CF=OF=1) -
- *   BMI          result   CF (0/1)          -            OF = 0 (ANDN BEXTR BLSx BZHI)
+ *   MUL          low half overflow (!=0: CF=OF=1) old flags (SF ZF AF PF kept)
+ *   BMI          result   CF (0/1)          -            OF = 0 (ANDN BLSx BZHI)
+ *   BEXTR        result   -                 -            CF = OF = SF = 0, AF = 1
  *
  * PF/ZF/SF come from the result at the op's size; AF is (a ^ b ^ result) bit 4
- * for the arithmetic kinds and 0 for the others.
+ * for the arithmetic kinds, 1 for shifts and 0 for the others. Undefined flags
+ * follow the AMD host the tests compare with (docs/CPU.md).
  */
 enum cc_op {
     CC_OP_EFLAGS = 0,
     CC_OP_ADD = 4, CC_OP_ADC = 8, CC_OP_SUB = 12, CC_OP_SBB = 16,
     CC_OP_LOGIC = 20, CC_OP_INC = 24, CC_OP_DEC = 28,
     CC_OP_SHL = 32, CC_OP_SHR = 36, CC_OP_SAR = 40,
-    CC_OP_MUL = 44, CC_OP_BMI = 48,
-    CC_OP_NUM = 52,
+    CC_OP_MUL = 44, CC_OP_BMI = 48, CC_OP_BEXTR = 52,
+    CC_OP_NUM = 56,
     CC_OP_DYNAMIC = 0xff, /* translator only: not known at translation time */
 };
 #define CC_KIND(op) ((op) & ~3u)

@@ -26,6 +26,7 @@ static void set_reg(struct cpu *cpu, unsigned r, unsigned size, uint64_t v)
 static void set_mul_flags(struct cpu *cpu, unsigned size, uint64_t lo, uint64_t ovf)
 {
     unsigned lg = size == 8 ? 3 : size == 4 ? 2 : size == 2 ? 1 : 0;
+    cpu->cc_src2 = cc_compute_all(cpu->cc_op, cpu->cc_dst, cpu->cc_src, cpu->cc_src2);
     cpu->cc_op = CC_OP_MUL + lg;
     cpu->cc_dst = lo;
     cpu->cc_src = ovf;
@@ -217,8 +218,8 @@ static void shd(uint64_t desc, uint64_t d, uint64_t sv, uint64_t cnt, uint64_t *
     if (kind == 0)
         of = ((r & msb) ? 1 : 0) ^ cf;
     else
-        of = ((r ^ d) & msb) ? 1 : 0;
-    *nf = (cf ? CPU_CF : 0) | (of ? CPU_OF : 0) | cc_parity(r) | (r == 0 ? CPU_ZF : 0) |
+        of = (((r & msb) != 0) ^ ((r & (msb >> 1)) != 0)) ? 1 : 0; /* last 1-bit step */
+    *nf = CPU_AF | (cf ? CPU_CF : 0) | (of ? CPU_OF : 0) | cc_parity(r) | (r == 0 ? CPU_ZF : 0) |
           ((r & msb) ? CPU_SF : 0);
 }
 

@@ -219,7 +219,10 @@ bool tr_bmi(struct tr *s)
         return false;
     }
     tr_set_regop(s, d, r);
-    tr_set_cc(s, CC_OP_BMI + lg, r, cf, IR_NONE);
+    if (op == X86_OP_BEXTR)
+        tr_set_cc(s, CC_OP_BEXTR + lg, r, IR_NONE, IR_NONE);
+    else
+        tr_set_cc(s, CC_OP_BMI + lg, r, cf, IR_NONE);
     return true;
 }
 

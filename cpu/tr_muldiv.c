@@ -58,7 +58,8 @@ bool tr_imul(struct tr *s)
         ir_binop(s->b, IR_XOR, 64, ovf, p, r);
         ir_mov(s->b, w, lo, p);
     }
+    ir_temp old = tr_flags(s);
     tr_set_regop(s, d, lo);
-    tr_set_cc(s, CC_OP_MUL + tr_lg(sz), lo, ovf, IR_NONE);
+    tr_set_cc(s, CC_OP_MUL + tr_lg(sz), lo, ovf, old);
     return true;
 }
