@@ -351,9 +351,73 @@ static void gen_fault(struct dt_gen *g, int cls, struct dt_item *it)
     dt_enc(it, &in);
 }
 
+/* Self-modifying code: a store into the very next instruction, which must run modified. */
+static void gen_smc(struct dt_gen *g, struct dt_item *it)
+{
+    int r = (int)dt_below(&g->rng, 16);
+    if (r == R_RSP)
+        r = R_RAX;
+    int rex = r >= 8 ? 1 : 0;
+    uint8_t next[6];
+    int nl = 0, off;
+    uint8_t v;
+    if (dt_chance(g, 30)) {
+        /* a loop whose body patches itself: mov ecx, 2; L: mov r32, imm32;
+           mov byte ptr [rip - x], v (an immediate byte of L); loop L */
+        if (r == R_RCX)
+            r = R_RDX;
+        dt_emit_movimm(it, R_RCX, 2);
+        uint8_t body[20];
+        int bl = 0;
+        if (r >= 8)
+            body[bl++] = 0x41;
+        body[bl++] = (uint8_t)(0xb8 | (r & 7));
+        uint32_t imm = (uint32_t)dt_rand(&g->rng);
+        memcpy(body + bl, &imm, 4);
+        off = bl + (int)dt_below(&g->rng, 4);
+        bl += 4;
+        int ml = bl;
+        int32_t disp = off - (ml + 7);
+        uint8_t st[7] = { 0xc6, 0x05, (uint8_t)disp, (uint8_t)(disp >> 8), (uint8_t)(disp >> 16),
+                          (uint8_t)(disp >> 24), (uint8_t)dt_rand(&g->rng) };
+        dt_emit(it, body, ml);
+        dt_emit(it, st, 7);
+        uint8_t lp[2] = { 0xe2, (uint8_t)-(ml + 7 + 2) };
+        dt_emit(it, lp, 2);
+        return;
+    }
+    if (dt_chance(g, 50)) {
+        /* mov r32, imm32: patch one immediate byte */
+        if (rex)
+            next[nl++] = 0x41;
+        next[nl++] = (uint8_t)(0xb8 | (r & 7));
+        uint32_t imm = (uint32_t)dt_rand(&g->rng);
+        memcpy(next + nl, &imm, 4);
+        off = nl + (int)dt_below(&g->rng, 4);
+        nl += 4;
+        v = (uint8_t)dt_rand(&g->rng);
+    } else {
+        /* op r64, r64: patch the opcode among ADD OR ADC SBB AND SUB XOR CMP */
+        int r2 = (int)dt_below(&g->rng, 16);
+        next[nl++] = (uint8_t)(0x48 | (r2 >> 3) << 2 | rex);
+        next[nl++] = 0x01;
+        next[nl++] = (uint8_t)(0xc0 | (r2 & 7) << 3 | (r & 7));
+        off = 1;
+        v = (uint8_t)(0x01 + 8 * dt_below(&g->rng, 8));
+        if (v == 0x11 || v == 0x19)
+            v = 0x29;            /* keep CF out of it (flags are defined here anyway) */
+        it->defs = DT_ARITH;
+    }
+    /* mov byte ptr [rip + off], v */
+    uint8_t st[7] = { 0xc6, 0x05, (uint8_t)off, 0, 0, 0, v };
+    dt_emit(it, st, 7);
+    dt_emit(it, next, nl);
+}
+
 void dt_gen_ctl(struct dt_gen *g, int cls, struct dt_item *it)
 {
     switch (cls) {
+    case DT_C_SMC: gen_smc(g, it); break;
     case DT_C_JMP: gen_jmp(g, it); break;
     case DT_C_CALL: gen_call(g, it); break;
     case DT_C_LOOP: gen_loop(g, it); break;

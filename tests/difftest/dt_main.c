@@ -18,7 +18,7 @@ static const char *const check_classes[] = {
     "alu", "test", "incdec", "negnot", "mul", "imul", "div", "shift", "shxd", "bt", "bitscan",
     "bmi1", "bmi2", "adx", "mov", "movx", "movbe", "lea", "xchg", "cmpxchg", "cmpxchg8b16b",
     "xadd", "bswap", "cmov", "setcc", "jmp", "call", "loop", "pushpop", "enter", "convert",
-    "flags", "string", "xlat", "nop", "fault",
+    "flags", "string", "xlat", "nop", "fault", "smc",
     /* disabled: "noncanon" (kiln raises #PF, not #GP(0)/#SS(0), for a non-canonical
        address), "pfsplit" (the CR2 of an access straddling into a missing page is not
        that page's first byte) */
