@@ -66,13 +66,13 @@ static const struct ir_helper helpers[3] = {
 
 /* ---- random block generator ---- */
 
-#define NLOCALS 10
+#define MAXLOCALS 40
 
 struct gen {
     struct ir_block *b;
     struct h_ctx *hc;
-    ir_temp loc[NLOCALS];
-    ir_temp counter;            /* loop counter (never an operand), or IR_NONE */
+    ir_temp loc[MAXLOCALS];
+    unsigned nloc;              /* locals in use (3..MAXLOCALS): register pressure varies */
     unsigned pending[8], npending;
 };
 
@@ -86,7 +86,7 @@ static ir_temp src(struct gen *g)
     case 4:
         return rn(3) == 0 ? g->hc->e32 : rn(2) ? g->hc->e16 : g->hc->e8;
     case 5: case 6: case 7:
-        return g->loc[rn(NLOCALS)];
+        return g->loc[rn(g->nloc)];
     default:
         return ir_const(g->b, 64, interesting());
     }
@@ -100,7 +100,7 @@ static ir_temp dst(struct gen *g)
     case 3:
         return rn(3) == 0 ? g->hc->e32 : rn(2) ? g->hc->e16 : g->hc->e8;
     default:
-        return g->loc[rn(NLOCALS)];
+        return g->loc[rn(g->nloc)];
     }
 }
 
@@ -122,7 +122,7 @@ static ir_temp address(struct gen *g, unsigned size)
     if (rn(2))
         return ir_const(g->b, 64, a);
     /* computed: base + (x & 0xff) */
-    ir_temp t = g->loc[rn(NLOCALS)];
+    ir_temp t = g->loc[rn(g->nloc)];
     ir_binop(g->b, IR_AND, 64, t, src(g), ir_const(g->b, 64, 0xff));
     ir_binop(g->b, IR_ADD, 64, t, t, ir_const(g->b, 64, a & ~(uint64_t)0xff));
     return t;
@@ -227,29 +227,31 @@ static void place_pending(struct gen *g)
 static void gen_block(struct gen *g, unsigned nops)
 {
     struct ir_block *b = g->b;
-    for (unsigned i = 0; i < NLOCALS; i++) {
+    g->nloc = rn(4) ? 3 + rn(12) : 3 + rn(MAXLOCALS - 3);
+    for (unsigned i = 0; i < g->nloc; i++) {
         g->loc[i] = ir_temp_new(b);
         ir_mov(b, 64, g->loc[i], rn(2) ? ir_const(b, 64, interesting()) : g->hc->r[rn(H_NREGS)]);
     }
     g->npending = 0;
-    unsigned loop_start = rn(3) == 0 ? rn(nops / 2 + 1) : ~0u, loop_end = loop_start + 2 + rn(nops);
-    unsigned loop_label = 0;
-    g->counter = IR_NONE;
+    /* Up to two counted loops, possibly nested; forward labels never cross a loop edge. */
+    ir_temp counter[2];
+    unsigned label[2], depth = 0, loops = 0;
     for (unsigned i = 0; i < nops; i++) {
-        if (i == loop_start) {
+        if (loops < 2 && depth < 2 && rn(nops) < 2) {
             place_pending(g);
-            g->counter = ir_temp_new(b);
-            ir_mov(b, 64, g->counter, ir_const(b, 64, 1 + rn(4)));
-            loop_label = ir_label_new(b);
-            ir_label(b, loop_label);
+            counter[depth] = ir_temp_new(b);
+            ir_mov(b, 64, counter[depth], ir_const(b, 64, 1 + rn(4)));
+            label[depth] = ir_label_new(b);
+            ir_label(b, label[depth]);
+            depth++;
+            loops++;
         }
         gen_op_random(g);
-        if (g->counter != IR_NONE && (i == loop_end || i == nops - 1)) {
+        while (depth && (rn(nops) < 2 || i == nops - 1)) {
+            depth--;
             place_pending(g);
-            ir_binop(b, IR_SUB, 64, g->counter, g->counter, ir_const(b, 64, 1));
-            ir_brcond(b, 64, IR_NE, g->counter, ir_const(b, 64, 0), loop_label);
-            g->counter = IR_NONE;
-            loop_end = ~0u;
+            ir_binop(b, IR_SUB, 64, counter[depth], counter[depth], ir_const(b, 64, 1));
+            ir_brcond(b, 64, IR_NE, counter[depth], ir_const(b, 64, 0), label[depth]);
         }
     }
     place_pending(g);
@@ -324,7 +326,7 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
         rng_state = bseed | 1;
         ir_block_reset(&b);
         struct gen g = { .b = &b, .hc = &hc };
-        gen_block(&g, 4 + rn(40));
+        gen_block(&g, rn(8) ? 4 + rn(40) : 40 + rn(160));
         const char *err = ir_validate(&b);
         if (err) {
             fprintf(stderr, "generator made an invalid block (seed %#llx): %s\n",
