@@ -2,7 +2,7 @@
 # kiln's JIT and interpreter, and under qemu-x86_64 when installed; prints MIPS and ratios.
 
 # name:iterations (large run for native, JIT and QEMU; the interpreter runs 1/INTERP_DIV of it)
-BENCH_WORKLOADS := intloop:100000000 memcpy:20000 branchy:30000000 callret:6000 strops:100000 sort:300
+BENCH_WORKLOADS := intloop:100000000 memcpy:20000 branchy:30000000 callret:6000 strops:5000 sort:300
 BENCH_INTERP_DIV := 20
 BENCH_BASE := 0x10000000
 
