@@ -4,6 +4,7 @@
 #include <string.h>
 #include "cpu/bare.h"
 #include "cpu/cpu.h"
+#include "cpu/sys.h"
 #include "translate/engine.h"
 #include "translate/tb.h"
 
@@ -27,6 +28,11 @@ struct bare_cpu {
     uint64_t base;
     size_t size;
     /* Copies of pages holding translated code, to see writes made through bare_cpu_mem. */
+    uint32_t (*io_rd)(void *opaque, uint16_t port, unsigned size);
+    void (*io_wr)(void *opaque, uint16_t port, uint32_t value, unsigned size);
+    void *io_opaque;
+    uint32_t deliver_mask;
+    bool stopped_exc;       /* bare_deliver stopped at an undelivered exception */
     uint8_t **shadow;
     size_t *shadow_list;
     size_t nshadow;
@@ -52,7 +58,9 @@ static bool bare_translate(struct cpu *c, uint64_t vaddr, unsigned acc, unsigned
     cpu_raise(c, EXC_GP, true, 0);
 }
 
-static const struct cpu_mem_ops bare_mem_ops = { bare_translate, NULL, NULL, NULL, NULL };
+static uint32_t bare_io_read(struct cpu *c, uint16_t port, unsigned size);
+static void bare_io_write(struct cpu *c, uint16_t port, uint32_t value, unsigned size);
+static const struct cpu_mem_ops bare_mem_ops = { bare_translate, NULL, NULL, bare_io_read, bare_io_write };
 
 static void bare_code_page(struct cpu *c, uint64_t phys_page)
 {
@@ -211,6 +219,60 @@ void bare_cpu_set_regs(struct bare_cpu *bc, const struct bare_regs *r)
     cpu_update_hflags(c);
 }
 
+/* Delivers what the mask allows; otherwise stops cpu_exec with the exception recorded. */
+static void bare_deliver(struct cpu *c)
+{
+    struct bare_cpu *bc = c->opaque;
+    int v = c->excp_vector;
+    bool soft = c->excp_soft;
+    if (v >= 0 && v < 32 && !soft && !c->delivering && !(bc->deliver_mask & (1u << v))) {
+        bc->stopped_exc = true;
+        c->exit_request = 1;
+        return;
+    }
+    cpu_sys_deliver(c);
+}
+
+void bare_cpu_set_deliver_mask(struct bare_cpu *bc, uint32_t mask)
+{
+    bc->deliver_mask = mask;
+    if (mask) {
+        cpu_sys_enable(&bc->cpu);
+        bc->cpu.deliver = bare_deliver;
+    } else {
+        bc->cpu.deliver = NULL;
+    }
+}
+
+void bare_cpu_set_deliver(struct bare_cpu *bc, bool deliver)
+{
+    bare_cpu_set_deliver_mask(bc, deliver ? ~0u : 0);
+}
+
+static uint32_t bare_io_read(struct cpu *c, uint16_t port, unsigned size)
+{
+    struct bare_cpu *bc = c->opaque;
+    if (!bc->io_rd)
+        return size == 4 ? 0xffffffffu : size == 2 ? 0xffffu : 0xffu;
+    return bc->io_rd(bc->io_opaque, port, size);
+}
+
+static void bare_io_write(struct cpu *c, uint16_t port, uint32_t value, unsigned size)
+{
+    struct bare_cpu *bc = c->opaque;
+    if (bc->io_wr)
+        bc->io_wr(bc->io_opaque, port, value, size);
+}
+
+void bare_cpu_set_io(struct bare_cpu *bc, uint32_t (*rd)(void *opaque, uint16_t port, unsigned size),
+                     void (*wr)(void *opaque, uint16_t port, uint32_t value, unsigned size),
+                     void *opaque)
+{
+    bc->io_rd = rd;
+    bc->io_wr = wr;
+    bc->io_opaque = opaque;
+}
+
 void bare_cpu_run(struct bare_cpu *bc, uint64_t max_insns, struct bare_result *res)
 {
     struct cpu *c = &bc->cpu;
@@ -220,6 +282,18 @@ void bare_cpu_run(struct bare_cpu *bc, uint64_t max_insns, struct bare_result *r
     c->excp_vector = -1;
     int r = cpu_exec(c, max_insns);
     res->insns = c->insn_count - before;
+    if (c->shutdown) { /* triple fault (delivering CPU) */
+        c->shutdown = false;
+        c->exit_request = 0;
+        res->stop = BARE_STOP_EXCEPTION;
+        res->vector = EXC_DF;
+        return;
+    }
+    if (bc->stopped_exc) {
+        bc->stopped_exc = false;
+        c->exit_request = 0;
+        r = CPU_EXIT_EXCEPTION;
+    }
     switch (r) {
     case CPU_EXIT_HLT:
         res->stop = BARE_STOP_HLT;

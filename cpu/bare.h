@@ -66,6 +66,20 @@ bool bare_cpu_write(struct bare_cpu *cpu, uint64_t addr, const void *src, size_t
 /* Reads and sets the registers. */
 void bare_cpu_get_regs(struct bare_cpu *cpu, struct bare_regs *regs);
 void bare_cpu_set_regs(struct bare_cpu *cpu, const struct bare_regs *regs);
+/* With deliver set, exceptions and INT n are delivered the way the mode says
+   (real mode: through the IVT at IDTR, reset to base 0 limit 0x3ff; protected
+   and long mode: through the IDT the guest loaded) instead of stopping the CPU;
+   a triple fault stops it with BARE_STOP_EXCEPTION and vector 8 (#DF).
+   Default off. */
+void bare_cpu_set_deliver(struct bare_cpu *cpu, bool deliver);
+/* Finer: delivers an exception of vector v < 32 only when bit v of mask is set
+   (the others stop the CPU as without delivery); INT n of any vector and
+   vectors >= 32 are delivered when mask is non-zero. mask 0 = no delivery. */
+void bare_cpu_set_deliver_mask(struct bare_cpu *cpu, uint32_t mask);
+/* Port I/O hooks for IN/OUT/INS/OUTS (NULL: reads all-ones, writes dropped). */
+void bare_cpu_set_io(struct bare_cpu *cpu, uint32_t (*rd)(void *opaque, uint16_t port, unsigned size),
+                     void (*wr)(void *opaque, uint16_t port, uint32_t value, unsigned size),
+                     void *opaque);
 /* Runs until HLT, an exception or max_insns instructions. */
 void bare_cpu_run(struct bare_cpu *cpu, uint64_t max_insns, struct bare_result *res);
 

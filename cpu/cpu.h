@@ -139,6 +139,15 @@ struct cpu {
     uint64_t kernel_gs_base;
     struct { uint64_t base; uint32_t limit; } gdtr, idtr;
     struct cpu_seg ldtr, tr;
+    /* system CPU (cpu/intr.c, seg.c, far.c, tr_system.c; see docs/SYSTEM.md) */
+    bool excp_soft;         /* the raised exception is INT n / INT3 / INTO (gate DPL check) */
+    int delivering;         /* vector + 1 whose delivery is under way (#DF, triple fault), 0 none */
+    bool shutdown;          /* triple fault: cpu_exec returns CPU_EXIT_REQUEST, the board resets */
+    bool irq_line;          /* INTR pin level (system CPU) */
+    bool irq_inhibit;       /* STI / MOV SS / POP SS shadow: no interrupt before rip moves on */
+    uint64_t irq_inhibit_rip;
+    uint64_t star, lstar, cstar, sfmask, tsc_aux;
+    uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
 
     /* --- exceptions --- */
     int excp_vector;        /* last raised exception, -1 none */

@@ -3,6 +3,7 @@
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
 #include "cpu/helpers.h"
+#include "cpu/sys.h"
 
 static uint64_t h_raise(void *env, uint64_t vec, uint64_t err, uint64_t has_err, uint64_t a3)
 {
@@ -58,14 +59,8 @@ static uint64_t h_load_seg(void *env, uint64_t seg, uint64_t sel, uint64_t a2, u
         cpu_load_seg_real(cpu, (int)seg, (uint16_t)sel);
         return 0;
     }
-    /* Protected mode without descriptor tables yet: only null selectors load. */
-    if ((sel & 0xfffc) == 0 && seg != 2 && seg != 1) {
-        cpu->seg[seg].sel = (uint16_t)sel;
-        cpu->seg[seg].base = 0;
-        cpu_update_hflags(cpu);
-        return 0;
-    }
-    cpu_raise(cpu, EXC_GP, true, (uint32_t)sel & 0xfffc);
+    cpu_load_seg(cpu, (int)seg, (uint16_t)sel); /* protected mode: cpu/seg.c */
+    return 0;
 }
 const struct ir_helper helper_load_seg = { h_load_seg, "load_seg", 0 };
 

@@ -3,6 +3,7 @@
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
 #include "cpu/helpers.h"
+#include "cpu/sys.h"
 #include "cpu/rmw.h"
 #include "cpu/strop.h"
 
@@ -212,9 +213,7 @@ const struct ir_helper helper_cmpxchg8b = { h_cmpxchg8b, "cmpxchg8b", 0 };
 
 uint32_t cpu_io_read(struct cpu *cpu, uint16_t port, unsigned size)
 {
-    unsigned cpl = (cpu->hflags & HF_CPL_MASK) >> HF_CPL_SHIFT;
-    if ((cpu->hflags & HF_PE) && ((cpu->hflags & HF_VM) || cpl > ((cpu->eflags >> 12) & 3)))
-        cpu_raise(cpu, EXC_GP, true, 0);
+    cpu_io_check(cpu, port, size); /* IOPL, TSS I/O bitmap: cpu/sys_insn.c */
     if (!cpu->mem->io_read)
         return (uint32_t)mask_of(size);
     return cpu->mem->io_read(cpu, port, size) & (uint32_t)mask_of(size);
@@ -222,9 +221,7 @@ uint32_t cpu_io_read(struct cpu *cpu, uint16_t port, unsigned size)
 
 void cpu_io_write(struct cpu *cpu, uint16_t port, uint32_t value, unsigned size)
 {
-    unsigned cpl = (cpu->hflags & HF_CPL_MASK) >> HF_CPL_SHIFT;
-    if ((cpu->hflags & HF_PE) && ((cpu->hflags & HF_VM) || cpl > ((cpu->eflags >> 12) & 3)))
-        cpu_raise(cpu, EXC_GP, true, 0);
+    cpu_io_check(cpu, port, size); /* IOPL, TSS I/O bitmap: cpu/sys_insn.c */
     if (cpu->mem->io_write)
         cpu->mem->io_write(cpu, port, value & (uint32_t)mask_of(size), size);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "cpu/tr.h"
 #include "cpu/translate.h"
+#include "cpu/tr_sys.h"
 
 static tr_fn *const tr_table[X86_OP_COUNT] = {
     [X86_OP_ADD] = tr_alu, [X86_OP_OR] = tr_alu, [X86_OP_ADC] = tr_alu, [X86_OP_SBB] = tr_alu,
@@ -46,15 +47,17 @@ static tr_fn *const tr_table[X86_OP_COUNT] = {
     [X86_OP_CLC] = tr_flagop, [X86_OP_STC] = tr_flagop, [X86_OP_CMC] = tr_flagop,
     [X86_OP_CLD] = tr_flagop, [X86_OP_STD] = tr_flagop, [X86_OP_LAHF] = tr_lahf,
     [X86_OP_SAHF] = tr_sahf, [X86_OP_HLT] = tr_hlt, [X86_OP_CPUID] = tr_cpuid,
-    [X86_OP_RDTSC] = tr_rdtsc, [X86_OP_INT] = tr_int, [X86_OP_INT3] = tr_int,
-    [X86_OP_INTO] = tr_int, [X86_OP_INT1] = tr_int,
+    [X86_OP_RDTSC] = tr_rdtsc,
     [X86_OP_LES] = tr_lxs, [X86_OP_LDS] = tr_lxs, [X86_OP_LSS] = tr_lxs, [X86_OP_LFS] = tr_lxs,
-    [X86_OP_LGS] = tr_lxs, [X86_OP_JMPF] = tr_farjmp, [X86_OP_CALLF] = tr_farjmp,
-    [X86_OP_RETF] = tr_retf, [X86_OP_IRET] = tr_retf, [X86_OP_BOUND] = tr_bound,
-    [X86_OP_CLI] = tr_cli_sti, [X86_OP_STI] = tr_cli_sti,
+    [X86_OP_LGS] = tr_lxs, [X86_OP_BOUND] = tr_bound,
     [X86_OP_DAA] = tr_bcd, [X86_OP_DAS] = tr_bcd, [X86_OP_AAA] = tr_bcd, [X86_OP_AAS] = tr_bcd,
     [X86_OP_AAM] = tr_bcd, [X86_OP_AAD] = tr_bcd, [X86_OP_SALC] = tr_bcd,
     [X86_OP_IN] = tr_io, [X86_OP_OUT] = tr_io, [X86_OP_INS] = tr_string, [X86_OP_OUTS] = tr_string,
+    /* every mode, with delivery (cpu/tr_system.c) */
+    [X86_OP_INT] = tr_sys_int, [X86_OP_INT3] = tr_sys_int, [X86_OP_INTO] = tr_sys_int,
+    [X86_OP_INT1] = tr_sys_int, [X86_OP_IRET] = tr_sys_iret, [X86_OP_RETF] = tr_sys_retf,
+    [X86_OP_JMPF] = tr_sys_farjmp, [X86_OP_CALLF] = tr_sys_farcall,
+    [X86_OP_CLI] = tr_sys_cli, [X86_OP_STI] = tr_sys_cli,
 };
 
 /* Reads the instruction at linear address lin; returns the decode status or -1

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* sys_helpers.h: C helpers of the system instructions (called from tr_system.c's IR). */
+#ifndef KILN_CPU_SYS_HELPERS_H
+#define KILN_CPU_SYS_HELPERS_H
+
+#include <stdint.h>
+#include "cpu/cpu.h"
+#include "translate/ir.h"
+
+/* far.c: the far transfers (rip already the instruction's; they set rip, CS, rSP). */
+void sys_far_jmp(struct cpu *cpu, uint16_t sel, uint64_t off, unsigned opsize);
+void sys_far_call(struct cpu *cpu, uint16_t sel, uint64_t off, unsigned opsize, uint64_t next);
+void sys_retf(struct cpu *cpu, unsigned opsize, unsigned imm);
+void sys_iret(struct cpu *cpu, unsigned opsize);
+
+/* IR helpers (sys_insn.c). Arguments in the comments. */
+extern const struct ir_helper helper_far_jmp;   /* (sel, off, opsize) */
+extern const struct ir_helper helper_far_call;  /* (sel, off, opsize, next_rip) */
+extern const struct ir_helper helper_retf;      /* (opsize, imm) */
+extern const struct ir_helper helper_iret;      /* (opsize) */
+extern const struct ir_helper helper_int;       /* (vector, kind): INT n / INT3 / INTO / INT1; rip = next */
+extern const struct ir_helper helper_cli, helper_sti; /* (next_rip for STI's shadow) */
+extern const struct ir_helper helper_load_seg_sys; /* (seg, sel): MOV/POP Sreg, LxS with all checks */
+extern const struct ir_helper helper_lgdt;      /* (which: 0 GDT 1 IDT 2 SGDT 3 SIDT, linear addr, opsize) */
+extern const struct ir_helper helper_mov_cr;    /* (cr, value, write?) -> value read */
+extern const struct ir_helper helper_lmsw;      /* (value) */
+extern const struct ir_helper helper_clts;
+extern const struct ir_helper helper_lldt_ltr;  /* (which: 0 LLDT 1 LTR, sel) */
+extern const struct ir_helper helper_msr;       /* (write?) RDMSR / WRMSR on ECX, EDX:EAX */
+extern const struct ir_helper helper_invlpg;    /* (linear) */
+extern const struct ir_helper helper_larlsl;    /* (op, sel) -> value, ZF via flags */
+extern const struct ir_helper helper_verrw;     /* (write?, sel) */
+
+#endif
