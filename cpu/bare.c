@@ -227,6 +227,7 @@ static void bare_deliver(struct cpu *c)
     bool soft = c->excp_soft;
     if (v >= 0 && v < 32 && !soft && !c->delivering && !(bc->deliver_mask & (1u << v))) {
         bc->stopped_exc = true;
+        c->excp_soft = false;
         c->exit_request = 1;
         return;
     }
@@ -280,6 +281,7 @@ void bare_cpu_run(struct bare_cpu *bc, uint64_t max_insns, struct bare_result *r
     check_shadows(bc);
     uint64_t before = c->insn_count;
     c->excp_vector = -1;
+    c->excp_soft = false;
     int r = cpu_exec(c, max_insns);
     res->insns = c->insn_count - before;
     if (c->shutdown) { /* triple fault (delivering CPU) */

@@ -25,8 +25,8 @@ void sys_stack_cur(struct cpu *cpu, struct sys_stack *st)
 /* Raises the stack fault when [off, off+size) is outside the segment (protected mode). */
 static void stack_check(struct cpu *cpu, const struct sys_stack *st, uint64_t off, unsigned size)
 {
-    if (!(cpu->hflags & HF_PE) || st->spmask == ~(uint64_t)0)
-        return; /* real mode: offsets wrap at the stack size, 64-bit: no limits */
+    if (st->spmask == ~(uint64_t)0)
+        return; /* 64-bit: no limits */
     uint64_t last = off + size - 1;
     bool down = (st->attr & 0x1c) == 0x14; /* data, expand-down */
     if (down) {

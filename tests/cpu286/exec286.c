@@ -492,6 +492,9 @@ static enum x286_cat run_one(struct x286 *x, const struct moo_test *t, uint16_t 
         else if (b != 0x26 && b != 0x2e && b != 0x36 && b != 0x3e && b != 0xf2 && b != 0xf3)
             break; /* end of the prefixes */
     }
+    /* #GP and #SS stay with the harness: the 286's frames for them differ from a 386+'s
+       (e.g. POP m at offset FFFF has already moved SP), which kiln does not model. */
+    dmask &= ~((1u << 12) | (1u << 13));
     bare_cpu_set_deliver_mask(x->cpu, dmask);
     bare_cpu_run(x->cpu, x->budget, &d->res[0]);
     d->nruns = 1;
