@@ -15,6 +15,7 @@ static const char *const class_names[DT_C_COUNT] = {
     [DT_C_ENTER] = "enter", [DT_C_CONVERT] = "convert", [DT_C_FLAGS] = "flags",
     [DT_C_STRING] = "string", [DT_C_XLAT] = "xlat", [DT_C_NOP] = "nop", [DT_C_FAULT] = "fault",
     [DT_C_NONCANON] = "noncanon", [DT_C_PFSPLIT] = "pfsplit", [DT_C_SMC] = "smc",
+    [DT_C_REPFAULT] = "repfault",
 };
 
 const char *dt_class_name(int cls)
@@ -209,7 +210,7 @@ void dt_gen_item(struct dt_gen *g, int cls, struct dt_item *it)
         break;
     case DT_C_JMP: case DT_C_CALL: case DT_C_LOOP: case DT_C_PUSHPOP: case DT_C_ENTER:
     case DT_C_FLAGS: case DT_C_STRING: case DT_C_FAULT: case DT_C_NONCANON: case DT_C_PFSPLIT:
-    case DT_C_SMC:
+    case DT_C_SMC: case DT_C_REPFAULT:
         dt_gen_ctl(g, cls, it);
         break;
     default:

@@ -414,9 +414,37 @@ static void gen_smc(struct dt_gen *g, struct dt_item *it)
     dt_emit(it, next, nl);
 }
 
+/* A REP string instruction running into the unmapped page after memory part way:
+   #PF with RCX/RSI/RDI showing the iterations done. */
+static void gen_repfault(struct dt_gen *g, struct dt_item *it)
+{
+    static const uint8_t ops[5] = { 0xa4, 0xa6, 0xaa, 0xac, 0xae }; /* MOVS CMPS STOS LODS SCAS */
+    int op = (int)dt_below(&g->rng, 5);
+    int osz = dt_rand_osz(g, 1);
+    uint32_t k = dt_below(&g->rng, 6);                 /* elements before the fault */
+    uint64_t edge = DT_GUARD - (uint64_t)k * (uint64_t)osz;
+    uint64_t other = DT_DATA + (uint64_t)osz * dt_below(&g->rng, 256);
+    bool src_faults = op == 3 || (op <= 1 && dt_chance(g, 50));
+    uint8_t cld = 0xfc;
+    dt_emit(it, &cld, 1);
+    if (op <= 1 || op == 3)
+        dt_emit_movimm(it, R_RSI, src_faults ? edge : other);
+    if (op != 3)
+        dt_emit_movimm(it, R_RDI, src_faults ? other : edge);
+    dt_emit_movimm(it, R_RCX, k + 1 + dt_below(&g->rng, 8));
+    struct dt_ins in = { .osz = osz, .opreg = -1, .opc = (uint8_t)(ops[op] + (osz > 1)) };
+    /* CMPS/SCAS: REPNE mostly, so that they do not stop early on a difference */
+    in.pfx[in.npfx++] = (op == 1 || op == 4) ? (dt_chance(g, 80) ? 0xf2 : 0xf3) : 0xf3;
+    dt_enc(it, &in);
+    it->undefs = 0;
+    if (op == 1 || op == 4)
+        it->defs = 0;   /* may stop before any comparison ... or not: flags as they come */
+}
+
 void dt_gen_ctl(struct dt_gen *g, int cls, struct dt_item *it)
 {
     switch (cls) {
+    case DT_C_REPFAULT: gen_repfault(g, it); break;
     case DT_C_SMC: gen_smc(g, it); break;
     case DT_C_JMP: gen_jmp(g, it); break;
     case DT_C_CALL: gen_call(g, it); break;

@@ -18,7 +18,7 @@ static const char *const check_classes[] = {
     "alu", "test", "incdec", "negnot", "mul", "imul", "div", "shift", "shxd", "bt", "bitscan",
     "bmi1", "bmi2", "adx", "mov", "movx", "movbe", "lea", "xchg", "cmpxchg", "cmpxchg8b16b",
     "xadd", "bswap", "cmov", "setcc", "jmp", "call", "loop", "pushpop", "enter", "convert",
-    "flags", "string", "xlat", "nop", "fault", "smc",
+    "flags", "string", "xlat", "nop", "fault", "smc", "repfault",
     /* disabled: "noncanon" (kiln raises #PF, not #GP(0)/#SS(0), for a non-canonical
        address), "pfsplit" (the CR2 of an access straddling into a missing page is not
        that page's first byte) */
@@ -102,7 +102,7 @@ static bool native_sane(const struct dt_seq *s, const struct dt_code *c, const s
             if ((cls == DT_C_DIV && h->vector == 0) ||
                 (cls == DT_C_FAULT && (h->vector == 6 || h->vector == 13 || h->vector == 14)) ||
                 (cls == DT_C_NONCANON && (h->vector == 12 || h->vector == 13)) ||
-                (cls == DT_C_PFSPLIT && h->vector == 14))
+                ((cls == DT_C_PFSPLIT || cls == DT_C_REPFAULT) && h->vector == 14))
                 return true;
             snprintf(why, n, "unintended exception %u (error %#x) in a %s item", h->vector,
                      h->err, dt_class_name(cls));
