@@ -443,6 +443,13 @@ bool ir_opt_fold(struct ir_block *b, struct ir_opt_stats *st)
                     f.copy_w[d] = (uint8_t)(zwidth(&f, s) <= cw ? 64 : cw);
                     f.copy_gen[d] = f.def_gen[s];
                 }
+            } else if (op->opc == IR_DEPOSIT && (op->aux & 0xff) == 0 && op->args[2] != d) {
+                /* the low len bits of d are v's: narrow readers can use v */
+                unsigned len = (unsigned)(op->aux >> 8) & 0xff;
+                ir_temp s = op->args[2];
+                f.copy_src[d] = s;
+                f.copy_w[d] = (uint8_t)(len < cw ? len : cw);
+                f.copy_gen[d] = f.def_gen[s];
             }
         }
         if (op->opc == IR_BR && branch_to_next(b, i)) {

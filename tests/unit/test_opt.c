@@ -333,6 +333,33 @@ static void test_zero_extension_knowledge(void **state)
     assert_int_equal(count_writes(b, u), 0);
 }
 
+static void test_deposit_low_part_reads(void **state)
+{
+    P;
+    ir_temp v = ir_temp_new(b), t = ir_temp_new(b), u = ir_temp_new(b);
+    ir_binop(b, IR_ADD, 16, v, r[1], r[2]);
+    ir_deposit(b, 64, r[0], r[0], v, 0, 16);        /* mov ax, ... */
+    ir_binop(b, IR_ADD, 16, t, r[0], C(1));         /* reads ax: uses v */
+    ir_binop(b, IR_ADD, 32, u, r[0], C(1));         /* reads eax: must use r0 */
+    ir_mov(b, 64, r[3], t);
+    ir_mov(b, 64, r[4], u);
+    ir_exit(b, 0);
+    optimize_checked(b);
+    unsigned seen = 0;
+    for (unsigned i = 0; i < b->nops; i++) {
+        const struct ir_op *op = &b->ops[i];
+        if (op->opc == IR_ADD && op->width == 16 && op->args[0] != v) {
+            assert_int_equal(op->args[1], v);
+            seen++;
+        }
+        if (op->opc == IR_ADD && op->width == 32) {
+            assert_int_equal(op->args[1], r[0]);
+            seen++;
+        }
+    }
+    assert_int_equal(seen, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -344,6 +371,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_constant_branches, psetup, pteardown),
         cmocka_unit_test_setup_teardown(test_copy_respects_width, psetup, pteardown),
         cmocka_unit_test_setup_teardown(test_zero_extension_knowledge, psetup, pteardown),
+        cmocka_unit_test_setup_teardown(test_deposit_low_part_reads, psetup, pteardown),
         cmocka_unit_test(test_random_blocks_keep_behaviour),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
