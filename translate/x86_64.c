@@ -227,6 +227,7 @@ static bool jit_compile(struct engine *e, struct tb *tb, const struct ir_block *
     x_rm(x, 32, 0x83, 7, X_RBP, (int32_t)e->guest->exit_request_offset);
     x_b(x, 0);
     x_jcc_to(x, X_CC_NE, j->req_stub);
+    ra_prologue(j);
 
     for (unsigned i = 0; i < b->nops && !j->fail; i++) {
         if (x->p + J_OP_ROOM > x->end) {

@@ -109,8 +109,14 @@ static void gen_mov(struct jit *j, const struct ir_op *op)
         x_movi(&j->x, rd, v);
     } else {
         int ra = ra_in(j, a);
+        unsigned zw = ra_zw(j, a);
         int rd = ra_out(j, d, ra_dies(j, a) ? ra : -1);
-        x_zext(&j->x, w, rd, ra);
+        if (zw <= w)
+            x_mov(&j->x, 64, rd, ra);
+        else
+            x_zext(&j->x, w, rd, ra);
+        ra_written(j, d, zw < w ? zw : w);
+        return;
     }
     ra_written(j, d, w);
 }
@@ -286,6 +292,7 @@ static void gen_shift(struct jit *j, const struct ir_op *op)
         cnt = -1;
     }
     int ra = ra_in(j, a);
+    unsigned zw_a = ra_zw(j, a);
     int rd = ra_out(j, d, ra_dies(j, a) ? ra : -1);
     unsigned sz = alu_sz(w);
     switch (opc) {
@@ -298,7 +305,10 @@ static void gen_shift(struct jit *j, const struct ir_op *op)
             x_zext(x, 32, rd, rd);
         break;
     case IR_SHR:
-        x_zext(x, w, rd, ra);
+        if (zw_a <= w)
+            x_mov(x, 64, rd, ra);
+        else
+            x_zext(x, w, rd, ra);
         if (cnt)
             x_shift(x, sz, X_SHR, rd, cnt);
         break;
@@ -334,7 +344,7 @@ static void extend_to(struct jit *j, int r, ir_temp a, unsigned w, bool sign)
     if (sign)
         x_sext(&j->x, w, r, ra);
     else
-        x_zext(&j->x, w, r, ra);
+        ra_copy_zext(j, w, r, ra, a);
 }
 
 static void gen_mulh(struct jit *j, const struct ir_op *op)

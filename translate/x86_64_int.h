@@ -28,6 +28,8 @@ struct jtemp {
     uint8_t kind;        /* enum ir_temp_kind */
     uint8_t gw;          /* GLOBAL: width of the env field */
     uint8_t dirty;       /* register is newer than env (global) or the slot (local) */
+    uint8_t zw;          /* the value is known to be zero-extended from zw bits (0: unknown) */
+    uint8_t zero_init;   /* LOCAL: may be read unwritten: its slot is zeroed at entry */
     int32_t off;         /* GLOBAL: env offset */
     int32_t slot;        /* LOCAL: frame slot or -1 */
     int32_t first, last; /* LOCAL: op index range where it is live (-1: unused) */
@@ -82,10 +84,16 @@ struct jit {
 
 /* Register allocator (x86_64_ra.c). */
 bool ra_begin(struct jit *j);
+/* Block entry: zeroes the slots of locals that may be read before being written. */
+void ra_prologue(struct jit *j);
 /* Host register holding t (loaded if needed), locked until ra_end_op. */
 int ra_in(struct jit *j, ir_temp t);
 /* True when t is a constant usable as the immediate of an sz-bit instruction. */
 bool ra_imm(struct jit *j, ir_temp t, unsigned sz, int32_t *imm);
+/* Width from which t's value is known to be zero-extended (64: unknown). */
+unsigned ra_zw(struct jit *j, ir_temp t);
+/* Copies t's low w bits zero-extended into rd (from ra, which holds t). */
+void ra_copy_zext(struct jit *j, unsigned w, int rd, int ra, ir_temp t);
 /* True when t is a local (or constant) whose value is not needed after this op. */
 bool ra_dies(struct jit *j, ir_temp t);
 /* Register for the output t; hint >= 0 is an input register that may be reused. */

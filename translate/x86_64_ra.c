@@ -48,7 +48,10 @@ static void store_home(struct jit *j, struct jtemp *t)
 static void release(struct jit *j, int r)
 {
     if (j->owner[r]) {
-        j->t[j->owner[r]].reg = -1;
+        struct jtemp *t = &j->t[j->owner[r]];
+        t->reg = -1;
+        if (t->kind == IR_TEMP_LOCAL)
+            t->zw = 0;      /* the slot may be reached from elsewhere: unknown */
         j->owner[r] = 0;
     }
 }
@@ -72,6 +75,29 @@ static int alloc_reg(struct jit *j)
     store_home(j, &j->t[j->owner[best]]);
     release(j, best);
     return best;
+}
+
+static unsigned value_zw(uint64_t v)
+{
+    return v <= 0xff ? 8 : v <= 0xffff ? 16 : v <= 0xffffffffu ? 32 : 64;
+}
+
+unsigned ra_zw(struct jit *j, ir_temp a)
+{
+    const struct jtemp *t = &j->t[a];
+    if (t->kind == IR_TEMP_CONST)
+        return value_zw(t->val);
+    if (t->reg < 0 && t->kind == IR_TEMP_GLOBAL)
+        return t->gw;
+    return t->zw ? t->zw : 64;
+}
+
+void ra_copy_zext(struct jit *j, unsigned w, int rd, int ra, ir_temp a)
+{
+    if (ra_zw(j, a) <= w)
+        x_mov(&j->x, 64, rd, ra);
+    else
+        x_zext(&j->x, w, rd, ra);
 }
 
 static void load_value(struct jit *j, int r, const struct jtemp *t)
@@ -118,14 +144,20 @@ static bool liveness(struct jit *j)
         if (op->opc == IR_LABEL && op->aux < nl)
             lpos[op->aux] = (int32_t)i;
     }
-    /* A local live into a loop header (read there before being written, or
-       defined before the loop) must survive the backward branch: last = i + 1. */
-    unsigned *seen = calloc(b->ntemps ? b->ntemps : 1, sizeof(*seen));
-    if (!seen) {
-        free(lpos);
-        return false;
+    /* Locals read before any write (in op order) start as zero, as in the interpreter. */
+    for (unsigned i = 0; i < b->nops; i++) {
+        const struct ir_op *op = &b->ops[i];
+        unsigned nout = ir_op_defs[op->opc].nout, n = nout + ir_op_defs[op->opc].nin;
+        for (unsigned k = nout; k < n && k < IR_MAX_ARGS; k++) {
+            ir_temp a = op->args[k];
+            if (a != IR_NONE && a < b->ntemps && j->t[a].kind == IR_TEMP_LOCAL &&
+                j->t[a].first == (int32_t)i)
+                j->t[a].zero_init = 1;   /* inputs are read before outputs are written */
+        }
     }
-    unsigned stamp = 0;
+    /* A local read inside a loop may carry its value around the backward
+       branch (forward branches inside the loop can skip its writes, so op
+       order says little): keep every such local alive past the branch. */
     bool changed = true;
     while (changed) {
         changed = false;
@@ -136,31 +168,38 @@ static bool liveness(struct jit *j)
             int32_t target = lpos[op->aux];
             if (target < 0 || target > (int32_t)i)
                 continue;
-            stamp++;
             for (unsigned p = (unsigned)target; p <= i; p++) {
                 const struct ir_op *q = &b->ops[p];
                 unsigned nout = ir_op_defs[q->opc].nout, n = nout + ir_op_defs[q->opc].nin;
-                /* inputs first: an op reading and writing t reads it first */
-                for (unsigned pass = 0; pass < 2; pass++) {
-                    for (unsigned k = 0; k < n && k < IR_MAX_ARGS; k++) {
-                        ir_temp a = q->args[k];
-                        if ((k >= nout) != (pass == 0) || a == IR_NONE || a >= b->ntemps)
-                            continue;
-                        struct jtemp *t = &j->t[a];
-                        if (t->kind != IR_TEMP_LOCAL || seen[a] == stamp)
-                            continue;
-                        seen[a] = stamp;
-                        bool live_in = pass == 0 || t->first < target;
-                        if (live_in && t->last <= (int32_t)i) {
-                            t->last = (int32_t)i + 1;
-                            changed = true;
-                        }
+                for (unsigned k = nout; k < n && k < IR_MAX_ARGS; k++) {
+                    ir_temp a = q->args[k];
+                    if (a == IR_NONE || a >= b->ntemps)
+                        continue;
+                    struct jtemp *t = &j->t[a];
+                    if (t->kind == IR_TEMP_LOCAL && t->last <= (int32_t)i) {
+                        t->last = (int32_t)i + 1;
+                        changed = true;
                     }
                 }
             }
         }
     }
-    free(seen);
+    /* A local live across a label that some branch placed before the local's
+       first write jumps to may reach the label unwritten: zero its slot too. */
+    for (unsigned i = 0; i < b->nops; i++) {
+        const struct ir_op *op = &b->ops[i];
+        if ((op->opc != IR_BR && op->opc != IR_BRCOND) || op->aux >= nl)
+            continue;
+        int32_t target = lpos[op->aux];
+        if (target <= (int32_t)i)
+            continue;
+        for (unsigned k = b->ctx->nglobals + 1; k < b->ntemps; k++) {
+            struct jtemp *t = &j->t[k];
+            if (t->kind == IR_TEMP_LOCAL && t->first > (int32_t)i && t->first < target &&
+                t->last >= target)
+                t->zero_init = 1;
+        }
+    }
     free(lpos);
     return true;
 }
@@ -196,6 +235,18 @@ bool ra_begin(struct jit *j)
     return liveness(j);
 }
 
+void ra_prologue(struct jit *j)
+{
+    for (unsigned k = j->b->ctx->nglobals + 1; k < j->b->ntemps; k++) {
+        struct jtemp *t = &j->t[k];
+        if (t->kind != IR_TEMP_LOCAL || !t->zero_init)
+            continue;
+        t->slot = slot_alloc(j);
+        x_enc(&j->x, 64, 0xc7, 0, 0, X_RSP, -1, 0, t->slot * 8);
+        x_d(&j->x, 0);
+    }
+}
+
 int ra_in(struct jit *j, ir_temp a)
 {
     struct jtemp *t = &j->t[a];
@@ -205,6 +256,12 @@ int ra_in(struct jit *j, ir_temp a)
     }
     int r = alloc_reg(j);
     load_value(j, r, t);
+    if (t->kind == IR_TEMP_CONST)
+        t->zw = (uint8_t)value_zw(t->val);
+    else if (t->kind == IR_TEMP_GLOBAL)
+        t->zw = t->gw;
+    else if (t->slot < 0)
+        t->zw = 8;                /* never written: zero */
     j->owner[r] = (int)a;
     t->reg = (int8_t)r;
     t->dirty = 0;
@@ -254,8 +311,11 @@ void ra_written(struct jit *j, ir_temp a, unsigned w)
 {
     struct jtemp *t = &j->t[a];
     t->dirty = 1;
-    if (t->kind == IR_TEMP_GLOBAL && t->gw < w)
+    t->zw = (uint8_t)w;
+    if (t->kind == IR_TEMP_GLOBAL && t->gw < w) {
         x_zext(&j->x, t->gw, t->reg, t->reg);
+        t->zw = t->gw;
+    }
 }
 
 void ra_sync_globals(struct jit *j, bool drop)

@@ -228,9 +228,11 @@ static void gen_block(struct gen *g, unsigned nops)
 {
     struct ir_block *b = g->b;
     g->nloc = rn(4) ? 3 + rn(12) : 3 + rn(MAXLOCALS - 3);
+    bool skip_init = rn(3) == 0;   /* then some locals are read before any write (zero) */
     for (unsigned i = 0; i < g->nloc; i++) {
         g->loc[i] = ir_temp_new(b);
-        ir_mov(b, 64, g->loc[i], rn(2) ? ir_const(b, 64, interesting()) : g->hc->r[rn(H_NREGS)]);
+        if (!skip_init || rn(2))
+            ir_mov(b, 64, g->loc[i], rn(2) ? ir_const(b, 64, interesting()) : g->hc->r[rn(H_NREGS)]);
     }
     g->npending = 0;
     /* Up to two counted loops, possibly nested; forward labels never cross a loop edge. */
