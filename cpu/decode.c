@@ -72,6 +72,7 @@ static void set_rm(struct dctx *c, struct x86_operand *o, unsigned rc, unsigned 
 
 static void set_mem_only(struct dctx *c, struct x86_operand *o, unsigned size)
 {
+    c->in->flags |= X86_F_MEMONLY;
     if (c->mod == 3)
         c->bad = true;
     set_rm(c, o, X86_RC_GPR, size ? size : c->in->opsize, size);
@@ -79,6 +80,7 @@ static void set_mem_only(struct dctx *c, struct x86_operand *o, unsigned size)
 
 static void set_reg_only(struct dctx *c, struct x86_operand *o, unsigned rc, unsigned size)
 {
+    c->in->flags |= X86_F_REGONLY;
     if (c->mod != 3)
         c->bad = true;
     set_rm(c, o, rc, size, size);
@@ -134,7 +136,10 @@ static int build(struct dctx *c, uint8_t spec, struct x86_operand *o)
     case O_Gy: set_gpr(c, o, regx, ys); break;
     case O_Rv: set_reg_only(c, o, X86_RC_GPR, os); break;
     case O_Ry: set_reg_only(c, o, X86_RC_GPR, ys); break;
-    case O_Rcr: set_gpr(c, o, c->rm | (in->rex_b << 3), c->mode64 ? 8 : 4); break;
+    case O_Rcr:
+        in->flags |= X86_F_NOMODRM_MOD;
+        set_gpr(c, o, c->rm | (in->rex_b << 3), c->mode64 ? 8 : 4);
+        break;
     case O_M: set_mem_only(c, o, 0); break;
     case O_Mb: set_mem_only(c, o, 1); break;
     case O_Mw: set_mem_only(c, o, 2); break;

@@ -95,8 +95,8 @@ enum {
     X86_F_O64 = 1u << 2,       /* valid only in 64-bit mode */
     X86_F_D64 = 1u << 3,       /* 64-bit default operand size in 64-bit mode */
     X86_F_F64 = 1u << 4,       /* operand size forced to 64 in 64-bit mode */
-    X86_F_MEMONLY = 1u << 5,   /* ModRM.mod = 3 is #UD */
-    X86_F_REGONLY = 1u << 6,   /* ModRM.mod != 3 is #UD */
+    X86_F_MEMONLY = 1u << 5,   /* has a memory-only operand (ModRM.mod = 3 is #UD) */
+    X86_F_REGONLY = 1u << 6,   /* has a register-only ModRM.rm operand (mod != 3 is #UD) */
     X86_F_STRING = 1u << 7,    /* string instruction: REP/REPNE prefixes apply */
     X86_F_BRANCH = 1u << 8,    /* changes RIP (jumps, calls, returns, loops, INT, IRET, SYSCALL...) */
     X86_F_COND = 1u << 9,      /* conditional (Jcc, LOOPcc, JrCXZ, CMOVcc, SETcc, FCMOVcc) */

@@ -60,7 +60,23 @@ int x86_insn_format(const struct x86_insn *in, uint64_t ip, char *buf, size_t n)
         APPEND("lock ");
     if ((in->flags & X86_F_STRING) && in->rep)
         APPEND(in->rep == X86_REP_F3 ? "rep " : "repne ");
-    APPEND("%s", x86_op_name(in->op));
+    static const char *const ccn[16] = { "o", "no", "b", "ae", "e", "ne", "be", "a",
+                                         "s", "ns", "p", "np", "l", "ge", "le", "g" };
+    static const char *const fcc[16] = { [2] = "b", [3] = "nb", [4] = "e", [5] = "ne",
+                                         [6] = "be", [7] = "nbe", [10] = "u", [11] = "nu" };
+    unsigned os = in->opsize == 8 ? 3 : in->opsize == 4 ? 2 : 1;
+    switch (in->op) {
+    case X86_OP_JCC: APPEND("j%s", ccn[in->cc & 15]); break;
+    case X86_OP_SETCC: APPEND("set%s", ccn[in->cc & 15]); break;
+    case X86_OP_CMOVCC: APPEND("cmov%s", ccn[in->cc & 15]); break;
+    case X86_OP_FCMOVCC: APPEND("fcmov%s", fcc[in->cc & 15] ? fcc[in->cc & 15] : "?"); break;
+    case X86_OP_CBW: APPEND("%s", os == 1 ? "cbw" : os == 2 ? "cwde" : "cdqe"); break;
+    case X86_OP_CWD: APPEND("%s", os == 1 ? "cwd" : os == 2 ? "cdq" : "cqo"); break;
+    case X86_OP_JRCXZ:
+        APPEND("%s", in->addrsize == 2 ? "jcxz" : in->addrsize == 4 ? "jecxz" : "jrcxz");
+        break;
+    default: APPEND("%s", x86_op_name(in->op)); break;
+    }
     for (unsigned i = 0; i < in->nops && i < 4; i++) {
         const struct x86_operand *o = &in->ops[i];
         APPEND(i ? ", " : " ");

@@ -131,6 +131,19 @@ static inline void dcmp_generate(struct dcmp *d, uint8_t buf[16])
     case 6:
         buf[pos] = 0xd8 | ((r >> 4) & 7);
         break;
+    case 7: {
+        /* VEX BMI1/BMI2: C4, map 0F38 (F2 F3 F5 F6 F7) or 0F3A (F0), mostly VEX.L = 0 */
+        static const uint8_t bmi[6] = { 0xf2, 0xf3, 0xf5, 0xf6, 0xf7, 0xf0 };
+        unsigned k = (unsigned)((r >> 4) % 6);
+        buf[pos] = 0xc4;
+        buf[pos + 1] = (buf[pos + 1] & 0xe0) | (k == 5 ? 3 : 2);
+        if (d->mode != X86_MODE_64)
+            buf[pos + 1] |= 0xc0;
+        if ((r >> 8) & 7)
+            buf[pos + 2] &= ~4;
+        buf[pos + 3] = bmi[k];
+        break;
+    }
     default:
         break; /* random one-byte opcode */
     }
