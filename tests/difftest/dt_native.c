@@ -193,7 +193,10 @@ void dt_native_fini(void)
 
 void dt_native_run(const struct dt_code *c, const struct dt_state *st, struct dt_result *r)
 {
-    memcpy(&shm->code, c, sizeof *c);
+    /* the worker needs the bytes, org and len: not the whole 64 KiB */
+    shm->code.org = c->org;
+    shm->code.len = c->len;
+    memcpy(shm->code.b, c->b, c->len + 1);
     memcpy(&shm->st, st, sizeof *st);
     char ch = 'r';
     memset(r, 0, sizeof *r);
