@@ -16,7 +16,8 @@
 /* Outcome categories (pass kinds first). */
 enum x286_cat {
     X286_PASS,          /* matches the hardware */
-    X286_PASS_HDELIV,   /* matches, with the harness delivering the exception through the IVT */
+    X286_PASS_HDELIV,   /* matches, with the harness delivering the exception through the IVT
+                           (kiln stopped at it: #GP/#SS always, others with kiln delivery off) */
     X286_F_REGS,        /* a register other than FLAGS differs */
     X286_F_FLAGS,       /* only (defined bits of) FLAGS differ */
     X286_F_MEM,         /* registers match, memory differs */
@@ -67,9 +68,14 @@ struct x286;
 
 /* A harness with one bare real-mode CPU (16 MiB at guest address 0) on the
    engine. deliver: when kiln stops at an exception the 286 also took, push
-   FLAGS/CS/IP and jump through the IVT in the harness, then run on. NULL on failure. */
+   FLAGS/CS/IP and jump through the IVT in the harness, then run on (kiln
+   itself delivers most, see x286_set_kiln_deliver). NULL on failure. */
 struct x286 *x286_new(enum bare_engine engine, bool deliver, uint64_t budget);
 void x286_free(struct x286 *x);
+/* Whether kiln delivers (through the IVT, bare_cpu_set_deliver_mask) the
+   interrupt the 286 took for each vector; default on. Off: kiln stops at every
+   exception and only the harness delivers (if deliver). */
+void x286_set_kiln_deliver(struct x286 *x, bool on);
 
 /* Runs test t: loads its registers and RAM, runs to HLT, compares FLAGS under
    flags_mask (and never bits 12-15, which a 286 cannot set in real mode), then

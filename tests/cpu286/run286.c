@@ -34,7 +34,8 @@ static void usage(FILE *out)
         "  --max-fail=N     failures shown in detail per file and engine (default 3)\n"
         "  --sample=N       run every Nth vector (default 1 = all)\n"
         "  --budget=N       instruction budget per vector (default 1024)\n"
-        "  --no-deliver     do not deliver exceptions through the IVT in the harness\n"
+        "  --no-deliver     the harness does not deliver exceptions kiln stopped at\n"
+        "  --no-kiln-deliver  kiln stops at every exception (does not deliver it)\n"
         "  --known-bad=F    list of vectors judged wrong, skipped (default %s)\n"
         "  --no-fork        run in-process (for a debugger; a crash ends the run)\n"
         "  --timeout=S      seconds per file and engine before it counts as hung (default 300)\n"
@@ -208,6 +209,7 @@ int main(int argc, char **argv)
 {
     struct s286_opts o = {
         .engines = 3, .max_fail = 3, .sample = 1, .budget = 1024, .deliver = true,
+        .kiln_deliver = true,
         .timeout = 300,
     };
     const char *data = getenv("KILN_TESTDATA");
@@ -243,6 +245,8 @@ int main(int argc, char **argv)
             known_bad = a + 12;
         else if (!strcmp(a, "--no-deliver"))
             o.deliver = false;
+        else if (!strcmp(a, "--no-kiln-deliver"))
+            o.kiln_deliver = false;
         else if (!strcmp(a, "--no-fork"))
             o.no_fork = true;
         else if (!strncmp(a, "--timeout=", 10))
@@ -309,8 +313,9 @@ int main(int argc, char **argv)
         setup_fail += s286_apply_enabled(enabled, files, nfiles);
     }
 
-    printf("run286: %s, engines:%s%s, sample 1/%u%s\n", modedir, (o.engines & 1) ? " interp" : "",
-           (o.engines & 2) ? " jit" : "", o.sample, o.deliver ? "" : ", no harness delivery");
+    printf("run286: %s, engines:%s%s, sample 1/%u%s%s\n", modedir,
+           (o.engines & 1) ? " interp" : "", (o.engines & 2) ? " jit" : "", o.sample,
+           o.deliver ? "" : ", no harness delivery", o.kiln_deliver ? "" : ", no kiln delivery");
     unsigned parsed = 0, parse_fail = 0, self_pass = 0, self_fail = 0, selfchecked = 0;
     for (size_t i = 0; i < nfiles; i++) {
         struct s286_file *f = &files[i];

@@ -27,6 +27,8 @@ int s286_selfcheck(const struct s286_file *f, int eng, const struct s286_opts *o
 {
     const struct moo_file *mf = f->moo;
     struct x286 *x = x286_new(eng ? BARE_ENGINE_JIT : BARE_ENGINE_INTERP, o->deliver, o->budget);
+    if (x)
+        x286_set_kiln_deliver(x, o->kiln_deliver);
     if (!x)
         return -1;
     uint16_t fm = m286_flags_mask(&c->meta, f->opcode, f->reg);

@@ -103,6 +103,8 @@ void s286_run_file(const struct s286_file *f, int eng, const struct s286_opts *o
 {
     const struct moo_file *m = f->moo;
     struct x286 *x = x286_new(eng ? BARE_ENGINE_JIT : BARE_ENGINE_INTERP, o->deliver, o->budget);
+    if (x)
+        x286_set_kiln_deliver(x, o->kiln_deliver);
     uint8_t *verdict = calloc(m->ntests ? m->ntests : 1, 1);
     size_t win[SWEEP_EVERY], nw = 0;
     unsigned shown = 0;

@@ -20,7 +20,7 @@ struct s286_opts {
     unsigned sample;      /* run every Nth vector */
     uint64_t budget;
     unsigned timeout;     /* seconds per file and engine */
-    bool deliver, verbose, no_fork, markdown, check;
+    bool deliver, kiln_deliver, verbose, no_fork, markdown, check;
 };
 
 struct s286_ctx {
