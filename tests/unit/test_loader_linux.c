@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -295,6 +296,67 @@ static void test_linux_truncated_and_fuzzed(void **state)
     memmap_free(mm);
 }
 
+/* The real default guest, when tools/mkguest has built it (make demo) in
+ * guest-cache/ of the build directory or in $KILN_GUEST_DIR; skipped otherwise. */
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = n > 0 ? malloc((size_t)n) : NULL;
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return b;
+}
+
+static void test_linux_real_guest(void **state)
+{
+    (void)state;
+    const char *dir = getenv("KILN_GUEST_DIR") ? getenv("KILN_GUEST_DIR") : "guest-cache";
+    char kpath[512], ipath[512];
+    size_t klen, ilen;
+
+    snprintf(kpath, sizeof(kpath), "%s/vmlinuz", dir);
+    snprintf(ipath, sizeof(ipath), "%s/initramfs.cpio.gz", dir);
+    uint8_t *k = slurp(kpath, &klen), *rd = slurp(ipath, &ilen);
+    if (k == NULL || rd == NULL) {
+        free(k);
+        free(rd);
+        skip();
+    }
+    struct memmap *mm = memmap_new(512u << 20, 0);
+    struct loader_blob initrd = { rd, ilen, "initramfs", NULL };
+    struct loader_result r;
+    char err[256];
+    if (load(mm, k, klen, "console=ttyS0", &initrd, true, &r, err) != 0)
+        fail_msg("%s", err);
+    uint8_t *ram = memmap_ram_base(mm), *bp = ram + LOADER_PARAMS_ADDR;
+    size_t setup = ((size_t)(k[0x1f1] ? k[0x1f1] : 4) + 1) * 512;
+    assert_int_equal(r.boot.mode, SYSBUS_BOOT_LONG64);
+    assert_int_equal(r.boot.rip, r.load_start + 0x200);
+    assert_memory_equal(ram + r.load_start, k + setup, klen - setup);
+    assert_memory_equal(ram + r.initrd_addr, rd, ilen);
+    assert_int_equal(rd32(bp + 0x218), r.initrd_addr);
+    assert_true(r.initrd_addr + ilen <= (512u << 20));
+    assert_true(r.initrd_addr >= r.load_start + rd32(k + 0x260));
+    assert_int_equal(r.load_start, rd32(k + 0x258));           /* at its pref_address */
+    /* 64 MiB is too little for this kernel's init_size: a clear refusal */
+    struct memmap *small = memmap_new(64u << 20, 0);
+    assert_int_equal(load(small, k, klen, "", NULL, true, &r, err), -1);
+    assert_non_null(strstr(err, "use -m"));
+    memmap_free(small);
+    memmap_free(mm);
+    free(k);
+    free(rd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_linux_initrd_limits),
         cmocka_unit_test(test_linux_rejects),
         cmocka_unit_test(test_linux_truncated_and_fuzzed),
+        cmocka_unit_test(test_linux_real_guest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
