@@ -10,6 +10,7 @@
 #include "machine/machine_int.h"
 
 #define MAX_POLLFDS (KILN_MAX_SERIALS + 1)
+#define IDLE_MAX_NS 1000000000ll     /* longest idle sleep without an event */
 
 /* Collects the input descriptors of the chardevs; returns the count. */
 static int gather_fds(struct machine *m, struct pollfd *fds)
@@ -78,6 +79,10 @@ static void idle(struct machine *m, int64_t max_wait_ns)
     }
     if (max_wait_ns >= 0 && (wait < 0 || wait > max_wait_ns))
         wait = max_wait_ns;
+    /* A stop requested by a signal just before ppoll() would otherwise wait
+     * for the next event: wake at least once a second to look. */
+    if (wait < 0 || wait > IDLE_MAX_NS)
+        wait = IDLE_MAX_NS;
     wait_events(m, wait);
 }
 
