@@ -141,13 +141,15 @@ struct x86_insn {
     bool addrsize_prefix; /* 67 seen */
     uint8_t seg_override; /* last segment override (enum x86_seg), X86_SEG_NONE if none.
                              In 64-bit mode ES/CS/SS/DS overrides are ignored (NONE). */
-    uint8_t mandatory;    /* prefix column used for 0F maps: 0 none, 1 = 66, 2 = F3, 3 = F2 */
+    uint8_t mandatory;    /* prefix column the table used: 0 none, 1 = 66, 2 = F3, 3 = F2
+                             (F2/F3 win over 66; 0 if the opcode has no columns). VEX: pp */
     uint8_t rex;          /* the REX byte that took effect (0x40..0x4F), 0 if none */
-    bool rex_w, rex_r, rex_x, rex_b;
+    bool rex_w, rex_r, rex_x, rex_b; /* REX bits; for VEX, VEX.W/R/X/B (64-bit mode only) */
     bool vex;             /* VEX (C4/C5) encoded */
     bool vex_l, vex_w;
     uint8_t vex_vvvv;     /* register number from VEX.vvvv (already inverted) */
-    uint8_t nprefixes;    /* bytes before the opcode (legacy + REX + VEX/EVEX/XOP prefix) */
+    uint8_t nprefixes;    /* bytes before the opcode: legacy prefixes + REX (the 0F/0F38/0F3A
+                             escape is not counted), or up to the end of a VEX/EVEX/XOP prefix */
     uint32_t flags;       /* X86_F_* */
     struct x86_operand ops[4]; /* Intel order: destination first; implicit operands included */
     int64_t imm2;         /* second immediate: ENTER's nesting level, far pointer selector */
