@@ -141,6 +141,8 @@ struct cpu {
     struct cpu_seg ldtr, tr;
     /* system CPU (cpu/intr.c, seg.c, far.c, tr_system.c; see docs/SYSTEM.md) */
     bool excp_soft;         /* the raised exception is INT n / INT3 / INTO (gate DPL check) */
+    bool delivering_soft;   /* the delivery under way is of such an INT */
+    uint64_t excp_soft_rip; /* its instruction's own rip (a fault while delivering reports it) */
     int delivering;         /* vector + 1 whose delivery is under way (#DF, triple fault), 0 none */
     bool shutdown;          /* triple fault: cpu_exec returns CPU_EXIT_REQUEST, the board resets */
     bool irq_line;          /* INTR pin level (system CPU) */
@@ -148,6 +150,8 @@ struct cpu {
     uint64_t irq_inhibit_rip;
     uint64_t star, lstar, cstar, sfmask, tsc_aux;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t cr8, msr_pat, msr_mtrr_def;
+    bool a20_off;           /* A20 gate closed: physical bit 20 reads as 0 (cpu/mmu.c) */
 
     /* --- exceptions --- */
     int excp_vector;        /* last raised exception, -1 none */

@@ -67,7 +67,9 @@ static __attribute__((noinline)) int run(struct cpu *cpu, struct exec_state *st)
         if (cpu->icount_left <= 0)
             return CPU_EXIT_BUDGET;
         bool flushed = false;
-        uint32_t cflags = st->single ? (TB_CF_SINGLE | TB_CF_NOCHAIN) : 0;
+        /* EFLAGS.TF (with a delivering CPU): one instruction, then the #DB trap. */
+        bool tf = (cpu->eflags & CPU_TF) && cpu->deliver;
+        uint32_t cflags = (st->single || tf) ? (TB_CF_SINGLE | TB_CF_NOCHAIN) : 0;
         struct tb *tb = find_tb(cpu, cflags, &flushed);
         if (tb && !st->single && tb->icount > (uint64_t)cpu->icount_left) {
             cflags = TB_CF_SINGLE | TB_CF_NOCHAIN;
@@ -94,6 +96,8 @@ static __attribute__((noinline)) int run(struct cpu *cpu, struct exec_state *st)
         }
         if (cpu->exit_reason == CPU_EXIT_HLT)
             return CPU_EXIT_HLT;
+        if (tf)
+            cpu_raise(cpu, EXC_DB, false, 0); /* single-step trap: rip is the next instruction */
         if ((how == TB_EXIT_SLOT0 || how == TB_EXIT_SLOT1) && lt) {
             st->last = lt;
             st->last_slot = how;

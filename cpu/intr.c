@@ -269,6 +269,11 @@ void cpu_sys_deliver(struct cpu *cpu)
     cpu->excp_soft = false;
     if (cpu->delivering) {
         int first = cpu->delivering - 1;
+        if (cpu->delivering_soft) {
+            cpu->rip = cpu->excp_soft_rip; /* a fault delivering INT n: at the INT */
+            first = -1;                    /* and INT n is no exception: no #DF */
+        }
+        cpu->delivering_soft = false;
         if (first == EXC_DF) {
             cpu->shutdown = true;   /* triple fault */
             cpu->exit_request = 1;
@@ -286,8 +291,10 @@ void cpu_sys_deliver(struct cpu *cpu)
     if (!(cpu->hflags & HF_PE))
         has_err = false; /* real mode pushes no error code */
     cpu->delivering = v + 1;
+    cpu->delivering_soft = soft;
     cpu_interrupt(cpu, v, soft ? INTR_SOFT : INTR_EXCEPTION, has_err, err);
     cpu->delivering = 0;
+    cpu->delivering_soft = false;
     cpu->excp_vector = -1;
 }
 

@@ -62,6 +62,15 @@ uint64_t seg_check_ss(struct cpu *cpu, uint16_t sel, unsigned cpl, int exc);
    virtual-8086 mode, the TSS I/O bitmap must allow it; #GP(0) otherwise. */
 void cpu_io_check(struct cpu *cpu, uint16_t port, unsigned size);
 
+/* --- priv.c, msr.c --- */
+/* #GP(0) unless CPL 0 and not virtual-8086 mode. */
+void sys_check_cpl0(struct cpu *cpu);
+/* MOV to CR0/2/3/4/8 with the reserved-bit checks, LMA switching and TLB flushes. */
+void sys_write_cr(struct cpu *cpu, unsigned cr, uint64_t v);
+/* MSR access; false: unknown MSR or reserved bits (the instruction raises #GP(0)). */
+bool sys_rdmsr(struct cpu *cpu, uint32_t idx, uint64_t *v);
+bool sys_wrmsr(struct cpu *cpu, uint32_t idx, uint64_t v);
+
 /* --- intr.c --- */
 /* How an event reached delivery. */
 enum intr_kind {

@@ -25,10 +25,12 @@ extern const struct ir_helper helper_lgdt;      /* (which: 0 GDT 1 IDT 2 SGDT 3 
 extern const struct ir_helper helper_mov_cr;    /* (cr, value, write?) -> value read */
 extern const struct ir_helper helper_lmsw;      /* (value) */
 extern const struct ir_helper helper_clts;
-extern const struct ir_helper helper_lldt_ltr;  /* (which: 0 LLDT 1 LTR, sel) */
+extern const struct ir_helper helper_lldt_ltr;  /* (0 LLDT 1 LTR, sel; 2 SLDT 3 STR -> sel) */
 extern const struct ir_helper helper_msr;       /* (write?) RDMSR / WRMSR on ECX, EDX:EAX */
 extern const struct ir_helper helper_invlpg;    /* (linear) */
-extern const struct ir_helper helper_larlsl;    /* (op, sel) -> value, ZF via flags */
-extern const struct ir_helper helper_verrw;     /* (write?, sel) */
+extern const struct ir_helper helper_larlsl;    /* (0 LAR 1 LSL 2 VERR 3 VERW, sel) -> value or ~0; ZF */
+extern const struct ir_helper helper_fastcall;  /* (0 SYSCALL 1 SYSRET 2 SYSENTER 3 SYSEXIT, next rip, opsize) */
+extern const struct ir_helper helper_swapgs;
+extern const struct ir_helper helper_rdtscp;    /* (0 RDTSCP, 1 RDPID -> TSC_AUX) */
 
 #endif

@@ -41,14 +41,18 @@ static uint64_t h_iret(void *env, uint64_t opsize, uint64_t a1, uint64_t a2, uin
 }
 const struct ir_helper helper_iret = { h_iret, "iret", 0 };
 
-/* INT n (kind 0), INT3 (1), INTO (2), INT1 (3): rip is already the next instruction. */
-static uint64_t h_int(void *env, uint64_t vec, uint64_t kind, uint64_t a2, uint64_t a3)
+/* INT n (kind 0), INT3 (1), INTO (2), INT1 (3): rip is already the next instruction;
+   own = the instruction's address, the rip of a fault raised while delivering it. */
+static uint64_t h_int(void *env, uint64_t vec, uint64_t kind, uint64_t own, uint64_t a3)
 {
     struct cpu *cpu = env;
-    (void)a2; (void)a3;
-    if (kind == 0 && (cpu->hflags & HF_VM) && ((cpu->eflags >> 12) & 3) < 3)
+    (void)a3;
+    if (kind == 0 && (cpu->hflags & HF_VM) && ((cpu->eflags >> 12) & 3) < 3) {
+        cpu->rip = own;
         cpu_raise(cpu, EXC_GP, true, 0);
+    }
     cpu->excp_soft = kind != 3;
+    cpu->excp_soft_rip = own;
     cpu_raise(cpu, (int)vec, false, 0);
 }
 const struct ir_helper helper_int = { h_int, "int", 0 };

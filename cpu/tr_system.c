@@ -36,7 +36,8 @@ bool tr_sys_int(struct tr *s)
         tr_brcond(s, 1, skip); /* NO: no trap */
     }
     tr_set_rip(s, s->next_eip);
-    tr_call(s, &helper_int, IR_NONE, tr_const(s, (uint64_t)vec), tr_const(s, kind), IR_NONE, IR_NONE);
+    tr_call(s, &helper_int, IR_NONE, tr_const(s, (uint64_t)vec), tr_const(s, kind),
+            tr_const(s, s->eip), IR_NONE);
     if (op == X86_OP_INTO) {
         tr_exit(s, CPU_EXIT_CONTINUE); /* not reached */
         s->ended = false;

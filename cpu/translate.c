@@ -58,6 +58,17 @@ static tr_fn *const tr_table[X86_OP_COUNT] = {
     [X86_OP_INT1] = tr_sys_int, [X86_OP_IRET] = tr_sys_iret, [X86_OP_RETF] = tr_sys_retf,
     [X86_OP_JMPF] = tr_sys_farjmp, [X86_OP_CALLF] = tr_sys_farcall,
     [X86_OP_CLI] = tr_sys_cli, [X86_OP_STI] = tr_sys_cli,
+    [X86_OP_LGDT] = tr_sys_desc_table, [X86_OP_LIDT] = tr_sys_desc_table,
+    [X86_OP_SGDT] = tr_sys_desc_table, [X86_OP_SIDT] = tr_sys_desc_table,
+    [X86_OP_LLDT] = tr_sys_ldt_tr, [X86_OP_LTR] = tr_sys_ldt_tr, [X86_OP_SLDT] = tr_sys_ldt_tr,
+    [X86_OP_STR] = tr_sys_ldt_tr, [X86_OP_MOV_CR] = tr_sys_mov_cr, [X86_OP_LMSW] = tr_sys_msw,
+    [X86_OP_SMSW] = tr_sys_msw, [X86_OP_CLTS] = tr_sys_misc, [X86_OP_INVLPG] = tr_sys_misc,
+    [X86_OP_RDMSR] = tr_sys_misc, [X86_OP_WRMSR] = tr_sys_misc, [X86_OP_SWAPGS] = tr_sys_misc,
+    [X86_OP_RDTSCP] = tr_sys_misc, [X86_OP_RDPID] = tr_sys_misc,
+    [X86_OP_SYSCALL] = tr_sys_fastcall, [X86_OP_SYSRET] = tr_sys_fastcall,
+    [X86_OP_SYSENTER] = tr_sys_fastcall, [X86_OP_SYSEXIT] = tr_sys_fastcall,
+    [X86_OP_LAR] = tr_sys_lar, [X86_OP_LSL] = tr_sys_lar, [X86_OP_VERR] = tr_sys_lar,
+    [X86_OP_VERW] = tr_sys_lar,
 };
 
 /* Reads the instruction at linear address lin; returns the decode status or -1
