@@ -137,6 +137,7 @@ struct dt_gen {
     struct dt_cpu_features feat;
     bool enabled[DT_C_COUNT];   /* classes to draw from */
     bool avail[DT_C_COUNT];     /* host supports it */
+    const char *insn;           /* only items with this mnemonic (x86_op_name), or NULL */
 };
 /* Initialises a generator: all classes the host supports enabled. */
 void dt_gen_init(struct dt_gen *g, uint64_t seed);

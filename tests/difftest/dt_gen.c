@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* dt_gen.c: difftest sequence generator core: classes, operands, flag dataflow, layout. */
 #include <string.h>
+#include "cpu/decode.h"
 #include "tests/difftest/dt_gen.h"
 
 static const char *const class_names[DT_C_COUNT] = {
@@ -229,6 +230,18 @@ void dt_gen_item(struct dt_gen *g, int cls, struct dt_item *it)
     it->pre[2] = (uint8_t)(0xc0 | (a & 7) << 3 | (b & 7));
 }
 
+/* The item holds an instruction whose mnemonic is name (as x86_op_name spells it). */
+static bool item_has(const struct dt_item *it, const char *name)
+{
+    for (int j = 0; j < it->ninsns && j < DT_ITEM_INSNS; j++) {
+        struct x86_insn in;
+        if (x86_decode(it->b + it->ofs[j], it->len - it->ofs[j], X86_MODE_64, &in) == X86_DECODE_OK &&
+            !strcmp(x86_op_name(in.op), name))
+            return true;
+    }
+    return false;
+}
+
 void dt_gen_seq(struct dt_gen *g, struct dt_seq *s, int max_items)
 {
     int cls[DT_C_COUNT], nc = 0;
@@ -239,8 +252,17 @@ void dt_gen_seq(struct dt_gen *g, struct dt_seq *s, int max_items)
         max_items = DT_MAX_ITEMS;
     s->n = nc ? 1 + (int)dt_below(&g->rng, (uint32_t)max_items) : 0;
     s->org = dt_chance(g, 50) ? 0 : dt_below(&g->rng, 0x1800);
-    for (int i = 0; i < s->n; i++)
-        dt_gen_item(g, cls[dt_below(&g->rng, (uint32_t)nc)], &s->it[i]);
+    for (int i = 0; i < s->n; i++) {
+        for (int tries = 0;; tries++) {
+            dt_gen_item(g, cls[dt_below(&g->rng, (uint32_t)nc)], &s->it[i]);
+            if (!g->insn || item_has(&s->it[i], g->insn))
+                break;
+            if (tries > 5000) {          /* no enabled class makes it */
+                s->n = i;
+                return;
+            }
+        }
+    }
 }
 
 void dt_gen_state(struct dt_gen *g, struct dt_state *st)

@@ -40,6 +40,7 @@ struct opts {
     int max_fail;
     bool validate, quiet, show, strict_decode;
     const char *argv0;
+    const char *insn;
 };
 
 struct stats {
@@ -83,6 +84,7 @@ static void make_seq(const struct opts *o, uint64_t ss, struct dt_seq *s, struct
     dt_gen_init(&g, ss);
     for (int i = 0; i < DT_C_COUNT; i++)
         g.enabled[i] = o->cls[i];
+    g.insn = o->insn;
     dt_gen_seq(&g, s, o->max_items);
     dt_gen_state(&g, st);
 }
@@ -193,9 +195,9 @@ static int run_seq(const struct opts *o, uint64_t ss, struct stats *stt, FILE *o
         for (int i = 0; i < DT_C_COUNT; i++)
             all = all && o->cls[i];
         classes_str(o->cls, cl, sizeof cl);
-        snprintf(repro, sizeof repro, "%s --replay %#" PRIx64 " --engine %s%s%s --max-items %d",
+        snprintf(repro, sizeof repro, "%s --replay %#" PRIx64 " --engine %s%s%s --max-items %d%s%s",
                  o->argv0, ss, dt_engine_name(e), all ? "" : " --classes ", all ? "" : cl,
-                 o->max_items);
+                 o->max_items, o->insn ? " --insn " : "", o->insn ? o->insn : "");
         dt_report(out, e, ss, repro, &m, &st, why);
         fflush(out);
     }
@@ -411,6 +413,8 @@ static void usage(const char *p)
            "  --replay S         run the one sequence of seed S (as printed in a report)\n"
            "  --engine E         interp, jit or both (default both)\n"
            "  --classes A,B,...  only these instruction classes (default all); --list shows them\n"
+           "  --insn NAME        only items with this instruction (decoder mnemonic: rcl, cmpxchg,\n"
+           "                     jcc, cmovcc, setcc, ...)\n"
            "  --max-items N      items per sequence (1..%d, default 20)\n"
            "  --max-fail N       stop after N mismatches (default: never; each kind is shown once)\n"
            "  --validate         check every encoding's length with x86_decode\n"
@@ -437,7 +441,7 @@ int main(int argc, char **argv)
         { "seed", 1, 0, 's' }, { "replay", 1, 0, 'r' }, { "engine", 1, 0, 'e' },
         { "classes", 1, 0, 'c' }, { "max-items", 1, 0, 'm' }, { "max-fail", 1, 0, 'f' },
         { "validate", 0, 0, 'v' }, { "native-only", 0, 0, 'N' }, { "list", 0, 0, 'l' },
-        { "show", 0, 0, 'S' }, { "strict-undef", 0, 0, 'U' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+        { "show", 0, 0, 'S' }, { "insn", 1, 0, 'I' }, { "strict-undef", 0, 0, 'U' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
@@ -469,6 +473,7 @@ int main(int argc, char **argv)
         case 'v': o.validate = true; break;
         case 'N': native_only = true; break;
         case 'S': o.show = true; break;
+        case 'I': o.insn = optarg; break;
         case 'U': dt_undef_strict(true); break;
         case 'l':
             for (int i = 0; i < DT_C_COUNT; i++)
