@@ -175,6 +175,11 @@ void bare_cpu_free(struct bare_cpu *bc)
     free(bc);
 }
 
+void bare_cpu_set_log(struct bare_cpu *bc, struct kiln_log *log)
+{
+    bc->cpu.log = log;
+}
+
 uint8_t *bare_cpu_mem(struct bare_cpu *bc)
 {
     return bc->mem;

@@ -56,6 +56,10 @@ struct bare_cpu;
    (page-aligned), in the given mode, running on the given engine. NULL on failure. */
 struct bare_cpu *bare_cpu_new(enum bare_engine engine, enum bare_mode mode,
                               uint64_t mem_base, size_t mem_size);
+struct kiln_log;
+/* Logs translation / execution to log (translate/log.h items in_asm, op, op_opt,
+   exec, int); NULL turns it off. */
+void bare_cpu_set_log(struct bare_cpu *cpu, struct kiln_log *log);
 /* Frees it. */
 void bare_cpu_free(struct bare_cpu *cpu);
 /* Host pointer to the guest memory (mem_size bytes at guest mem_base). Writes

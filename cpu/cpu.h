@@ -12,6 +12,7 @@
 
 struct tb;
 struct tb_cache;
+struct kiln_log;
 struct engine;
 struct cpu;
 
@@ -123,7 +124,7 @@ struct cpu {
     int64_t icount_start;   /* icount_left when cpu_exec started */
     uint32_t exit_request;  /* engines leave chained execution when non-zero */
     uint32_t exit_reason;   /* enum cpu_exit, written by a block before EXIT */
-    struct tb *cur_tb;      /* the running block (written by each block's prologue) */
+    uint64_t reserved0;
     uint64_t eflags;        /* EFLAGS except the six arithmetic flags and DF */
     struct cpu_seg seg[6];  /* ES CS SS DS FS GS */
     uint32_t hflags;        /* HF_*: the TB key flags */
@@ -163,6 +164,8 @@ struct cpu {
     jmp_buf jmp;            /* cpu_exec's unwind point */
     bool in_exec;
     bool smc_single;        /* next block: translate one instruction (SMC hit the running block) */
+    bool in_block;          /* inside engine->exec */
+    bool in_single;         /* ... running a TB_CF_SINGLE block */
 
     /* --- execution machinery --- */
     struct ir_ctx irctx;
@@ -171,6 +174,7 @@ struct cpu {
     struct engine *engine;
     const struct cpu_mem_ops *mem;
     void *opaque;           /* owner's data (bare CPU, machine) */
+    struct kiln_log *log;   /* -d items in_asm, op, op_opt, exec, int (NULL: none) */
     /* Called when a block is translated from the physical page (may be NULL). */
     void (*on_code_page)(struct cpu *cpu, uint64_t phys_page);
     uint64_t (*tsc)(struct cpu *cpu); /* RDTSC source; NULL: instruction count */

@@ -2,7 +2,9 @@
 /* mem.c: soft-TLB fill, slow-path loads/stores, code fetch and self-modifying-code detection. */
 #include <string.h>
 #include "cpu/cpu.h"
+#include "cpu/decode.h"
 #include "cpu/helpers.h"
+#include "cpu/translate.h"
 #include "translate/tb.h"
 
 static struct tlb_entry *entry(struct cpu *cpu, unsigned idx, uint64_t addr, unsigned *slot)
@@ -71,30 +73,37 @@ static void st_host(uint8_t *p, uint64_t v, unsigned size)
     }
 }
 
-/* Does [phys, phys+size) touch the code of tb? */
-static bool tb_overlaps(const struct tb *tb, uint64_t phys, unsigned size)
+/* Physical page of linear address lin as code, or TB_NO_PAGE. */
+static uint64_t code_page(struct cpu *cpu, uint64_t lin)
 {
-    uint64_t n0 = TLB_PAGE_SIZE - (tb->phys_pc & (TLB_PAGE_SIZE - 1));
-    if (n0 > tb->size)
-        n0 = tb->size;
-    if (phys < tb->phys_pc + n0 && phys + size > tb->phys_pc)
-        return true;
-    if (tb->phys_page[1] != TB_NO_PAGE && tb->size > n0) {
-        uint64_t s1 = tb->phys_page[1];
-        if (phys < s1 + (tb->size - n0) && phys + size > s1)
-            return true;
-    }
-    return false;
+    uint64_t ph = 0;
+    uint8_t *host = NULL;
+    unsigned prot = 0;
+    if (!(cpu->hflags & HF_CS64))
+        lin &= 0xffffffffu;
+    if (!cpu->mem->translate(cpu, lin, CPU_ACC_FETCH | CPU_ACC_NOFAULT, cpu_mmu_idx(cpu), &ph, &host, &prot))
+        return TB_NO_PAGE;
+    return ph & TLB_PAGE_MASK;
 }
 
-/* A store of size bytes to physical phys on a page holding code: invalidates the
-   blocks there. When the running block is among them, unwinds before storing:
-   the loop re-executes the instruction alone (TB_CF_SINGLE). */
+/*
+ * A store of size bytes to physical phys on a page holding code: invalidates the
+ * blocks there. The running block may be among them; it cannot be named (engines
+ * do not say which block runs), but it holds the current instruction (rip is exact
+ * at every store), and a block never spans more than the current instruction's
+ * pages. So when the store invalidated something on those pages, it unwinds before
+ * storing and the loop re-executes the instruction alone (TB_CF_SINGLE), whose own
+ * stores go through.
+ */
 static void code_write(struct cpu *cpu, uint64_t phys, unsigned size)
 {
-    struct tb *cur = cpu->cur_tb;
-    bool hit = cur && !(cur->cflags & TB_CF_SINGLE) && tb_overlaps(cur, phys, size);
-    tb_invalidate_phys_range(cpu->tbc, phys, phys + size);
+    unsigned n = tb_invalidate_phys_range(cpu->tbc, phys, phys + size);
+    if (n == 0 || !cpu->in_block || cpu->in_single)
+        return;
+    uint64_t lin = cpu_pc_linear(cpu);
+    uint64_t p0 = code_page(cpu, lin), p1 = code_page(cpu, lin + X86_MAX_INSN_LEN - 1);
+    uint64_t w0 = phys & TLB_PAGE_MASK, w1 = (phys + size - 1) & TLB_PAGE_MASK;
+    bool hit = w0 == p0 || w0 == p1 || w1 == p0 || w1 == p1;
     if (hit) {
         cpu->smc_single = true;
         cpu->excp_vector = -1;

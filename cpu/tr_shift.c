@@ -84,7 +84,10 @@ bool tr_shift(struct tr *s)
         unsigned kind = op == X86_OP_ROL ? 0 : op == X86_OP_ROR ? 1 : op == X86_OP_RCL ? 2 : 3;
         ir_temp desc = tr_const(s, kind | (d.size << 8));
         ir_temp f = tr_flags(s), res = tr_tmp(s), nf = tr_tmp(s);
-        tr_call(s, &helper_rot, res, desc, a, c, f);
+        if (kind < 2) /* ROL/ROR inline; IR rotates take the count modulo the width, like x86 */
+            ir_binop(s->b, kind == 0 ? IR_ROTL : IR_ROTR, tr_w(d.size), res, a, c);
+        else
+            tr_call(s, &helper_rot, res, desc, a, c, f);
         tr_call(s, &helper_rot_flags, nf, desc, a, c, f);
         tr_write(s, &d, res);
         tr_set_flags_val(s, nf);

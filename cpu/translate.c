@@ -98,6 +98,44 @@ static int fetch_decode(struct tr *s, uint64_t lin, struct x86_insn *in, uint64_
     return st;
 }
 
+/* Instructions that never fault nor call a helper that reads rip when they have
+   no memory operand: they need no rip write before them. */
+static const bool no_fault_regonly[X86_OP_COUNT] = {
+    [X86_OP_ADD] = 1, [X86_OP_OR] = 1, [X86_OP_ADC] = 1, [X86_OP_SBB] = 1, [X86_OP_AND] = 1,
+    [X86_OP_SUB] = 1, [X86_OP_XOR] = 1, [X86_OP_CMP] = 1, [X86_OP_TEST] = 1, [X86_OP_INC] = 1,
+    [X86_OP_DEC] = 1, [X86_OP_NEG] = 1, [X86_OP_NOT] = 1, [X86_OP_MOV] = 1, [X86_OP_MOVZX] = 1,
+    [X86_OP_MOVSX] = 1, [X86_OP_MOVSXD] = 1, [X86_OP_LEA] = 1, [X86_OP_XCHG] = 1, [X86_OP_CBW] = 1,
+    [X86_OP_CWD] = 1, [X86_OP_BSWAP] = 1, [X86_OP_CMOVCC] = 1, [X86_OP_SETCC] = 1, [X86_OP_NOP] = 1,
+    [X86_OP_PAUSE] = 1, [X86_OP_ENDBR32] = 1, [X86_OP_ENDBR64] = 1, [X86_OP_JCC] = 1,
+    [X86_OP_CLC] = 1, [X86_OP_STC] = 1, [X86_OP_CMC] = 1, [X86_OP_CLD] = 1, [X86_OP_STD] = 1,
+    [X86_OP_LAHF] = 1, [X86_OP_SAHF] = 1, [X86_OP_BT] = 1, [X86_OP_BTS] = 1, [X86_OP_BTR] = 1,
+    [X86_OP_BTC] = 1, [X86_OP_BSF] = 1, [X86_OP_BSR] = 1, [X86_OP_TZCNT] = 1, [X86_OP_LZCNT] = 1,
+    [X86_OP_POPCNT] = 1, [X86_OP_ANDN] = 1, [X86_OP_BEXTR] = 1, [X86_OP_BLSI] = 1,
+    [X86_OP_BLSMSK] = 1, [X86_OP_BLSR] = 1, [X86_OP_BZHI] = 1, [X86_OP_MULX] = 1, [X86_OP_PDEP] = 1,
+    [X86_OP_PEXT] = 1, [X86_OP_RORX] = 1, [X86_OP_SARX] = 1, [X86_OP_SHLX] = 1, [X86_OP_SHRX] = 1,
+    [X86_OP_SHL] = 1, [X86_OP_SAL] = 1, [X86_OP_SHR] = 1, [X86_OP_SAR] = 1, [X86_OP_ROL] = 1,
+    [X86_OP_ROR] = 1, [X86_OP_RCL] = 1, [X86_OP_RCR] = 1, [X86_OP_SHLD] = 1, [X86_OP_SHRD] = 1,
+    [X86_OP_ADCX] = 1, [X86_OP_ADOX] = 1, [X86_OP_IMUL] = 1, [X86_OP_MUL] = 1, [X86_OP_LOOP] = 1,
+    [X86_OP_LOOPE] = 1, [X86_OP_LOOPNE] = 1, [X86_OP_JRCXZ] = 1,
+};
+
+/* Must rip hold this instruction's address before its semantics run? */
+static bool needs_rip(const struct x86_insn *in, int status)
+{
+    if (status != X86_DECODE_OK || in->op >= X86_OP_COUNT || in->lock)
+        return true;
+    if (in->op == X86_OP_JMP && in->nops > 0 && in->ops[0].kind == X86_OPK_REL)
+        return false;
+    if (in->op == X86_OP_LEA || in->op == X86_OP_NOP)
+        return false; /* memory operand, but no access */
+    if (!no_fault_regonly[in->op])
+        return true;
+    for (unsigned i = 0; i < in->nops && i < 4; i++)
+        if (in->ops[i].kind == X86_OPK_MEM)
+            return true;
+    return false;
+}
+
 static bool lock_ok(const struct x86_insn *in)
 {
     if (!in->lock)
@@ -127,10 +165,8 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
     info->pc = lin0;
     info->phys_page[1] = TB_NO_PAGE;
 
-    /* Prologue: record the running block, charge the budget (patched at the end). */
+    /* Prologue: charge the budget (the count is patched in at the end). */
     s->label_budget = ir_label_new(b);
-    info->op_cur_tb = b->nops;
-    ir_st_env(b, 64, tr_const(s, 0), (int32_t)offsetof(struct cpu, cur_tb));
     ir_temp t = tr_tmp(s), t2 = tr_tmp(s);
     ir_ld_env(b, 64, t, (int32_t)offsetof(struct cpu, icount_left));
     info->op_icount = b->nops;
@@ -156,7 +192,8 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
         }
         ir_insn_start(b, lin);
         s->next_eip = (s->eip + (in.len ? in.len : 1)) & tr_eip_mask(s, s->mode == X86_MODE_16 ? 2 : 4);
-        tr_set_rip(s, s->eip);
+        if (needs_rip(&in, stt))
+            tr_set_rip(s, s->eip);
         if (stt == X86_DECODE_TOO_LONG) {
             tr_raise(s, EXC_GP, 0, true);
         } else if (stt != X86_DECODE_OK || in.op >= X86_OP_COUNT || !tr_table[in.op] ||
@@ -190,6 +227,6 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
 
 void cpu_translate_patch(struct ir_block *b, const struct cpu_tr_info *info, struct tb *tb)
 {
-    b->ops[info->op_cur_tb].args[0] = ir_const(b, 64, (uint64_t)(uintptr_t)tb);
+    (void)tb;
     b->ops[info->op_icount].args[2] = ir_const(b, 64, info->icount);
 }

@@ -14,7 +14,7 @@ struct cpu_tr_info {
     uint64_t phys_pc;
     uint64_t phys_page[2];
     uint32_t size, icount;
-    unsigned op_cur_tb, op_icount; /* prologue ops patched by cpu_translate_patch */
+    unsigned op_icount;      /* prologue op patched by cpu_translate_patch */
 };
 
 /* Linear address of the current instruction (cs_base + rip, wrapped outside 64-bit mode). */
@@ -28,7 +28,7 @@ static inline uint64_t cpu_pc_linear(const struct cpu *cpu)
    initialised). A fetch fault on the first instruction raises it (unwinds).
    Returns 0, or -1 when the IR builder ran out of memory. */
 int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct cpu_tr_info *info);
-/* Fills in the block pointer and instruction count the prologue needs. */
+/* Fills in the instruction count the prologue needs (tb: the block it becomes). */
 void cpu_translate_patch(struct ir_block *b, const struct cpu_tr_info *info, struct tb *tb);
 
 #endif
