@@ -16,7 +16,8 @@
  * kinds: GLOBAL temps stand for fields of the guest state ("env", the CPU
  * struct the generated code gets a pointer to) and are shared by every block
  * of one ir_ctx; CONST temps are immutable constants; LOCAL temps are scratch
- * values of one block. Index 0 is IR_NONE.
+ * values of one block (reading one before writing it gives an unspecified
+ * value). Index 0 is IR_NONE.
  *
  * Width: every op has a width w of 8, 16, 32 or 64 bits (128 is reserved for
  * vectors). It reads the low w bits of its inputs and writes its result

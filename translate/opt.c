@@ -105,11 +105,27 @@ static void compact(struct ir_block *b)
     b->nops = j;
 }
 
+/* Cheap structural checks so a malformed block is left alone, not misread. */
+static bool sane(const struct ir_block *b)
+{
+    if (b->oom || !b->ctx || b->ntemps < b->ctx->nglobals + 1)
+        return false;
+    for (unsigned i = 0; i < b->nops; i++) {
+        const struct ir_op *op = &b->ops[i];
+        if (op->opc >= IR_NUM_OPS)
+            return false;
+        for (unsigned k = 0; k < IR_MAX_ARGS; k++)
+            if (op->args[k] >= b->ntemps)
+                return false;
+    }
+    return true;
+}
+
 void ir_optimize_ex(struct ir_block *b, unsigned passes, struct ir_opt_stats *st)
 {
     struct ir_opt_stats s;
     memset(&s, 0, sizeof(s));
-    if (b->oom || !b->ctx || b->ntemps < b->ctx->nglobals + 1)
+    if (!sane(b))
         return;
     for (unsigned iter = 0; iter < 4; iter++) {
         bool changed = false;

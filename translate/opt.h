@@ -31,7 +31,8 @@ struct ir_opt_stats {
     unsigned dead_globals;  /* of which writes to globals */
 };
 
-/* Optimizes b in place with every pass. Does nothing if b->oom. */
+/* Optimizes b in place with every pass. Does nothing if b->oom or if an op has
+   a bad opcode or temp (run ir_validate for the details). */
 void ir_optimize(struct ir_block *b);
 /* Runs the selected passes (IR_OPT_*); adds what was done to *st if st != NULL. */
 void ir_optimize_ex(struct ir_block *b, unsigned passes, struct ir_opt_stats *st);
