@@ -215,108 +215,6 @@ static void print_kinds(FILE *out)
         fprintf(out, "  %6ld more, not shrunk nor classified\n", unclassified);
 }
 
-/* ---- native self-test: known results, so the host side itself can fail */
-static bool selftest(FILE *out)
-{
-    static struct dt_seq s;
-    static struct dt_state st;
-    static struct dt_code c;
-    static struct dt_result r;
-    memset(&s, 0, sizeof s);
-    memset(&st, 0, sizeof st);
-    s.n = 2;
-    s.org = 0xffe;                 /* the first instruction crosses a page */
-    const uint8_t a[] = { 0x48, 0x01, 0xd8, 0x50 };         /* add rax, rbx; push rax */
-    const uint8_t b[] = { 0x48, 0xf7, 0xf1 };               /* div rcx */
-    memcpy(s.it[0].b, a, sizeof a);
-    s.it[0].len = sizeof a;
-    memcpy(s.it[1].b, b, sizeof b);
-    s.it[1].len = sizeof b;
-    st.gpr[0] = 5;
-    st.gpr[3] = 7;
-    st.gpr[1] = 0;
-    st.gpr[4] = DT_STACK_TOP;
-    st.rflags = DT_CF | DT_DF;
-    dt_layout(&s, 0xcc, &c);
-    dt_native_run(&c, &st, &r);
-    uint64_t pushed;
-    memcpy(&pushed, r.data + (DT_STACK_TOP - 8 - DT_DATA), 8);
-    bool ok = r.stop == DT_STOP_FAULT && r.vector == 0 && r.gpr[0] == 12 && pushed == 12 &&
-              r.rip == DT_MEM_BASE + 0xffe + 4 && r.gpr[4] == DT_STACK_TOP - 8 && (r.rflags & DT_DF) &&
-              !(r.rflags & DT_CF);
-    /* second: runs to the end, flags in and out */
-    s.n = 1;
-    const uint8_t f[] = { 0xf5, 0x9c };                     /* cmc; pushf */
-    memcpy(s.it[0].b, f, sizeof f);
-    s.it[0].len = sizeof f;
-    dt_layout(&s, 0xcc, &c);
-    dt_native_run(&c, &st, &r);
-    memcpy(&pushed, r.data + (DT_STACK_TOP - 8 - DT_DATA), 8);
-    ok = ok && r.stop == DT_STOP_END && r.rip == DT_MEM_BASE + 0xffe + 3 && (pushed & 0xcd5) == DT_DF &&
-         (pushed & 0x200);
-    if (!ok)
-        fprintf(out, "native self-test: stop %d vector %u rax %#" PRIx64 " rip +%#" PRIx64
-                " pushed %#" PRIx64 " %s\n", r.stop, r.vector, r.gpr[0], r.rip - DT_MEM_BASE,
-                pushed, r.msg);
-    return ok;
-}
-
-/* ---- the comparison itself notices a difference in each field it covers */
-static bool compare_selftest(FILE *out)
-{
-    static struct dt_seq s;
-    static struct dt_state st;
-    static struct dt_code c;
-    static struct dt_result h, k;
-    char why[256];
-    memset(&s, 0, sizeof s);
-    s.n = 1;
-    s.it[0].b[0] = 0x90;
-    s.it[0].len = 1;
-    memset(&st, 0, sizeof st);
-    st.gpr[4] = DT_STACK_TOP;
-    dt_layout(&s, 0xcc, &c);
-    dt_native_run(&c, &st, &h);
-    bool ok = h.stop == DT_STOP_END;
-    k = h;
-    ok = ok && dt_compare(&s, &c, &h, &k, why, sizeof why);
-    for (int f = 0; ok && f < 9; f++) {
-        k = h;
-        switch (f) {
-        case 0: k.gpr[13] ^= 1ull << 40; break;
-        case 1: k.rflags ^= DT_AF; break;
-        case 2: k.rflags ^= DT_DF; break;
-        case 3: k.rip++; break;
-        case 4: k.data[DT_DATA_SIZE - 1] ^= 0x80; break;
-        case 5: k.stop = DT_STOP_FAULT; k.vector = 13; break;
-        case 6: k.stop = DT_STOP_HANG; break;
-        case 7: k.stop = DT_STOP_ERROR; break;
-        default: k.data[0] ^= 1; break;
-        }
-        if (dt_compare(&s, &c, &h, &k, why, sizeof why)) {
-            fprintf(out, "compare self-test: change %d not noticed\n", f);
-            ok = false;
-        }
-    }
-    /* faults: vector, #GP error code, #PF P/W bits and CR2 (not U/S) */
-    h.stop = k.stop = DT_STOP_FAULT;
-    h.vector = k.vector = 14;
-    h.has_err = k.has_err = true;
-    h.err = 6;
-    k.err = 2;
-    h.cr2 = k.cr2 = DT_GUARD;
-    k.data[0] = h.data[0];
-    ok = ok && dt_compare(&s, &c, &h, &k, why, sizeof why);
-    k.cr2++;
-    ok = ok && !dt_compare(&s, &c, &h, &k, why, sizeof why);
-    k.cr2--;
-    k.err = 4;
-    ok = ok && !dt_compare(&s, &c, &h, &k, why, sizeof why);
-    if (!ok)
-        fprintf(out, "compare self-test failed\n");
-    return ok;
-}
-
 static void test_line(bool ok, const char *name, int *passed, int *failed)
 {
     printf("[ %s ] %s\n", ok ? "      OK" : " FAILED ", name);
@@ -336,9 +234,9 @@ static int check_main(struct opts *o)
     dt_gen_init(&gprobe, 0);
     printf("[==========] Running %d test(s).\n", ntests);
     printf("[ RUN      ] difftest.native_selftest\n");
-    test_line(selftest(stdout), "difftest.native_selftest", &passed, &failed);
+    test_line(dt_selftest_native(stdout), "difftest.native_selftest", &passed, &failed);
     printf("[ RUN      ] difftest.compare_selftest\n");
-    test_line(compare_selftest(stdout), "difftest.compare_selftest", &passed, &failed);
+    test_line(dt_selftest_compare(stdout), "difftest.compare_selftest", &passed, &failed);
     o->quiet = true;
     o->max_items = 12;
     char name[64];

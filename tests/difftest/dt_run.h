@@ -25,4 +25,9 @@ void dt_report(FILE *f, int engine, uint64_t seqseed, const char *repro, const s
 /* Prints a sequence with disassembly, its initial state and the host's result. */
 void dt_print_seq(FILE *f, const struct dt_seq *s, const struct dt_state *st);
 
+/* Self-tests: the host runner on hand-written sequences with known results, and the
+   comparison noticing a change in each field it covers. true if they pass. */
+bool dt_selftest_native(FILE *out);
+bool dt_selftest_compare(FILE *out);
+
 #endif
