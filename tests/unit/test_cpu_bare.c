@@ -254,6 +254,40 @@ static void test_smc(void **state)
     }
 }
 
+/* SMC on another page (a chained callee patched between calls) and data written
+   next to code on the running block's page. */
+static void test_smc_pages(void **state)
+{
+    (void)state;
+    /* mov ecx, 5; mov rbx, 0x3000; l: call rbx; inc byte [rbx+2]; mov [rbx+0x100], ecx;
+       dec ecx; jnz l; hlt */
+    static const uint8_t main_[] = { 0xb9, 0x05, 0x00, 0x00, 0x00, 0xbb, 0x00, 0x30, 0x00, 0x00, 0xff,
+                                     0xd3, 0xfe, 0x43, 0x02, 0x89, 0x8b, 0x00, 0x01, 0x00, 0x00, 0xff,
+                                     0xc9, 0x75, 0xf1, 0xf4 };
+    static const uint8_t callee[] = { 0x83, 0xc0, 0x01, 0xc3 }; /* add eax, 1; ret */
+    /* mov ecx, 100; l: mov [rel d], ecx; add eax, [rel d]; dec ecx; jnz l; hlt; d: dd 0 */
+    static const uint8_t data[] = { 0xb9, 0x64, 0x00, 0x00, 0x00, 0x89, 0x0d, 0x0b, 0x00, 0x00, 0x00,
+                                    0x03, 0x05, 0x05, 0x00, 0x00, 0x00, 0xff, 0xc9, 0x75, 0xf0, 0xf4,
+                                    0x00, 0x00, 0x00, 0x00 };
+    FOR_ENGINES(e) {
+        struct run x;
+        if (!setup(&x, (enum bare_engine)e, BARE_MODE_LONG64, main_, sizeof(main_)))
+            continue;
+        assert_true(bare_cpu_write(x.cpu, 0x3000, callee, sizeof(callee)));
+        go(&x, 10000);
+        assert_int_equal(x.res.stop, BARE_STOP_HLT);
+        assert_int_equal(x.r.gpr[0], 1 + 2 + 3 + 4 + 5);
+        assert_int_equal(bare_cpu_mem(x.cpu)[0x3100], 1);
+        bare_cpu_free(x.cpu);
+
+        setup(&x, (enum bare_engine)e, BARE_MODE_LONG64, data, sizeof(data));
+        go(&x, 10000);
+        assert_int_equal(x.res.stop, BARE_STOP_HLT);
+        assert_int_equal(x.r.gpr[0], 100 * 101 / 2);
+        bare_cpu_free(x.cpu);
+    }
+}
+
 /* A REP MOVS that runs off the end of memory faults with the registers of the
    failing iteration. */
 static void test_rep_fault(void **state)
@@ -290,6 +324,7 @@ int main(void)
         cmocka_unit_test(test_real_mode),
         cmocka_unit_test(test_prot32),
         cmocka_unit_test(test_smc),
+        cmocka_unit_test(test_smc_pages),
         cmocka_unit_test(test_rep_fault),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
