@@ -35,12 +35,6 @@ extern const struct ir_helper helper_read_eflags;
 /* Real-mode segment load: load_seg(seg, selector). */
 extern const struct ir_helper helper_load_seg;
 
-/* Far transfers (real / virtual-8086 mode; #GP in protected mode for now):
-   far(size | FAR_*, selector or RET's extra bytes, offset, return ip). */
-enum { FAR_JMP = 0x100, FAR_CALL = 0x200, FAR_RET = 0x300, FAR_IRET = 0x400 };
-extern const struct ir_helper helper_far;
-/* cli_sti(1 = STI) with the IOPL check. */
-extern const struct ir_helper helper_cli_sti;
 /* bcd(BCD_*, base): DAA DAS AAA AAS AAM AAD SALC on AX and the flags. */
 enum { BCD_DAA, BCD_DAS, BCD_AAA, BCD_AAS, BCD_AAM, BCD_AAD, BCD_SALC };
 extern const struct ir_helper helper_bcd;

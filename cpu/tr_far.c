@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* tr_far.c: LES LDS LSS LFS LGS, far JMP/CALL/RET, IRET, BOUND, CLI STI, BCD and SALC. */
+/* tr_far.c: LES LDS LSS LFS LGS, BOUND, BCD adjust and SALC (far transfers: tr_system.c). */
 #include "cpu/tr.h"
 #include "cpu/helpers.h"
 
@@ -23,48 +23,6 @@ bool tr_lxs(struct tr *s)
     return true;
 }
 
-/* Selector and offset of a far operand: ptr16:16/32 immediate or m16:16/32. */
-static void far_ptr(struct tr *s, ir_temp *sel, ir_temp *off)
-{
-    const struct x86_operand *op = &s->in->ops[0];
-    unsigned sz = s->in->opsize;
-    if (op->kind == X86_OPK_FAR) {
-        *off = tr_const(s, (uint64_t)op->imm & tr_mask(sz));
-        *sel = tr_const(s, (uint64_t)s->in->imm2 & 0xffff);
-        return;
-    }
-    ir_temp ea = tr_ea(s, op), ea2 = tr_tmp(s);
-    *off = tr_ld(s, tr_linear(s, op->seg, ea, sz), sz);
-    ir_binop(s->b, IR_ADD, tr_w(s->in->addrsize), ea2, ea, tr_const(s, sz));
-    *sel = tr_ld(s, tr_linear(s, op->seg, ea2, 2), 2);
-}
-
-bool tr_farjmp(struct tr *s)
-{
-    const struct x86_operand *op = &s->in->ops[0];
-    if (op->kind != X86_OPK_FAR && op->kind != X86_OPK_MEM)
-        return false;
-    ir_temp sel, off;
-    far_ptr(s, &sel, &off);
-    bool call = s->in->op == X86_OP_CALLF;
-    uint64_t desc = s->in->opsize | (call ? FAR_CALL : FAR_JMP);
-    tr_call(s, &helper_far, IR_NONE, tr_const(s, desc), sel, off, tr_const(s, s->next_eip));
-    tr_goto_ind(s);
-    return true;
-}
-
-bool tr_retf(struct tr *s)
-{
-    uint64_t extra = 0;
-    if (s->in->nops > 0 && s->in->ops[0].kind == X86_OPK_IMM)
-        extra = (uint64_t)s->in->ops[0].imm & 0xffff;
-    uint64_t desc = s->in->opsize | (s->in->op == X86_OP_IRET ? FAR_IRET : FAR_RET);
-    tr_call(s, &helper_far, IR_NONE, tr_const(s, desc), tr_const(s, extra), IR_NONE, IR_NONE);
-    s->cc_op = CC_OP_DYNAMIC;
-    tr_goto_ind(s);
-    return true;
-}
-
 bool tr_bound(struct tr *s)
 {
     const struct x86_operand *r = &s->in->ops[0], *m = &s->in->ops[1];
@@ -83,15 +41,6 @@ bool tr_bound(struct tr *s)
     tr_call(s, &helper_raise, IR_NONE, tr_const(s, EXC_BR), tr_const(s, 0), tr_const(s, 0), IR_NONE);
     ir_exit(s->b, CPU_EXIT_CONTINUE);
     ir_label(s->b, ok);
-    return true;
-}
-
-bool tr_cli_sti(struct tr *s)
-{
-    tr_call(s, &helper_cli_sti, IR_NONE, tr_const(s, s->in->op == X86_OP_STI), IR_NONE, IR_NONE, IR_NONE);
-    if (s->in->op == X86_OP_STI) {
-        tr_goto(s, 0, s->next_eip); /* let the loop look at interrupts */
-    }
     return true;
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* tr_misc.c: CLC STC CMC CLD STD LAHF SAHF HLT CPUID RDTSC INT INT3 INTO INT1. */
+/* tr_misc.c: CLC STC CMC CLD STD LAHF SAHF HLT CPUID RDTSC. */
 #include <stddef.h>
 #include "cpu/tr.h"
 #include "cpu/helpers.h"
@@ -64,38 +64,5 @@ bool tr_cpuid(struct tr *s)
 bool tr_rdtsc(struct tr *s)
 {
     tr_call(s, &helper_rdtsc, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
-    return true;
-}
-
-/* Software interrupts: without an IDT (bare CPU) they stop like exceptions, with
-   rip at the next instruction (they are traps). The system CPU delivers them. */
-bool tr_int(struct tr *s)
-{
-    unsigned op = s->in->op;
-    int vec;
-    if (op == X86_OP_INT3)
-        vec = EXC_BP;
-    else if (op == X86_OP_INT1)
-        vec = EXC_DB;
-    else if (op == X86_OP_INTO)
-        vec = EXC_OF;
-    else
-        vec = (int)(s->in->ops[0].imm & 0xff);
-    unsigned skip = 0;
-    if (op == X86_OP_INTO) {
-        if (s->mode == X86_MODE_64)
-            return false;
-        skip = ir_label_new(s->b);
-        tr_brcond(s, 1, skip); /* NO: no trap */
-    }
-    tr_set_rip(s, s->next_eip);
-    tr_call(s, &helper_raise, IR_NONE, tr_const(s, (uint64_t)vec), tr_const(s, 0), tr_const(s, 0),
-            IR_NONE);
-    if (op == X86_OP_INTO) {
-        ir_label(s->b, skip);
-        tr_goto(s, 0, s->next_eip);
-    } else {
-        tr_exit(s, CPU_EXIT_CONTINUE);
-    }
     return true;
 }
