@@ -115,7 +115,7 @@ static void set_mode(struct bare_cpu *bc)
         break;
     case BARE_MODE_LONG64:
         c->cr[0] = 0x80000011u;
-        c->cr[4] = 0x20;
+        c->cr[4] = 0x20 | 0x600; /* PAE, OSFXSR, OSXMMEXCPT */
         c->efer = 0x500;
         c->seg[1].attr = 0x9b | SEG_ATTR_L | 0x800;
         break;

@@ -56,6 +56,7 @@ void cpu_init(struct cpu *cpu, struct tb_cache *tbc, struct engine *engine,
     }
     cpu->seg[1].attr = 0x9b;
     cpu->max_block_insns = 64;
+    fpu_reset(cpu);
     tlb_flush(&cpu->tlb);
     cpu_update_hflags(cpu);
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "translate/ir.h"
 #include "translate/tlb.h"
+#include "cpu/sse.h"
 
 struct tb;
 struct tb_cache;
@@ -153,6 +154,9 @@ struct cpu {
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t cr8, msr_pat, msr_mtrr_def;
     bool a20_off;           /* A20 gate closed: physical bit 20 reads as 0 (cpu/mmu.c) */
+
+    /* --- FPU/SIMD state: x87, MMX, SSE (cpu/sse.h, docs/FPU.md) --- */
+    struct cpu_fpu fpu;
 
     /* --- exceptions --- */
     int excp_vector;        /* last raised exception, -1 none */

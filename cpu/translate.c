@@ -5,6 +5,7 @@
 #include "cpu/tr.h"
 #include "cpu/translate.h"
 #include "cpu/tr_sys.h"
+#include "cpu/tr_sse.h"
 
 static tr_fn *const tr_table[X86_OP_COUNT] = {
     [X86_OP_ADD] = tr_alu, [X86_OP_OR] = tr_alu, [X86_OP_ADC] = tr_alu, [X86_OP_SBB] = tr_alu,
@@ -69,6 +70,9 @@ static tr_fn *const tr_table[X86_OP_COUNT] = {
     [X86_OP_SYSENTER] = tr_sys_fastcall, [X86_OP_SYSEXIT] = tr_sys_fastcall,
     [X86_OP_LAR] = tr_sys_lar, [X86_OP_LSL] = tr_sys_lar, [X86_OP_VERR] = tr_sys_lar,
     [X86_OP_VERW] = tr_sys_lar,
+    /* FPU/SIMD (cpu/tr_sse.c); other MMX/SSE ops fall back to tr_sse */
+    [X86_OP_FXSAVE] = tr_fpctl, [X86_OP_FXRSTOR] = tr_fpctl, [X86_OP_LDMXCSR] = tr_fpctl,
+    [X86_OP_STMXCSR] = tr_fpctl,
 };
 
 /* Reads the instruction at linear address lin; returns the decode status or -1
@@ -196,11 +200,11 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
             tr_set_rip(s, s->eip);
         if (stt == X86_DECODE_TOO_LONG) {
             tr_raise(s, EXC_GP, 0, true);
-        } else if (stt != X86_DECODE_OK || in.op >= X86_OP_COUNT || !tr_table[in.op] ||
-                   (in.flags & (X86_F_UNSUPPORTED | X86_F_X87 | X86_F_MMX | X86_F_SSE)) ||
-                   !lock_ok(&in)) {
+        } else if (stt != X86_DECODE_OK || in.op >= X86_OP_COUNT ||
+                   (!tr_table[in.op] && !(in.flags & (X86_F_MMX | X86_F_SSE))) ||
+                   (in.flags & (X86_F_UNSUPPORTED | X86_F_X87)) || !lock_ok(&in)) {
             tr_ud(s);
-        } else if (!tr_table[in.op](s)) {
+        } else if (!(tr_table[in.op] ? tr_table[in.op] : tr_sse)(s)) {
             tr_ud(s);
         }
         info->icount++;

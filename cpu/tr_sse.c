@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* tr_sse.c: translation of MMX/SSE instructions (calls helper_sse) and of the FPU/SIMD control ops. */
+#include <string.h>
+#include "cpu/tr.h"
+#include "cpu/sse.h"
+#include "cpu/tr_sse.h"
+
+static unsigned lg_of(unsigned size)
+{
+    switch (size) {
+    case 1: return 0;
+    case 2: return 1;
+    case 4: return 2;
+    case 8: return 3;
+    case 16: return 4;
+    default: return 5;
+    }
+}
+
+bool tr_sse(struct tr *s)
+{
+    const struct x86_insn *in = s->in;
+    struct x86_operand mem;
+    const struct x86_operand *ops = in->ops;
+    unsigned nops = in->nops;
+    uint64_t od[3] = { 0, 0, 0 };
+    unsigned imm = 0;
+    ir_temp addr = tr_const(s, 0);
+    if (in->op == X86_OP_MASKMOVQ || in->op == X86_OP_MASKMOVDQU) {
+        /* implicit destination DS:rDI (segment override allowed) */
+        memset(&mem, 0, sizeof(mem));
+        mem.kind = X86_OPK_MEM;
+        mem.seg = in->seg_override != X86_SEG_NONE ? in->seg_override : X86_SEG_DS;
+        mem.base = X86_RDI;
+        mem.index = X86_REG_NONE;
+        mem.scale = 1;
+        mem.size = in->op == X86_OP_MASKMOVQ ? 8 : 16;
+        addr = tr_linear(s, mem.seg, tr_ea(s, &mem), 0);
+    }
+    if (nops > 3)
+        return false;
+    for (unsigned i = 0; i < nops; i++) {
+        const struct x86_operand *o = &ops[i];
+        unsigned lg = lg_of(o->size);
+        switch (o->kind) {
+        case X86_OPK_REG:
+            if (o->regclass == X86_RC_XMM)
+                od[i] = SSE_DESC_OPND(SSE_K_XMM, o->reg, lg);
+            else if (o->regclass == X86_RC_MMX)
+                od[i] = SSE_DESC_OPND(SSE_K_MMX, o->reg & 7, lg);
+            else if (o->regclass == X86_RC_GPR)
+                od[i] = SSE_DESC_OPND(SSE_K_GPR, o->reg, lg);
+            else
+                return false;
+            break;
+        case X86_OPK_MEM:
+            if (lg > 4)
+                return false;
+            od[i] = SSE_DESC_OPND(SSE_K_MEM, 0, lg);
+            addr = tr_linear(s, o->seg, tr_ea(s, o), 0);
+            break;
+        case X86_OPK_IMM:
+            od[i] = SSE_DESC_OPND(SSE_K_IMM, 0, 0);
+            imm = (unsigned)o->imm & 0xff;
+            break;
+        default:
+            return false;
+        }
+    }
+    uint64_t desc = SSE_DESC(in->op, imm, od[0], od[1], od[2]);
+    ir_temp r = tr_tmp(s);
+    tr_call(s, &helper_sse, r, tr_const(s, desc), addr, tr_const(s, 0), tr_const(s, 0));
+    switch (in->op) {
+    case X86_OP_COMISS: case X86_OP_COMISD: case X86_OP_UCOMISS: case X86_OP_UCOMISD:
+    case X86_OP_PTEST: case X86_OP_PCMPESTRI: case X86_OP_PCMPISTRI: case X86_OP_PCMPESTRM:
+    case X86_OP_PCMPISTRM: {
+        ir_temp f = tr_tmp(s);
+        ir_binop(s->b, IR_AND, 64, f, r, tr_const(s, CPU_ARITH_FLAGS));
+        tr_set_flags_val(s, f);
+        break;
+    }
+    default:
+        break;
+    }
+    return true;
+}
+
+bool tr_fpctl(struct tr *s)
+{
+    const struct x86_insn *in = s->in;
+    unsigned kind;
+    switch (in->op) {
+    case X86_OP_FXSAVE: kind = FPCTL_FXSAVE; break;
+    case X86_OP_FXRSTOR: kind = FPCTL_FXRSTOR; break;
+    case X86_OP_LDMXCSR: kind = FPCTL_LDMXCSR; break;
+    case X86_OP_STMXCSR: kind = FPCTL_STMXCSR; break;
+    default: return false;
+    }
+    if (in->nops < 1 || in->ops[0].kind != X86_OPK_MEM)
+        return false;
+    if (kind == FPCTL_FXSAVE || kind == FPCTL_FXRSTOR)
+        kind |= (in->rex_w ? FPCTL_REXW : 0) | (s->mode == X86_MODE_64 ? FPCTL_LONG : 0);
+    ir_temp addr = tr_linear(s, in->ops[0].seg, tr_ea(s, &in->ops[0]), 0);
+    tr_call(s, &helper_fpctl, IR_NONE, tr_const(s, kind), addr, tr_const(s, 0), tr_const(s, 0));
+    return true;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* tr_sse.h: translators of the FPU/SIMD instructions (cpu/tr_sse.c, tr_x87.c). */
+#ifndef KILN_CPU_TR_SSE_H
+#define KILN_CPU_TR_SSE_H
+
+#include "cpu/tr.h"
+
+/* Every MMX/SSE op (X86_F_MMX / X86_F_SSE) not listed elsewhere: helper_sse. */
+tr_fn tr_sse;
+/* FXSAVE FXRSTOR LDMXCSR STMXCSR: helper_fpctl. */
+tr_fn tr_fpctl;
+
+/* helper_fpctl kinds (bit flags above the kind). */
+enum { FPCTL_FXSAVE, FPCTL_FXRSTOR, FPCTL_LDMXCSR, FPCTL_STMXCSR };
+#define FPCTL_REXW 0x100u
+#define FPCTL_LONG 0x200u
+
+#endif

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# gen_sse_snippets.py: assembles the MMX/SSE snippets of test_sse.c with nasm into sse_snippets.h.
+# Each snippet is wrapped: XMM0-15, MM0-7 and MXCSR loaded from the data area, saved back after.
+# Run: python3 tests/unit/gen_sse_snippets.py > tests/unit/sse_snippets.h
+import os, subprocess, sys, tempfile
+
+ALL = 0x8d5
+D = 0x20010000
+# (name, nasm source with ';' between instructions, pointer registers, checked flags, kind)
+# kind: 'i' integer inputs, 'f' float inputs (random MXCSR rounding/DAZ/FZ), 'd' double inputs
+A = "and rsi, -16; and rdi, -16; "
+SNIPPETS = [
+    ("movaps/movups", A + "movaps xmm0, [rsi]; movups xmm1, [rbx]; movaps [rdi], xmm2; movups [rbx+32], xmm3; movaps xmm4, xmm5; movups xmm6, xmm7", "rsi rdi rbx", 0, 'i'),
+    ("movdqa/movdqu", A + "movdqa xmm8, [rsi]; movdqu xmm9, [rbx]; movdqa [rdi], xmm10; movdqu [rbx+32], xmm11; movdqa xmm12, xmm13; movdqu xmm14, xmm15; movapd xmm0, xmm1; movupd xmm2, [rbx+48]; lddqu xmm3, [rbx+3]", "rsi rdi rbx", 0, 'i'),
+    ("movd/movq", "movd xmm0, eax; movq xmm1, rcx; movd edx, xmm2; movq r8, xmm3; movd xmm4, [rbx]; movq xmm5, [rbx+8]; movd [rbx+16], xmm6; movq [rbx+24], xmm7; movq xmm8, xmm9; movq xmm10, [rbx+32]; movq [rbx+40], xmm11", "rbx", 0, 'i'),
+    ("movss/movsd", "movss xmm0, xmm1; movsd xmm2, xmm3; movss xmm4, [rbx]; movsd xmm5, [rbx+8]; movss [rbx+16], xmm6; movsd [rbx+24], xmm7", "rbx", 0, 'i'),
+    ("movlps/hps", "movlps xmm0, [rbx]; movhps xmm1, [rbx+8]; movlpd xmm2, [rbx+16]; movhpd xmm3, [rbx+24]; movlps [rbx+32], xmm4; movhps [rbx+40], xmm5; movlpd [rbx+48], xmm6; movhpd [rbx+56], xmm7; movhlps xmm8, xmm9; movlhps xmm10, xmm11", "rbx", 0, 'i'),
+    ("movnt", A + "movntdq [rsi], xmm0; movntps [rsi+16], xmm1; movntpd [rsi+32], xmm2; movnti [rsi+48], eax; movnti [rsi+56], rcx; prefetcht0 [rsi]; prefetchnta [rsi]; sfence; lfence; mfence", "rsi", 0, 'i'),
+    ("sse3 dup", A + "movsldup xmm0, xmm1; movshdup xmm2, [rsi]; movddup xmm3, xmm4; movddup xmm5, [rbx]", "rsi rbx", 0, 'i'),
+    ("logic", A + "pxor xmm0, xmm1; por xmm2, xmm3; pand xmm4, xmm5; pandn xmm6, xmm7; xorps xmm8, xmm9; andps xmm10, xmm11; orps xmm12, [rsi]; andnps xmm13, xmm14; xorpd xmm15, xmm0; andpd xmm1, xmm2; orpd xmm3, xmm4; andnpd xmm5, [rsi+16]; pxor xmm6, xmm6", "rsi", 0, 'i'),
+    ("pcmpeq/gt", A + "pcmpeqb xmm0, xmm1; pcmpeqw xmm2, xmm3; pcmpeqd xmm4, [rsi]; pcmpgtb xmm5, xmm6; pcmpgtw xmm7, xmm8; pcmpgtd xmm9, xmm10; pcmpeqb xmm11, xmm11; pcmpeqq xmm12, xmm13; pcmpgtq xmm14, xmm15", "rsi", 0, 'i'),
+    ("pmovmskb", "pmovmskb eax, xmm0; pmovmskb ecx, xmm1; movmskps edx, xmm2; movmskpd r8d, xmm3; pcmpeqb xmm4, xmm5; pmovmskb r9d, xmm4", "", 0, 'i'),
+    ("padd/psub", A + "paddb xmm0, xmm1; paddw xmm2, xmm3; paddd xmm4, xmm5; paddq xmm6, [rsi]; psubb xmm7, xmm8; psubw xmm9, xmm10; psubd xmm11, xmm12; psubq xmm13, xmm14", "rsi", 0, 'i'),
+    ("sat add/sub", "paddsb xmm0, xmm1; paddsw xmm2, xmm3; paddusb xmm4, xmm5; paddusw xmm6, xmm7; psubsb xmm8, xmm9; psubsw xmm10, xmm11; psubusb xmm12, xmm13; psubusw xmm14, xmm15", "", 0, 'i'),
+    ("min/max/avg", "pminub xmm0, xmm1; pmaxub xmm2, xmm3; pminsw xmm4, xmm5; pmaxsw xmm6, xmm7; pavgb xmm8, xmm9; pavgw xmm10, xmm11; psadbw xmm12, xmm13", "", 0, 'i'),
+    ("mul", "pmullw xmm0, xmm1; pmulhw xmm2, xmm3; pmulhuw xmm4, xmm5; pmuludq xmm6, xmm7; pmaddwd xmm8, xmm9", "", 0, 'i'),
+    ("shuffle", "pshufd xmm0, xmm1, 0x1b; pshuflw xmm2, xmm3, 0xc6; pshufhw xmm4, xmm5, 0x39; shufps xmm6, xmm7, 0x8d; shufpd xmm8, xmm9, 2; shufpd xmm10, xmm11, 1; pshufd xmm12, xmm12, 0xff", "", 0, 'i'),
+    ("unpack", "punpcklbw xmm0, xmm1; punpckhbw xmm2, xmm3; punpcklwd xmm4, xmm5; punpckhwd xmm6, xmm7; punpckldq xmm8, xmm9; punpckhdq xmm10, xmm11; punpcklqdq xmm12, xmm13; punpckhqdq xmm14, xmm15; unpcklps xmm0, xmm15; unpckhps xmm1, xmm14; unpcklpd xmm2, xmm13; unpckhpd xmm3, xmm12", "", 0, 'i'),
+    ("pack", "packsswb xmm0, xmm1; packuswb xmm2, xmm3; packssdw xmm4, xmm5; packusdw xmm6, xmm7", "", 0, 'i'),
+    ("shift imm", "psllw xmm0, 3; psrlw xmm1, 15; psraw xmm2, 7; pslld xmm3, 31; psrld xmm4, 1; psrad xmm5, 20; psllq xmm6, 33; psrlq xmm7, 63; psllw xmm8, 16; psrad xmm9, 40; pslldq xmm10, 3; psrldq xmm11, 9; pslldq xmm12, 17", "", 0, 'i'),
+    ("shift xmm", "and eax, 0x47; movd xmm15, eax; psllw xmm0, xmm15; psrlw xmm1, xmm15; psraw xmm2, xmm15; pslld xmm3, xmm15; psrld xmm4, xmm15; psrad xmm5, xmm15; psllq xmm6, xmm15; psrlq xmm7, xmm15; psrlq xmm8, xmm9", "", 0, 'i'),
+    ("pinsrw/pextrw", "pinsrw xmm0, eax, 3; pinsrw xmm1, [rbx], 7; pextrw ecx, xmm2, 5; pextrw edx, xmm3, 9; pinsrb xmm4, eax, 13; pinsrd xmm5, ecx, 2; pinsrq xmm6, rdx, 1; pextrb r8d, xmm7, 15; pextrd r9d, xmm8, 3; pextrq r10, xmm9, 1; pextrw [rbx+8], xmm10, 2; extractps r11d, xmm11, 2", "rbx", 0, 'i'),
+    ("maskmovdqu", "mov rdi, rbx; maskmovdqu xmm0, xmm1; add rdi, 3; maskmovdqu xmm2, xmm3", "rbx", 0, 'i'),
+    ("ssse3", "pshufb xmm0, xmm1; palignr xmm2, xmm3, 5; palignr xmm4, xmm5, 20; pabsb xmm6, xmm7; pabsw xmm8, xmm9; pabsd xmm10, xmm11; psignb xmm12, xmm13; psignw xmm14, xmm15; psignd xmm0, xmm2; pmulhrsw xmm1, xmm3; pmaddubsw xmm4, xmm6", "", 0, 'i'),
+    ("phadd", "phaddw xmm0, xmm1; phaddd xmm2, xmm3; phaddsw xmm4, xmm5; phsubw xmm6, xmm7; phsubd xmm8, xmm9; phsubsw xmm10, xmm11", "", 0, 'i'),
+    ("sse41 minmax", "pminsb xmm0, xmm1; pmaxsb xmm2, xmm3; pminuw xmm4, xmm5; pmaxuw xmm6, xmm7; pminsd xmm8, xmm9; pmaxsd xmm10, xmm11; pminud xmm12, xmm13; pmaxud xmm14, xmm15; pmulld xmm0, xmm3; pmuldq xmm1, xmm4; phminposuw xmm2, xmm5; mpsadbw xmm6, xmm7, 5", "", 0, 'i'),
+    ("pmovzx/sx", "pmovsxbw xmm0, xmm1; pmovsxbd xmm2, xmm3; pmovsxbq xmm4, xmm5; pmovsxwd xmm6, xmm7; pmovsxwq xmm8, xmm9; pmovsxdq xmm10, xmm11; pmovzxbw xmm12, xmm13; pmovzxbd xmm14, [rbx]; pmovzxbq xmm15, xmm0; pmovzxwd xmm1, xmm2; pmovzxwq xmm3, [rbx+4]; pmovzxdq xmm5, xmm6", "rbx", 0, 'i'),
+    ("blend/ptest", "pblendvb xmm1, xmm2; blendvps xmm3, xmm4; blendvpd xmm5, xmm6; blendps xmm7, xmm8, 5; blendpd xmm9, xmm10, 2; pblendw xmm11, xmm12, 0xa5; ptest xmm13, xmm14", "", ALL, 'i'),
+    ("ptest eq", "movdqa xmm1, xmm0; pandn xmm1, xmm2; ptest xmm1, xmm0; setz al; setc cl; ptest xmm3, xmm3", "", ALL, 'i'),
+    ("mmx", "paddb mm0, mm1; psubw mm2, [rbx]; pmullw mm3, mm4; punpcklbw mm5, mm6; packsswb mm7, mm0; pxor mm1, mm2; psllq mm3, 7; psraw mm4, mm5; pcmpeqb mm6, mm7; pmovmskb eax, mm6; pshufw mm0, mm1, 0x1b; pinsrw mm2, ecx, 2; pextrw edx, mm3, 1; psadbw mm4, mm5; pmuludq mm6, mm7", "rbx", 0, 'i'),
+    ("mmx mov", "movd mm0, eax; movq mm1, rcx; movd edx, mm2; movq r8, mm3; movq mm4, [rbx]; movq [rbx+8], mm5; movq mm6, mm7; movq2dq xmm0, mm1; movdq2q mm2, xmm3; movntq [rbx+16], mm4; pshufb mm5, mm6; palignr mm7, mm0, 3; pabsw mm1, mm2; mov rdi, rbx; maskmovq mm3, mm4", "rbx", 0, 'i'),
+]
+
+PRO = ''.join('movdqu xmm%d, [abs 0x%x]\n' % (i, D + 16 * i) for i in range(16)) + \
+      ''.join('movq mm%d, [abs 0x%x]\n' % (i, D + 0x400 + 8 * i) for i in range(8)) + \
+      'ldmxcsr [abs 0x%x]\n' % (D + 0x100)
+EPI = 'stmxcsr [abs 0x%x]\n' % (D + 0x300) + \
+      ''.join('movdqu [abs 0x%x], xmm%d\n' % (D + 0x200 + 16 * i, i) for i in range(16)) + \
+      ''.join('movq [abs 0x%x], mm%d\n' % (D + 0x480 + 8 * i, i) for i in range(8)) + \
+      'emms\nldmxcsr [abs 0x%x]\n' % (D + 0x104)
+
+def assemble(src):
+    with tempfile.TemporaryDirectory() as d:
+        a, b = os.path.join(d, 'a.asm'), os.path.join(d, 'a.bin')
+        open(a, 'w').write('bits 64\ndefault rel\n' + PRO + src.replace('; ', '\n').replace(';', '\n') + '\n' + EPI)
+        if subprocess.call(["nasm", "-f", "bin", "-o", b, a]): sys.exit("nasm failed: " + src)
+        return open(b, 'rb').read()
+
+REGS = "rax rcx rdx rbx rsp rbp rsi rdi r8 r9 r10 r11 r12 r13 r14 r15".split()
+
+print("/* SPDX-License-Identifier: MIT */")
+print("/* sse_snippets.h: generated by gen_sse_snippets.py (nasm); do not edit. */")
+print("struct sse_snippet { const char *name; const char *src; unsigned len; uint8_t code[1024]; unsigned ptrs; unsigned flags; char kind; };")
+print("static const struct sse_snippet sse_snippets[] = {")
+for name, src, ptrs, fl, kind in SNIPPETS:
+    code = assemble(src)
+    assert len(code) <= 1024, name
+    mask = 0
+    for r in ptrs.split():
+        mask |= 1 << REGS.index(r)
+    body = ', '.join('0x%02x' % x for x in code)
+    print('    { "%s", "%s", %d, { %s }, 0x%x, 0x%x, \'%s\' },' % (name, src.replace('"', '\\"'), len(code), body, mask, fl, kind))
+print("};")
