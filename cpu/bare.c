@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cpu/bare.h"
+#include "cpu/trace.h"
 #include "cpu/cpu.h"
 #include "cpu/sys.h"
 #include "translate/engine.h"
@@ -159,6 +160,8 @@ void bare_cpu_free(struct bare_cpu *bc)
 {
     if (!bc)
         return;
+    if (kiln_log_enabled(bc->cpu.log, KILN_LOG_STATS))
+        cpu_trace_stats(&bc->cpu);
     if (bc->tbc)
         tb_cache_free(bc->tbc);
     if (bc->engine)
@@ -316,4 +319,9 @@ void bare_cpu_run(struct bare_cpu *bc, uint64_t max_insns, struct bare_result *r
         res->stop = BARE_STOP_BUDGET;
         break;
     }
+}
+
+struct cpu *bare_cpu_cpu(struct bare_cpu *bc)
+{
+    return &bc->cpu;
 }

@@ -57,8 +57,8 @@ struct bare_cpu;
 struct bare_cpu *bare_cpu_new(enum bare_engine engine, enum bare_mode mode,
                               uint64_t mem_base, size_t mem_size);
 struct kiln_log;
-/* Logs translation / execution to log (translate/log.h items in_asm, op, op_opt,
-   exec, int); NULL turns it off. */
+/* Sends the -d trace items of log (cpu/trace.h) for this CPU to log; NULL
+   turns it off. The log must outlive the CPU; -d stats is written by bare_cpu_free. */
 void bare_cpu_set_log(struct bare_cpu *cpu, struct kiln_log *log);
 /* Frees it. */
 void bare_cpu_free(struct bare_cpu *cpu);
@@ -84,6 +84,8 @@ void bare_cpu_set_deliver_mask(struct bare_cpu *cpu, uint32_t mask);
 void bare_cpu_set_io(struct bare_cpu *cpu, uint32_t (*rd)(void *opaque, uint16_t port, unsigned size),
                      void (*wr)(void *opaque, uint16_t port, uint32_t value, unsigned size),
                      void *opaque);
+/* The vCPU inside (for the monitor, gdbstub and tests that look at state). */
+struct cpu *bare_cpu_cpu(struct bare_cpu *cpu);
 /* Runs until HLT, an exception or max_insns instructions. */
 void bare_cpu_run(struct bare_cpu *cpu, uint64_t max_insns, struct bare_result *res);
 

@@ -5,6 +5,7 @@
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
 #include "cpu/helpers.h"
+#include "cpu/trace.h"
 #include "cpu/translate.h"
 #include "translate/tb.h"
 
@@ -13,7 +14,7 @@
 static struct tb *cpu_lookup(void *env)
 {
     struct cpu *cpu = env;
-    if (cpu->exit_request || cpu->icount_left <= 0)
+    if (cpu->exit_request || cpu->icount_left <= 0 || cpu_trace_nochain(cpu->log))
         return NULL;
     return tb_lookup(cpu->tbc, cpu_pc_linear(cpu), cpu->seg[1].base, cpu->hflags, 0);
 }

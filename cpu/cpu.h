@@ -69,6 +69,18 @@ struct cpu_seg {
 #define HF_LMA 0x80u          /* EFER.LMA */
 #define HF_ADDSEG 0x100u      /* DS/ES/SS bases may be non-zero (not 64-bit mode) */
 
+/* Counters kept by the CPU loop (cheap: translation-time or loop-exit only). */
+struct cpu_stats {
+    uint64_t translated;      /* blocks translated */
+    uint64_t translate_ns;    /* time spent translating (only while -d stats is on) */
+    uint64_t loop_entries;    /* blocks entered from the CPU loop (not through a chain) */
+    uint64_t exit_slot;       /* returns to the loop through a not-yet-chained GOTO_TB slot */
+    uint64_t exit_nochain;    /* returns through GOTO_PTR misses or EXIT ops */
+    uint64_t exit_requested;  /* returns because exit_request was set */
+    uint64_t exceptions;      /* exceptions raised (unwinds to cpu_exec) */
+    uint64_t tlb_fills;       /* soft-TLB misses filled */
+};
+
 /* Why cpu_exec returned. */
 enum cpu_exit {
     CPU_EXIT_BUDGET,      /* ran its instruction budget */
@@ -178,12 +190,15 @@ struct cpu {
     struct engine *engine;
     const struct cpu_mem_ops *mem;
     void *opaque;           /* owner's data (bare CPU, machine) */
-    struct kiln_log *log;   /* -d items in_asm, op, op_opt, exec, int (NULL: none) */
+    struct kiln_log *log;   /* -d items (cpu/trace.h); NULL: none */
     /* Called when a block is translated from the physical page (may be NULL). */
     void (*on_code_page)(struct cpu *cpu, uint64_t phys_page);
     uint64_t (*tsc)(struct cpu *cpu); /* RDTSC source; NULL: instruction count */
     uint64_t insn_count;    /* instructions retired (block granularity) */
     unsigned max_block_insns;
+
+    /* --- debugging (cpu/trace.h, docs/DEBUGGING.md) --- */
+    struct cpu_stats stats; /* counters for -d stats and the monitor */
 };
 
 /* IR global temps (cpu_init declares them first, in this order). */

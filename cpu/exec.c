@@ -1,41 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* exec.c: the CPU loop: find or translate blocks, run them, chain them, handle exits. */
-#include <inttypes.h>
 #include <stdint.h>
-#include <string.h>
-#include "cpu/decode.h"
-#include "translate/log.h"
-#if __has_include("translate/x86_64.h")
-#include "translate/x86_64.h"
-#endif
+#include <time.h>
 #include "cpu/cpu.h"
+#include "cpu/trace.h"
 #include "cpu/translate.h"
 #include "translate/opt.h"
 #include "translate/tb.h"
-
-/* -d in_asm: the guest instructions of a new block (decoded again from memory). */
-static void log_in_asm(struct cpu *cpu, const struct cpu_tr_info *info)
-{
-    enum x86_mode mode = (cpu->hflags & HF_CS64) ? X86_MODE_64
-                         : (cpu->hflags & HF_CS32) ? X86_MODE_32 : X86_MODE_16;
-    uint64_t lin = info->pc, ip = cpu->rip;
-    kiln_log_printf(cpu->log, "IN: pc %#" PRIx64 " (%u instructions)\n", lin, info->icount);
-    for (uint32_t i = 0; i < info->icount; i++) {
-        uint8_t buf[X86_MAX_INSN_LEN];
-        uint64_t ph;
-        size_t n = cpu_fetch_code(cpu, lin, buf, sizeof(buf), &ph, false);
-        struct x86_insn in;
-        char text[128];
-        if (n == 0 || x86_decode(buf, n, mode, &in) != X86_DECODE_OK || in.len == 0) {
-            kiln_log_printf(cpu->log, "  %#" PRIx64 ": (undecodable)\n", ip);
-            break;
-        }
-        x86_insn_format(&in, ip, text, sizeof(text));
-        kiln_log_printf(cpu->log, "  %#" PRIx64 ": %s\n", ip, text);
-        lin += in.len;
-        ip += in.len;
-    }
-}
 
 /* Translates the block for the current state (the IR goes to cpu->irb). */
 static struct tb *translate_tb(struct cpu *cpu, uint64_t pc, uint64_t cs_base, uint32_t cflags,
@@ -43,16 +14,19 @@ static struct tb *translate_tb(struct cpu *cpu, uint64_t pc, uint64_t cs_base, u
 {
     struct cpu_tr_info info;
     struct ir_block *b = &cpu->irb;
+    struct kiln_log *log = cpu->log;
+    struct timespec t0 = { 0, 0 };
+    bool timing = kiln_log_enabled(log, KILN_LOG_STATS);
+    if (timing)
+        clock_gettime(CLOCK_MONOTONIC, &t0);
     ir_block_init(b, &cpu->irctx);
     if (cpu_translate(cpu, b, cflags, &info) < 0)
         return NULL;
-    if (kiln_log_enabled(cpu->log, KILN_LOG_IN_ASM))
-        log_in_asm(cpu, &info);
-    if (kiln_log_enabled(cpu->log, KILN_LOG_OP)) {
-        kiln_log_printf(cpu->log, "OP: pc %#" PRIx64 " cs_base %#" PRIx64 " flags %#x\n", pc, cs_base,
-                        cpu->hflags);
-        ir_dump(b, cpu->log->out);
-    }
+    cpu->stats.translated++;
+    if (kiln_log_enabled(log, KILN_LOG_IN_ASM))
+        cpu_trace_in_asm(cpu, pc, info.size);
+    if (kiln_log_enabled(log, KILN_LOG_OP))
+        cpu_trace_ir(cpu, "OP", pc, b);
     for (int attempt = 0; attempt < 2; attempt++) {
         struct tb *tb = tb_alloc(cpu->tbc, pc, cs_base, cpu->hflags, cflags);
         if (tb) {
@@ -64,18 +38,18 @@ static struct tb *translate_tb(struct cpu *cpu, uint64_t pc, uint64_t cs_base, u
             cpu_translate_patch(b, &info, tb);
             if (attempt == 0) {
                 ir_optimize(b);
-                if (kiln_log_enabled(cpu->log, KILN_LOG_OP_OPT)) {
-                    kiln_log_printf(cpu->log, "OP after optimization: pc %#" PRIx64 "\n", pc);
-                    ir_dump(b, cpu->log->out);
-                }
+                if (kiln_log_enabled(log, KILN_LOG_OP_OPT))
+                    cpu_trace_ir(cpu, "OP after optimization", pc, b);
             }
             if (tb_commit(cpu->tbc, tb, b)) {
-#if __has_include("translate/x86_64.h")
-                if (kiln_log_enabled(cpu->log, KILN_LOG_OUT_ASM) && !strcmp(cpu->engine->name, "x86_64")) {
-                    kiln_log_printf(cpu->log, "OUT: pc %#" PRIx64 "\n", pc);
-                    engine_x86_64_dump(tb, cpu->log->out);
+                if (kiln_log_enabled(log, KILN_LOG_OUT_ASM))
+                    cpu_trace_out_asm(cpu, tb);
+                if (timing) {
+                    struct timespec t1;
+                    clock_gettime(CLOCK_MONOTONIC, &t1);
+                    cpu->stats.translate_ns += (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL +
+                                                          (t1.tv_nsec - t0.tv_nsec));
                 }
-#endif
                 for (int i = 0; i < 2; i++) {
                     if (tb->phys_page[i] == TB_NO_PAGE)
                         continue;
@@ -119,6 +93,8 @@ static __attribute__((noinline)) int run(struct cpu *cpu, struct exec_state *st)
         /* EFLAGS.TF (with a delivering CPU): one instruction, then the #DB trap. */
         bool tf = (cpu->eflags & CPU_TF) && cpu->deliver;
         uint32_t cflags = (st->single || tf) ? (TB_CF_SINGLE | TB_CF_NOCHAIN) : 0;
+        if (cpu_trace_nochain(cpu->log))
+            cflags |= TB_CF_NOCHAIN;
         struct tb *tb = find_tb(cpu, cflags, &flushed);
         if (tb && !st->single && tb->icount > (uint64_t)cpu->icount_left) {
             cflags = TB_CF_SINGLE | TB_CF_NOCHAIN;
@@ -132,9 +108,13 @@ static __attribute__((noinline)) int run(struct cpu *cpu, struct exec_state *st)
         if (last && !last->invalid && !tb->invalid && !(last->cflags & TB_CF_NOCHAIN) &&
             !(tb->cflags & TB_CF_NOCHAIN) && last->jmp_dest[st->last_slot] == NULL)
             tb_link(cpu->tbc, last, st->last_slot, tb);
-        if (kiln_log_enabled(cpu->log, KILN_LOG_EXEC))
-            kiln_log_printf(cpu->log, "exec: tb %p pc %#" PRIx64 " rip %#" PRIx64 "\n", (void *)tb, tb->pc,
-                            cpu->rip);
+        cpu->stats.loop_entries++;
+        if (cpu_trace_nochain(cpu->log)) {
+            if (kiln_log_enabled(cpu->log, KILN_LOG_CPU))
+                cpu_dump_state(cpu, cpu->log->out);
+            if (kiln_log_enabled(cpu->log, KILN_LOG_EXEC))
+                cpu_trace_exec(cpu, tb);
+        }
         cpu->exit_reason = CPU_EXIT_CONTINUE_LOOP;
         cpu->in_block = true;
         cpu->in_single = (tb->cflags & TB_CF_SINGLE) != 0;
@@ -142,6 +122,12 @@ static __attribute__((noinline)) int run(struct cpu *cpu, struct exec_state *st)
         cpu->in_block = false;
         struct tb *lt = (struct tb *)(r & ~(uintptr_t)TB_EXIT_MASK);
         unsigned how = (unsigned)(r & TB_EXIT_MASK);
+        if (how == TB_EXIT_NOCHAIN)
+            cpu->stats.exit_nochain++;
+        else if (how == TB_EXIT_REQUESTED)
+            cpu->stats.exit_requested++;
+        else
+            cpu->stats.exit_slot++;
         if (cpu->exit_reason == CPU_EXIT_BUDGET) {
             /* The prologue of lt found too little budget: it did not run. */
             if (lt)
@@ -175,9 +161,11 @@ int cpu_exec(struct cpu *cpu, uint64_t budget)
         }
         /* Unwound from a helper or slow path: an exception, or a store hit the running block. */
         cpu->in_block = false;
-        if (!cpu->smc_single)
-            KILN_LOG(cpu->log, KILN_LOG_INT, "exception %d error %#x at rip %#" PRIx64 "\n",
-                     cpu->excp_vector, cpu->excp_error, cpu->rip);
+        if (!cpu->smc_single && cpu->excp_vector >= 0) {
+            cpu->stats.exceptions++;
+            if (kiln_log_enabled(cpu->log, KILN_LOG_INT))
+                cpu_trace_int(cpu, cpu->excp_vector, cpu->excp_has_error, cpu->excp_error, false);
+        }
         st.last = NULL;
         st.single = false;
         if (cpu->smc_single) {

@@ -25,6 +25,7 @@ static uint8_t *fill(struct cpu *cpu, uint64_t addr, unsigned acc, unsigned idx,
     uint64_t ph = 0;
     uint8_t *host = NULL;
     unsigned prot = 0, slot;
+    cpu->stats.tlb_fills++;
     *ok = cpu->mem->translate(cpu, addr, acc, idx, &ph, &host, &prot);
     if (!*ok)
         return NULL;
