@@ -14,7 +14,7 @@ static const struct {
     [KILN_FEAT_JIT] = { "jit", "the JIT (x86-64 host backend)", false },
     [KILN_FEAT_INTERP] = { "interp", "the IR interpreter", false },
     [KILN_FEAT_SMP] = { "smp", "SMP (more than one CPU)", false },
-    [KILN_FEAT_KERNEL_BOOT] = { "kernel-boot", "the system CPU needed for direct kernel boot", false },
+    [KILN_FEAT_KERNEL_BOOT] = { "kernel-boot", "the system CPU needed for direct kernel boot", true },
     [KILN_FEAT_BOOT_ORDER] = { "boot-order", "boot device selection", false },
     [KILN_FEAT_IDE_DISK] = { "ide-disk", "the IDE disk", false },
     [KILN_FEAT_IDE_CDROM] = { "ide-cdrom", "the IDE CD-ROM", false },

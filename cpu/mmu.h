@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* mmu.h: the x86 page walker (cpu/mmu.c). */
+#ifndef KILN_CPU_MMU_H
+#define KILN_CPU_MMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "cpu/cpu.h"
+
+/* How the walker reads and writes page-table entries (guest physical, 4 or 8 bytes). */
+struct mmu_phys {
+    uint64_t (*load)(struct cpu *cpu, uint64_t pa, unsigned size);
+    void (*store)(struct cpu *cpu, uint64_t pa, uint64_t v, unsigned size);
+};
+
+struct mmu_result {
+    uint64_t phys;     /* physical address of va's 4 KiB page */
+    unsigned prot;     /* CPU_PROT_*: what this mode may do without another walk (W only once dirty) */
+    bool global;
+    uint32_t error;    /* #PF error code when the walk fails */
+};
+
+/* Walks the page tables of the current CR0/CR3/CR4/EFER for a data read,
+   write or fetch at va by a user (CPL 3) or supervisor access. Sets the
+   accessed and dirty bits. Returns false with res->error on a page fault (the
+   caller raises #PF); raises #GP(0) itself for a non-canonical address. */
+bool mmu_walk(struct cpu *cpu, const struct mmu_phys *pm, uint64_t va, enum cpu_access acc, bool user,
+              struct mmu_result *res);
+
+#endif

@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: MIT */
+/* sys_cpu.c: the full-system vCPU behind cpu/sysbus.h: physical memory and paging, I/O, INTR, reset, exec. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cpu/mmu.h"
+#include "cpu/sys.h"
+#include "cpu/sysbus.h"
+#include "translate/engine.h"
+#include "translate/tb.h"
+
+struct sys_cpu {
+    struct cpu cpu;
+    struct sysbus bus;
+    struct engine *engine;
+    struct tb_cache *tbc;
+    bool halted;
+    volatile int ext_exit;      /* request_exit was called */
+    uint64_t accounted;         /* instructions already reported through bus.account */
+};
+
+static struct sys_cpu *sc_of(struct cpu *c)
+{
+    return c->opaque;
+}
+
+/* Reports the instructions retired so far (block granularity) to the machine's clock. */
+static void account(struct sys_cpu *sc)
+{
+    struct cpu *c = &sc->cpu;
+    uint64_t now = c->insn_count + (c->in_exec ? (uint64_t)(c->icount_start - c->icount_left) : 0);
+    if (now > sc->accounted && sc->bus.ops->account)
+        sc->bus.ops->account(sc->bus.opaque, now - sc->accounted);
+    if (now > sc->accounted)
+        sc->accounted = now;
+}
+
+static uint64_t a20(const struct cpu *c, uint64_t pa)
+{
+    return c->a20_off ? pa & ~(uint64_t)(1u << 20) : pa;
+}
+
+static uint64_t phys_load(struct cpu *c, uint64_t pa, unsigned size)
+{
+    struct sys_cpu *sc = sc_of(c);
+    bool wr;
+    pa = a20(c, pa);
+    uint8_t *h = sc->bus.ops->page_host(sc->bus.opaque, pa & ~(uint64_t)0xfff, &wr);
+    if (h && (pa & 0xfff) + size <= 0x1000) {
+        uint64_t v = 0;
+        memcpy(&v, h + (pa & 0xfff), size);
+        return v;
+    }
+    return sc->bus.ops->mem_read(sc->bus.opaque, pa, size);
+}
+
+static void phys_store(struct cpu *c, uint64_t pa, uint64_t v, unsigned size)
+{
+    struct sys_cpu *sc = sc_of(c);
+    bool wr;
+    pa = a20(c, pa);
+    uint8_t *h = sc->bus.ops->page_host(sc->bus.opaque, pa & ~(uint64_t)0xfff, &wr);
+    if (h && wr && (pa & 0xfff) + size <= 0x1000) {
+        memcpy(h + (pa & 0xfff), &v, size);
+        tb_invalidate_phys_range(sc->tbc, pa, pa + size);
+        return;
+    }
+    sc->bus.ops->mem_write(sc->bus.opaque, pa, v, size);
+}
+
+static const struct mmu_phys sys_phys = { phys_load, phys_store };
+
+static bool sys_translate(struct cpu *c, uint64_t vaddr, unsigned acc, unsigned mmu_idx, uint64_t *phys,
+                          uint8_t **host, unsigned *prot)
+{
+    struct sys_cpu *sc = sc_of(c);
+    uint64_t pa;
+    unsigned pr = CPU_PROT_R | CPU_PROT_W | CPU_PROT_X;
+    if (c->cr[0] & 0x80000000u) {
+        struct mmu_result r;
+        if (!mmu_walk(c, &sys_phys, vaddr, (enum cpu_access)(acc & 3), mmu_idx == 1, &r)) {
+            if (acc & CPU_ACC_NOFAULT)
+                return false;
+            cpu_raise_pf(c, vaddr, r.error);
+        }
+        pa = r.phys;
+        pr = r.prot;
+    } else {
+        pa = vaddr & 0xffffffffu;
+    }
+    pa = a20(c, pa) & ~(uint64_t)0xfff;
+    bool wr = false;
+    uint8_t *h = sc->bus.ops->page_host(sc->bus.opaque, pa, &wr);
+    if (h && !wr) {
+        pr &= ~CPU_PROT_W; /* ROM: stores take the slow path (mem_write drops them) */
+        if ((acc & 3) == CPU_ACC_WRITE)
+            h = NULL;
+    }
+    *phys = pa;
+    *host = h;
+    *prot = pr;
+    return true;
+}
+
+static uint64_t sys_mmio_read(struct cpu *c, uint64_t pa, unsigned size)
+{
+    struct sys_cpu *sc = sc_of(c);
+    account(sc);
+    return sc->bus.ops->mem_read(sc->bus.opaque, a20(c, pa), size);
+}
+
+static void sys_mmio_write(struct cpu *c, uint64_t pa, uint64_t v, unsigned size)
+{
+    struct sys_cpu *sc = sc_of(c);
+    account(sc);
+    sc->bus.ops->mem_write(sc->bus.opaque, a20(c, pa), v, size);
+}
+
+static uint32_t sys_io_read(struct cpu *c, uint16_t port, unsigned size)
+{
+    struct sys_cpu *sc = sc_of(c);
+    account(sc);
+    return sc->bus.ops->io_read(sc->bus.opaque, port, size);
+}
+
+static void sys_io_write(struct cpu *c, uint16_t port, uint32_t v, unsigned size)
+{
+    struct sys_cpu *sc = sc_of(c);
+    account(sc);
+    sc->bus.ops->io_write(sc->bus.opaque, port, v, size);
+    c->exit_request = 1; /* a device may have raised an interrupt or asked for a reset */
+}
+
+static const struct cpu_mem_ops sys_mem_ops = {
+    sys_translate, sys_mmio_read, sys_mmio_write, sys_io_read, sys_io_write,
+};
+
+static uint64_t sys_tsc(struct cpu *c)
+{
+    struct sys_cpu *sc = sc_of(c);
+    account(sc);
+    if (!sc->bus.ops->clock_ns)
+        return c->insn_count;
+    return (uint64_t)sc->bus.ops->clock_ns(sc->bus.opaque) * 2; /* a 2 GHz TSC */
+}
+
+static void sys_reset(struct cpu *c)
+{
+    struct sys_cpu *sc = sc_of(c);
+    struct cpu_seg *cs = &c->seg[X86_SEG_CS];
+    memset(c->gpr, 0, sizeof(c->gpr));
+    c->gpr[2] = 0x600;                  /* DX: family 6 */
+    c->cr[0] = 0x60000010u;
+    c->cr[2] = c->cr[3] = c->cr[4] = 0;
+    c->efer = 0;
+    c->cr8 = 0;
+    c->hflags &= ~HF_CPL_MASK;
+    cpu_set_eflags(c, 2, ~(uint64_t)0);
+    for (int i = 0; i < 6; i++) {
+        c->seg[i].sel = 0;
+        c->seg[i].base = 0;
+        c->seg[i].limit = 0xffff;
+        c->seg[i].attr = 0x93;
+    }
+    cs->sel = 0xf000;
+    cs->base = 0xffff0000u;
+    cs->attr = 0x9b;
+    c->rip = 0xfff0;
+    c->gdtr.base = c->idtr.base = 0;
+    c->gdtr.limit = c->idtr.limit = 0xffff;
+    c->idtr.limit = 0x3ff;
+    memset(&c->ldtr, 0, sizeof(c->ldtr));
+    memset(&c->tr, 0, sizeof(c->tr));
+    c->ldtr.limit = c->tr.limit = 0xffff;
+    c->tr.attr = 0x8b;
+    c->ldtr.attr = 0x82;
+    c->delivering = 0;
+    c->shutdown = false;
+    c->irq_inhibit = false;
+    c->excp_soft = false;
+    c->delivering_soft = false;
+    c->a20_off = false;
+    c->msr_pat = 0x0007040600070406ull;
+    sc->halted = false;
+    cpu_update_hflags(c);
+    cpu_tlb_flush(c);
+    tb_flush(sc->tbc);
+}
+
+static struct cpu *sys_create(const struct sysbus_cpu_config *cfg, const struct sysbus *bus, char *err,
+                              size_t errlen)
+{
+    struct sys_cpu *sc = calloc(1, sizeof(*sc));
+    if (!sc) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    sc->bus = *bus;
+    if (!cfg->interp) {
+#if __has_include("translate/x86_64.h")
+        sc->engine = engine_x86_64_new(&cpu_engine_guest,
+                                       (cfg->tb_size_mib ? cfg->tb_size_mib : 64) << 20);
+#endif
+    }
+    if (!sc->engine)
+        sc->engine = engine_interp_new(&cpu_engine_guest);
+    if (sc->engine)
+        sc->tbc = tb_cache_new(sc->engine, 65536);
+    if (!sc->tbc) {
+        if (sc->engine)
+            sc->engine->destroy(sc->engine);
+        free(sc);
+        snprintf(err, errlen, "cannot create the translation engine");
+        return NULL;
+    }
+    cpu_init(&sc->cpu, sc->tbc, sc->engine, &sys_mem_ops);
+    sc->cpu.opaque = sc;
+    sc->cpu.tsc = sys_tsc;
+    if (cfg->one_insn_per_tb)
+        sc->cpu.max_block_insns = 1;
+    sc->cpu.tsc_aux = cfg->index;
+    cpu_sys_enable(&sc->cpu);
+    sys_reset(&sc->cpu);
+    return &sc->cpu;
+}
+
+static void sys_destroy(struct cpu *c)
+{
+    struct sys_cpu *sc = sc_of(c);
+    tb_cache_free(sc->tbc);
+    sc->engine->destroy(sc->engine);
+    ir_block_free(&c->irb);
+    free(sc);
+}
+
+/* A flat segment from the descriptor at gdt_base + (sel & ~7), read from guest memory. */
+static void boot_seg(struct cpu *c, int seg, uint16_t sel, uint64_t gdt_base)
+{
+    uint64_t d = phys_load(c, gdt_base + (sel & 0xfff8u), 8);
+    seg_cache_set(&c->seg[seg], sel, d | ((uint64_t)1 << 40), 0);
+}
+
+static bool sys_set_boot_state(struct cpu *c, const struct sysbus_boot_state *st, char *err, size_t errlen)
+{
+    if (st->mode != SYSBUS_BOOT_PROT32 && st->mode != SYSBUS_BOOT_LONG64) {
+        snprintf(err, errlen, "unknown boot mode");
+        return false;
+    }
+    memcpy(c->gpr, st->gpr, sizeof(c->gpr));
+    c->rip = st->rip;
+    c->gdtr.base = st->gdt_base;
+    c->gdtr.limit = st->gdt_limit;
+    c->idtr.base = 0;
+    c->idtr.limit = 0x3ff;
+    c->cr[0] = st->cr0 | 0x11;
+    c->cr[3] = st->cr3;
+    c->cr[4] = st->cr4;
+    c->efer = st->efer;
+    if (st->mode == SYSBUS_BOOT_LONG64) {
+        if (!(st->cr0 & 0x80000000u) || !(st->cr4 & 0x20) || !(st->efer & 0x100)) {
+            snprintf(err, errlen, "64-bit boot needs CR0.PG, CR4.PAE and EFER.LME");
+            return false;
+        }
+        c->efer |= 0x400;
+    }
+    c->hflags &= ~HF_CPL_MASK;
+    boot_seg(c, X86_SEG_CS, st->cs, st->gdt_base);
+    for (int s = 0; s < 6; s++)
+        if (s != X86_SEG_CS)
+            boot_seg(c, s, st->ds, st->gdt_base);
+    cpu_set_eflags(c, st->rflags, ~(uint64_t)0);
+    c->a20_off = false;
+    sc_of(c)->halted = false;
+    cpu_update_hflags(c);
+    cpu_tlb_flush(c);
+    return true;
+}
+
+static uint8_t ack(void *opaque)
+{
+    struct sys_cpu *sc = opaque;
+    return sc->bus.ops->inta(sc->bus.opaque);
+}
+
+static enum sysbus_exit sys_exec(struct cpu *c, uint64_t budget)
+{
+    struct sys_cpu *sc = sc_of(c);
+    uint64_t start = c->insn_count;
+    enum sysbus_exit ret = SYSBUS_EXIT_BUDGET;
+    for (;;) {
+        if (sc->ext_exit) {
+            sc->ext_exit = 0;
+            c->exit_request = 0;
+            ret = SYSBUS_EXIT_REQUEST;
+            break;
+        }
+        if (c->shutdown) {
+            c->shutdown = false;
+            sc->halted = true;
+            sc->bus.ops->request(sc->bus.opaque, SYSBUS_REQ_TRIPLE_FAULT);
+            ret = SYSBUS_EXIT_REQUEST;
+            break;
+        }
+        bool can_irq = c->irq_line && (c->eflags & CPU_IF);
+        if (sc->halted) {
+            if (!can_irq) {
+                ret = SYSBUS_EXIT_HALTED;
+                break;
+            }
+            sc->halted = false;
+        }
+        if (can_irq)
+            cpu_take_irq(c, ack, sc);
+        uint64_t used = c->insn_count - start;
+        if (used >= budget) {
+            ret = SYSBUS_EXIT_BUDGET;
+            break;
+        }
+        uint64_t left = budget - used;
+        /* In an STI / MOV SS shadow with an interrupt waiting: one instruction first. */
+        if (c->irq_inhibit && can_irq && c->rip == c->irq_inhibit_rip)
+            left = 1;
+        c->exit_request = 0;
+        int r = cpu_exec(c, left);
+        if (c->irq_inhibit && c->rip != c->irq_inhibit_rip)
+            c->irq_inhibit = false;
+        if (r == CPU_EXIT_HLT) {
+            sc->halted = true;
+            continue; /* an interrupt may already be waiting */
+        }
+        if (r == CPU_EXIT_EXCEPTION) {
+            ret = SYSBUS_EXIT_ERROR;
+            break;
+        }
+    }
+    account(sc);
+    return ret;
+}
+
+static void sys_set_irq_line(struct cpu *c, int level)
+{
+    c->irq_line = level != 0;
+    if (c->irq_line && (c->eflags & CPU_IF))
+        c->exit_request = 1;
+}
+
+static void sys_set_a20(struct cpu *c, bool enabled)
+{
+    if (c->a20_off == !enabled)
+        return;
+    c->a20_off = !enabled;
+    cpu_tlb_flush(c);
+    c->exit_request = 1;
+}
+
+static void sys_request_exit(struct cpu *c)
+{
+    sc_of(c)->ext_exit = 1;
+    c->exit_request = 1;
+}
+
+static void sys_map_changed(struct cpu *c)
+{
+    cpu_tlb_flush(c);
+    c->exit_request = 1;
+}
+
+static void sys_phys_written(struct cpu *c, uint64_t paddr, uint64_t len)
+{
+    tb_invalidate_phys_range(sc_of(c)->tbc, paddr, paddr + len);
+}
+
+static const struct sysbus_cpu_ops sys_ops = {
+    .create = sys_create,
+    .destroy = sys_destroy,
+    .reset = sys_reset,
+    .set_boot_state = sys_set_boot_state,
+    .exec = sys_exec,
+    .set_irq_line = sys_set_irq_line,
+    .set_a20 = sys_set_a20,
+    .request_exit = sys_request_exit,
+    .map_changed = sys_map_changed,
+    .phys_written = sys_phys_written,
+};
+
+const struct sysbus_cpu_ops *cpu_sys_ops(void)
+{
+    return &sys_ops;
+}
