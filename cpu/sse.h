@@ -81,6 +81,10 @@ bool sse_int_op(struct cpu *cpu, unsigned op, sse_reg *d, const sse_reg *s, unsi
                 unsigned width);
 bool sse_fp_op(struct cpu *cpu, unsigned op, sse_reg *d, const sse_reg *s, unsigned imm,
                uint64_t *flags_out);
+/* CVTSI2SS/SD (into d's low lane from the isz-byte integer in s) and CVT(T)SS/SD2SI
+   (*ival = the isz-byte integer of s's low lane). */
+bool sse_fp_cvt_gpr(struct cpu *cpu, unsigned op, sse_reg *d, const sse_reg *s, unsigned isz,
+                    uint64_t *ival);
 /* Raises the pending SIMD FP exception flags (MXCSR updated; #XM/#UD if unmasked). */
 void sse_fp_raise(struct cpu *cpu, unsigned flags);
 

@@ -234,6 +234,18 @@ static uint64_t h_sse(void *env, uint64_t desc, uint64_t addr, uint64_t a2, uint
                 cpu_st(cpu, addr + i, d.b[i], 1, idx);
         return 0;
     }
+    case X86_OP_CVTSI2SS: case X86_OP_CVTSI2SD:
+        rd(cpu, desc, 0, addr, &d);
+        rd(cpu, desc, 1, addr, &s);
+        sse_fp_cvt_gpr(cpu, op, &d, &s, opsize_of(SSE_DESC_LG(desc, 1)), NULL);
+        wr(cpu, desc, 0, addr, &d);
+        return 0;
+    case X86_OP_CVTSS2SI: case X86_OP_CVTTSS2SI: case X86_OP_CVTSD2SI: case X86_OP_CVTTSD2SI:
+        rd(cpu, desc, 1, addr, &s);
+        memset(&d, 0, sizeof(d));
+        sse_fp_cvt_gpr(cpu, op, &d, &s, opsize_of(SSE_DESC_LG(desc, 0)), &d.q[0]);
+        wr(cpu, desc, 0, addr, &d);
+        return 0;
     default:
         break;
     }

@@ -40,6 +40,27 @@ SNIPPETS = [
     ("ptest eq", "movdqa xmm1, xmm0; pandn xmm1, xmm2; ptest xmm1, xmm0; setz al; setc cl; ptest xmm3, xmm3", "", ALL, 'i'),
     ("mmx", "paddb mm0, mm1; psubw mm2, [rbx]; pmullw mm3, mm4; punpcklbw mm5, mm6; packsswb mm7, mm0; pxor mm1, mm2; psllq mm3, 7; psraw mm4, mm5; pcmpeqb mm6, mm7; pmovmskb eax, mm6; pshufw mm0, mm1, 0x1b; pinsrw mm2, ecx, 2; pextrw edx, mm3, 1; psadbw mm4, mm5; pmuludq mm6, mm7", "rbx", 0, 'i'),
     ("mmx mov", "movd mm0, eax; movq mm1, rcx; movd edx, mm2; movq r8, mm3; movq mm4, [rbx]; movq [rbx+8], mm5; movq mm6, mm7; movq2dq xmm0, mm1; movdq2q mm2, xmm3; movntq [rbx+16], mm4; pshufb mm5, mm6; palignr mm7, mm0, 3; pabsw mm1, mm2; mov rdi, rbx; maskmovq mm3, mm4", "rbx", 0, 'i'),
+    ("fxsave", A + "fxsave64 [rsi]; fxsave [rsi+512]; mov dword [rsi+28], 0xffff; mov dword [rsi+540], 0xffff", "rsi", 0, 'i'),
+    ("fxrstor", A + "fxsave64 [rsi]; mov dword [rsi+28], 0xffff; pxor xmm0, xmm0; movdqa xmm5, xmm3; fxrstor64 [rsi]; mov dword [rsi+24], 0x1f80; fxrstor [rsi]; stmxcsr [rsi+600]", "rsi", 0, 'i'),
+    ("addps", A + "addps xmm0, xmm1; addps xmm2, [rsi]; subps xmm3, xmm4; mulps xmm5, xmm6; divps xmm7, xmm8", "rsi", 0, 'f'),
+    ("addss", "addss xmm0, xmm1; subss xmm2, [rbx]; mulss xmm3, xmm4; divss xmm5, xmm6; sqrtss xmm7, xmm8; sqrtps xmm9, xmm10", "rbx", 0, 'f'),
+    ("addpd", A + "addpd xmm0, xmm1; addpd xmm2, [rsi]; subpd xmm3, xmm4; mulpd xmm5, xmm6; divpd xmm7, xmm8", "rsi", 0, 'd'),
+    ("addsd", "addsd xmm0, xmm1; subsd xmm2, [rbx]; mulsd xmm3, xmm4; divsd xmm5, xmm6; sqrtsd xmm7, xmm8; sqrtpd xmm9, xmm10", "rbx", 0, 'd'),
+    ("minmax ps", "minps xmm0, xmm1; maxps xmm2, xmm3; minss xmm4, xmm5; maxss xmm6, [rbx]", "rbx", 0, 'f'),
+    ("minmax pd", "minpd xmm0, xmm1; maxpd xmm2, xmm3; minsd xmm4, xmm5; maxsd xmm6, [rbx]", "rbx", 0, 'd'),
+    ("cmpps", "cmpps xmm0, xmm8, 0; cmpps xmm1, xmm8, 1; cmpps xmm2, xmm8, 2; cmpps xmm3, xmm8, 3; cmpps xmm4, xmm8, 4; cmpps xmm5, xmm8, 5; cmpps xmm6, xmm8, 6; cmpps xmm7, xmm8, 7; cmpss xmm9, xmm10, 1; cmpss xmm11, xmm12, 4", "", 0, 'f'),
+    ("cmppd", "cmppd xmm0, xmm8, 0; cmppd xmm1, xmm8, 1; cmppd xmm2, xmm8, 2; cmppd xmm3, xmm8, 3; cmppd xmm4, xmm8, 4; cmppd xmm5, xmm8, 5; cmppd xmm6, xmm8, 6; cmppd xmm7, xmm8, 7; cmpsd xmm9, xmm10, 2; cmpsd xmm11, xmm12, 7", "", 0, 'd'),
+    ("comiss", "comiss xmm0, xmm1; pushfq; pop rax; ucomiss xmm2, xmm3; pushfq; pop rcx; comiss xmm4, [rbx]; pushfq; pop rdx; ucomiss xmm0, xmm0", "rbx", ALL, 'f'),
+    ("comisd", "comisd xmm0, xmm1; pushfq; pop rax; ucomisd xmm2, xmm3; pushfq; pop rcx; comisd xmm4, [rbx]; pushfq; pop rdx; ucomisd xmm5, xmm5", "rbx", ALL, 'd'),
+    ("cvt ps/pd", "cvtps2pd xmm0, xmm1; cvtss2sd xmm2, xmm3; cvtss2sd xmm4, [rbx]; cvtdq2ps xmm5, xmm6", "rbx", 0, 'f'),
+    ("cvt pd/ps", "cvtpd2ps xmm0, xmm1; cvtsd2ss xmm2, xmm3; cvtsd2ss xmm4, [rbx]; cvtdq2pd xmm5, xmm6", "rbx", 0, 'd'),
+    ("cvt f2i", "cvtps2dq xmm0, xmm1; cvttps2dq xmm2, xmm3; cvtss2si eax, xmm4; cvttss2si ecx, xmm5; cvtss2si rdx, xmm6; cvttss2si r8, xmm7; cvtps2pi mm0, xmm8; cvttps2pi mm1, xmm9", "", 0, 'f'),
+    ("cvt d2i", "cvtpd2dq xmm0, xmm1; cvttpd2dq xmm2, xmm3; cvtsd2si eax, xmm4; cvttsd2si ecx, xmm5; cvtsd2si rdx, xmm6; cvttsd2si r8, xmm7; cvtpd2pi mm0, xmm8; cvttpd2pi mm1, xmm9", "", 0, 'd'),
+    ("cvt i2f", "cvtsi2ss xmm0, eax; cvtsi2ss xmm1, rcx; cvtsi2sd xmm2, edx; cvtsi2sd xmm3, r8; cvtsi2ss xmm4, dword [rbx]; cvtsi2sd xmm5, qword [rbx+8]; cvtpi2ps xmm6, mm0; cvtpi2pd xmm7, mm1; cvtdq2ps xmm8, xmm9; cvtdq2pd xmm10, xmm11", "rbx", 0, 'i'),
+    ("sse3 fp", "haddps xmm0, xmm1; hsubps xmm2, xmm3; addsubps xmm4, xmm5", "", 0, 'f'),
+    ("sse3 fpd", "haddpd xmm0, xmm1; hsubpd xmm2, xmm3; addsubpd xmm4, xmm5", "", 0, 'd'),
+    ("round ps", "roundps xmm0, xmm1, 0; roundps xmm2, xmm3, 1; roundps xmm4, xmm5, 2; roundps xmm6, xmm7, 3; roundps xmm8, xmm9, 4; roundss xmm10, xmm11, 9; roundss xmm12, xmm13, 12", "", 0, 'f'),
+    ("round pd", "roundpd xmm0, xmm1, 0; roundpd xmm2, xmm3, 1; roundpd xmm4, xmm5, 2; roundpd xmm6, xmm7, 3; roundpd xmm8, xmm9, 4; roundsd xmm10, xmm11, 9; roundsd xmm12, xmm13, 12", "", 0, 'd'),
 ]
 
 PRO = ''.join('movdqu xmm%d, [abs 0x%x]\n' % (i, D + 16 * i) for i in range(16)) + \
@@ -71,4 +92,40 @@ for name, src, ptrs, fl, kind in SNIPPETS:
         mask |= 1 << REGS.index(r)
     body = ', '.join('0x%02x' % x for x in code)
     print('    { "%s", "%s", %d, { %s }, 0x%x, 0x%x, \'%s\' },' % (name, src.replace('"', '\\"'), len(code), body, mask, fl, kind))
+print("};")
+
+# Fault checks (bare CPU only, no wrapper): (name, source, expected vector or -1 for HLT)
+EXC = [
+    ("ts -> nm", "mov rax, cr0; or al, 8; mov cr0, rax; addps xmm0, xmm1", 7),
+    ("ts mmx -> nm", "mov rax, cr0; or al, 8; mov cr0, rax; paddb mm0, mm1", 7),
+    ("ts fxsave -> nm", "mov rax, cr0; or al, 8; mov cr0, rax; fxsave [abs 0x20010000]", 7),
+    ("em -> ud", "mov rax, cr0; or al, 4; mov cr0, rax; pxor xmm0, xmm1", 6),
+    ("em mmx -> ud", "mov rax, cr0; or al, 4; mov cr0, rax; pxor mm0, mm1", 6),
+    ("em fxsave -> nm", "mov rax, cr0; or al, 4; mov cr0, rax; fxsave [abs 0x20010000]", 7),
+    ("no osfxsr -> ud", "mov rax, cr4; and eax, ~0x200; mov cr4, rax; movdqa xmm0, xmm1", 6),
+    ("no osfxsr ldmxcsr -> ud", "mov rax, cr4; and eax, ~0x200; mov cr4, rax; stmxcsr [abs 0x20010000]", 6),
+    ("no osfxsr mmx ok", "mov rax, cr4; and eax, ~0x200; mov cr4, rax; paddb mm0, mm1; emms", -1),
+    ("misaligned movaps", "mov rsi, 0x20010008; movaps xmm0, [rsi]", 13),
+    ("misaligned paddb", "mov rsi, 0x20010004; paddb xmm0, [rsi]", 13),
+    ("misaligned movups ok", "mov rsi, 0x20010004; movups xmm0, [rsi]; movdqu [rsi+1], xmm0; movss xmm1, [rsi+1]", -1),
+    ("misaligned fxsave", "mov rsi, 0x20010008; fxsave [rsi]", 13),
+    ("ldmxcsr reserved", "mov rsi, 0x20010000; mov dword [rsi], 0x11f80; ldmxcsr [rsi]", 13),
+    ("ldmxcsr ok", "mov rsi, 0x20010000; mov dword [rsi], 0xffff; ldmxcsr [rsi]", -1),
+    ("fxrstor reserved mxcsr", "mov rsi, 0x20010000; fxsave [rsi]; mov dword [rsi+24], 0x10000; fxrstor [rsi]", 13),
+    ("unmasked ie -> xm", "mov rsi, 0x20010000; mov dword [rsi], 0x1f00; ldmxcsr [rsi]; xorps xmm0, xmm0; divps xmm0, xmm0", 19),
+    ("unmasked ie no osxmmexcpt -> ud", "mov rax, cr4; and eax, ~0x400; mov cr4, rax; mov rsi, 0x20010000; mov dword [rsi], 0x1f00; ldmxcsr [rsi]; xorps xmm0, xmm0; divps xmm0, xmm0", 6),
+    ("masked ie ok", "xorps xmm0, xmm0; divps xmm0, xmm0", -1),
+    ("unmasked pe -> xm", "mov rsi, 0x20010000; mov dword [rsi], 0x0f80; ldmxcsr [rsi]; mov eax, 3; cvtsi2ss xmm0, eax; mov eax, 1; cvtsi2ss xmm1, eax; divss xmm1, xmm0", 19),
+    ("vex -> ud", "vpxor xmm0, xmm1, xmm2", 6),
+]
+print("struct sse_exc { const char *name; unsigned len; uint8_t code[96]; int vector; };")
+print("static const struct sse_exc sse_excs[] = {")
+for name, src, vec in EXC:
+    with tempfile.TemporaryDirectory() as d:
+        a, b = os.path.join(d, 'a.asm'), os.path.join(d, 'a.bin')
+        open(a, 'w').write('bits 64\n' + src.replace('; ', '\n') + '\n')
+        if subprocess.call(["nasm", "-f", "bin", "-o", b, a]): sys.exit("nasm failed: " + src)
+        code = open(b, 'rb').read()
+    assert len(code) <= 96, name
+    print('    { "%s", %d, { %s }, %d },' % (name, len(code), ', '.join('0x%02x' % x for x in code), vec))
 print("};")
