@@ -216,6 +216,7 @@ static struct cpu *sys_create(const struct sysbus_cpu_config *cfg, const struct 
     cpu_init(&sc->cpu, sc->tbc, sc->engine, &sys_mem_ops);
     sc->cpu.opaque = sc;
     sc->cpu.tsc = sys_tsc;
+    sc->cpu.log = bus->log;
     if (cfg->one_insn_per_tb)
         sc->cpu.max_block_insns = 1;
     sc->cpu.tsc_aux = cfg->index;
