@@ -11,8 +11,8 @@ static const struct {
     const char *what;
     bool built;
 } features[KILN_FEAT_COUNT] = {
-    [KILN_FEAT_JIT] = { "jit", "the JIT (x86-64 host backend)", false },
-    [KILN_FEAT_INTERP] = { "interp", "the IR interpreter", false },
+    [KILN_FEAT_JIT] = { "jit", "the JIT (x86-64 host backend)", true },
+    [KILN_FEAT_INTERP] = { "interp", "the IR interpreter", true },
     [KILN_FEAT_SMP] = { "smp", "SMP (more than one CPU)", false },
     [KILN_FEAT_KERNEL_BOOT] = { "kernel-boot", "the system CPU needed for direct kernel boot", true },
     [KILN_FEAT_BOOT_ORDER] = { "boot-order", "boot device selection", false },
