@@ -97,6 +97,14 @@ static void check_shadows(struct bare_cpu *bc)
     bc->nshadow = n;
 }
 
+static void refresh_shadows(struct bare_cpu *bc)
+{
+    for (size_t k = 0; k < bc->nshadow; k++) {
+        size_t i = bc->shadow_list[k];
+        memcpy(bc->shadow[i], bc->mem + (i << TLB_PAGE_BITS), TLB_PAGE_SIZE);
+    }
+}
+
 static void set_mode(struct bare_cpu *bc)
 {
     struct cpu *c = &bc->cpu;
@@ -291,6 +299,9 @@ void bare_cpu_run(struct bare_cpu *bc, uint64_t max_insns, struct bare_result *r
     c->excp_vector = -1;
     c->excp_soft = false;
     int r = cpu_exec(c, max_insns);
+    /* The CPU kept its blocks in step with its own stores: the pages as they are
+       now are what the next run compares against. */
+    refresh_shadows(bc);
     res->insns = c->insn_count - before;
     if (c->shutdown) { /* triple fault (delivering CPU) */
         c->shutdown = false;
