@@ -150,6 +150,8 @@ static int run_seq(const struct opts *o, uint64_t ss, struct stats *stt, FILE *o
         fprintf(out, "native runner error on seed %#" PRIx64 ": %s\n", ss, h.msg);
         return 1;
     }
+    bool ok[2] = { true, true };
+    char whys[2][256];
     for (int e = 0; e < 2; e++) {
         if (!o->engine[e])
             continue;
@@ -157,13 +159,19 @@ static int run_seq(const struct opts *o, uint64_t ss, struct stats *stt, FILE *o
         dt_kiln_run(e, &c, &st, &k);
         c.b[c.len] = 0xcc;
         stt->insns[e] += c.ninsns;
-        if (dt_compare(&s, &c, &h, &k, why, sizeof why))
+        ok[e] = dt_compare(&s, &c, &h, &k, whys[e], sizeof whys[e]);
+    }
+    /* the engines disagree with each other: always worth a full report */
+    bool split = o->engine[0] && o->engine[1] && ok[0] != ok[1];
+    for (int e = 0; e < 2; e++) {
+        if (ok[e])
             continue;
+        memcpy(why, whys[e], sizeof why);
         stt->fails[e]++;
         bad++;
         if (o->quiet && stt->fails[e] > 1)
             continue;
-        if (stt->fails[0] + stt->fails[1] > SHRINK_LIMIT) {
+        if (stt->fails[0] + stt->fails[1] > SHRINK_LIMIT && !split) {
             unclassified++;          /* shrinking every one would take too long */
             continue;
         }
@@ -176,7 +184,7 @@ static int run_seq(const struct opts *o, uint64_t ss, struct stats *stt, FILE *o
         classes_str(mcls, cl, sizeof cl);
         char key[sizeof kinds[0].key];
         const char *colon = strchr(why, ':');
-        snprintf(key, sizeof key, "%s %.*s [%.100s]", dt_engine_name(e),
+        snprintf(key, sizeof key, "%s%s %.*s [%.100s]", dt_engine_name(e), split ? " only" : "",
                  colon ? (int)(colon - why) : (int)strlen(why), why, cl);
         int ki;
         for (ki = 0; ki < nkinds && strcmp(kinds[ki].key, key); ki++)
