@@ -58,10 +58,20 @@ static uint64_t hf_env(void *envp, uint64_t a, uint64_t b, uint64_t c, uint64_t 
     env->scratch[0] = c + d;
     return r;
 }
-static const struct ir_helper helpers[3] = {
+/* Raises the exit request for a quarter of its inputs: the next block boundary returns. */
+static uint64_t hf_req(void *envp, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    struct h_env *env = envp;
+    (void)b; (void)c; (void)d;
+    if ((a & 3) == 0)
+        env->exit_request = 1;
+    return a + 1;
+}
+static const struct ir_helper helpers[4] = {
     { hf_pure, "pure", IR_HELPER_PURE | IR_HELPER_NO_ENV },
     { hf_noenv, "noenv", IR_HELPER_NO_ENV },
     { hf_env, "env", 0 },
+    { hf_req, "req", 0 },
 };
 
 /* ---- random block generator ---- */
@@ -193,7 +203,7 @@ static void gen_op_random(struct gen *g)
         break;
     }
     case 15:
-        ir_call(b, &helpers[rn(3)], rn(4) ? dst(g) : IR_NONE, src(g), src(g),
+        ir_call(b, &helpers[rn(4)], rn(4) ? dst(g) : IR_NONE, src(g), src(g),
                 rn(2) ? src(g) : IR_NONE, src(g));
         break;
     case 16:
@@ -291,7 +301,8 @@ static bool same_env(const struct h_env *a, const struct h_env *b)
     return !memcmp(a->r, b->r, sizeof(a->r)) && a->e32 == b->e32 && a->e16 == b->e16 &&
            a->e8 == b->e8 && !memcmp(a->scratch, b->scratch, sizeof(a->scratch)) &&
            a->slow_loads == b->slow_loads && a->slow_stores == b->slow_stores &&
-           a->mmio_last_addr == b->mmio_last_addr && a->mmio_last_val == b->mmio_last_val;
+           a->mmio_last_addr == b->mmio_last_addr && a->mmio_last_val == b->mmio_last_val &&
+           a->exit_request == b->exit_request;
 }
 
 static void print_env(const char *tag, const struct h_env *e)
@@ -321,6 +332,15 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
         engine_x86_64_disable_features(jit, true, true, true);
     struct ir_block b = { 0 };
     ir_block_init(&b, &hc.ctx);
+    /* The tail block T that random blocks chain or GOTO_PTR to: r7 ^= r0; r6 += 1; goto_tb 0. */
+    struct ir_block tb_ir = { 0 };
+    ir_block_init(&tb_ir, &hc.ctx);
+    ir_binop(&tb_ir, IR_XOR, 64, hc.r[7], hc.r[7], hc.r[0]);
+    ir_binop(&tb_ir, IR_ADD, 64, hc.r[6], hc.r[6], ir_const(&tb_ir, 64, 1));
+    ir_goto_tb(&tb_ir, 0);
+    struct tb tail_r = { 0 }, tail_j = { 0 };
+    assert_true(ref->compile(ref, &tail_r, &tb_ir));
+    assert_true(jit->compile(jit, &tail_j, &tb_ir));
     static struct h_env env0, envr, envj;
     unsigned bad = 0;
     for (unsigned it = 0; it < iters && bad < 3; it++) {
@@ -344,6 +364,9 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
         env_random(&env0);
         for (unsigned i = 0; i < H_MEM_SIZE; i++)
             mem0[i] = (uint8_t)rnd();
+        bool chain[2] = { rn(2) == 0, rn(2) == 0 }, ptr = rn(2) == 0;
+        if (rn(16) == 0)
+            env0.exit_request = 1;
 
         struct tb tr = { 0 }, tj = { 0 };
         memcpy(&envr, &env0, sizeof(env0));
@@ -352,6 +375,9 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
             bad++;
             continue;
         }
+        for (unsigned s = 0; s < 2; s++)
+            tr.jmp_dest[s] = chain[s] ? &tail_r : NULL;
+        envr.lookup_result = ptr ? &tail_r : NULL;
         uintptr_t rr = ref->exec(ref, &envr, &tr);
         memcpy(mem_ref, h_mem, H_MEM_SIZE);
 
@@ -359,6 +385,7 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
         memcpy(h_mem, mem0, H_MEM_SIZE);
         if (!jit->compile(jit, &tj, &b)) {
             jit->reset(jit);
+            assert_true(jit->compile(jit, &tail_j, &tb_ir));
             if (!jit->compile(jit, &tj, &b)) {
                 fprintf(stderr, "JIT compile failed (seed %#llx)\n", (unsigned long long)bseed);
                 bad++;
@@ -366,11 +393,18 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
                 continue;
             }
         }
+        for (unsigned s = 0; s < 2; s++) {
+            tj.jmp_dest[s] = chain[s] ? &tail_j : NULL;
+            if (chain[s])
+                jit->link(jit, &tj, s, &tail_j);
+        }
+        envj.lookup_result = ptr ? &tail_j : NULL;
         uintptr_t rj = jit->exec(jit, &envj, &tj);
+        uintptr_t tbr = rr & ~(uintptr_t)TB_EXIT_MASK, tbj = rj & ~(uintptr_t)TB_EXIT_MASK;
         bool ok = same_env(&envr, &envj) && !memcmp(mem_ref, h_mem, H_MEM_SIZE) &&
                   (rr & TB_EXIT_MASK) == (rj & TB_EXIT_MASK) &&
-                  (rr & ~(uintptr_t)TB_EXIT_MASK) == (uintptr_t)&tr &&
-                  (rj & ~(uintptr_t)TB_EXIT_MASK) == (uintptr_t)&tj;
+                  ((tbr == (uintptr_t)&tr && tbj == (uintptr_t)&tj) ||
+                   (tbr == (uintptr_t)&tail_r && tbj == (uintptr_t)&tail_j));
         if (!ok) {
             bad++;
             fprintf(stderr, "MISMATCH: seed %#llx (block %u of run seed %#llx)%s\n",
@@ -380,7 +414,9 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
             print_env("initial", &env0);
             print_env("interp ", &envr);
             print_env("jit    ", &envj);
-            fprintf(stderr, "exit: interp %u jit %u\n", (unsigned)(rr & 3), (unsigned)(rj & 3));
+            fprintf(stderr, "exit: interp %u%s jit %u%s (chain %d %d, lookup %d)\n", (unsigned)(rr & 3),
+                    tbr == (uintptr_t)&tr ? "" : " from the tail block", (unsigned)(rj & 3),
+                    tbj == (uintptr_t)&tj ? "" : " from the tail block", chain[0], chain[1], ptr);
             for (unsigned i = 0; i < H_MEM_SIZE; i++)
                 if (mem_ref[i] != h_mem[i])
                     fprintf(stderr, "mem[%#x]: interp %02x jit %02x\n", i, mem_ref[i], h_mem[i]);
@@ -389,6 +425,9 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
         ref->release(ref, &tr);
         jit->release(jit, &tj);
     }
+    ref->release(ref, &tail_r);
+    jit->release(jit, &tail_j);
+    ir_block_free(&tb_ir);
     ir_block_free(&b);
     ref->destroy(ref);
     jit->destroy(jit);
