@@ -39,7 +39,14 @@ static uint64_t h_string(void *env, uint64_t desc, uint64_t a1, uint64_t a2, uin
     (void)a1; (void)a2; (void)a3;
     if (seg > 5)
         seg = 3;
-    for (unsigned n = 0; n < STR_BATCH; n++) {
+    /* Each iteration counts as an instruction: the block charged one, the others
+       come out of the remaining budget (so budgets and single-steps see iterations). */
+    int64_t batch = (desc & STR_ONE) ? 1 : STR_BATCH;
+    if (batch > cpu->icount_left + 1)
+        batch = cpu->icount_left + 1 > 1 ? cpu->icount_left + 1 : 1;
+    for (int64_t n = 0; n < batch; n++) {
+        if (n > 0)
+            cpu->icount_left--;
         if (rep != STR_REP_NONE && (cpu->gpr[1] & am) == 0)
             return 0;
         uint64_t si = cpu->gpr[6] & am, di = cpu->gpr[7] & am;

@@ -24,7 +24,7 @@ bool tr_string(struct tr *s)
     else if (in->rep == X86_REP_F2)
         rep = (kind == STR_CMPS || kind == STR_SCAS) ? STR_REP_NE : STR_REP;
     unsigned seg = in->seg_override != X86_SEG_NONE ? in->seg_override : X86_SEG_DS;
-    uint64_t desc = STR_DESC(kind, size, in->addrsize, rep, seg);
+    uint64_t desc = STR_DESC(kind, size, in->addrsize, rep, seg) | (s->single ? STR_ONE : 0);
     ir_temp more = tr_tmp(s);
     tr_call(s, &helper_string, more, tr_const(s, desc), IR_NONE, IR_NONE, IR_NONE);
     s->cc_op = CC_OP_DYNAMIC;
