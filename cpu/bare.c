@@ -319,6 +319,9 @@ void bare_cpu_run(struct bare_cpu *bc, uint64_t max_insns, struct bare_result *r
     case CPU_EXIT_HLT:
         res->stop = BARE_STOP_HLT;
         break;
+    case CPU_EXIT_DEBUG:
+        res->stop = BARE_STOP_DEBUG;
+        break;
     case CPU_EXIT_EXCEPTION:
         res->stop = BARE_STOP_EXCEPTION;
         res->vector = (uint8_t)c->excp_vector;

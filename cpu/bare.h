@@ -31,6 +31,7 @@ enum bare_stop {
     BARE_STOP_HLT,        /* executed HLT; rip is past it */
     BARE_STOP_EXCEPTION,  /* raised an exception: see vector, error_code */
     BARE_STOP_BUDGET,     /* ran max_insns instructions (at a block boundary: may run a few more) */
+    BARE_STOP_DEBUG,      /* reached a debugger breakpoint (cpu/debug.h); rip is at it */
 };
 
 struct bare_regs {

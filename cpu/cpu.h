@@ -87,6 +87,7 @@ enum cpu_exit {
     CPU_EXIT_HLT,         /* HLT executed (rip past it) */
     CPU_EXIT_EXCEPTION,   /* an exception was raised and no delivery hook took it */
     CPU_EXIT_REQUEST,     /* exit_request was set from outside */
+    CPU_EXIT_DEBUG,       /* reached a debugger breakpoint (rip at it, not executed; cpu/debug.h) */
     CPU_EXIT_CONTINUE_LOOP = 100, /* internal: a block returned to the loop, keep going */
 };
 
@@ -199,6 +200,9 @@ struct cpu {
 
     /* --- debugging (cpu/trace.h, docs/DEBUGGING.md) --- */
     struct cpu_stats stats; /* counters for -d stats and the monitor */
+    uint64_t bp[8];         /* debugger breakpoints (linear addresses), see cpu/debug.h */
+    unsigned nbp;
+    bool debug_step;        /* next block: one instruction, breakpoints ignored */
 };
 
 /* IR global temps (cpu_init declares them first, in this order). */

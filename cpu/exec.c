@@ -92,7 +92,8 @@ static __attribute__((noinline)) int run(struct cpu *cpu, struct exec_state *st)
         bool flushed = false;
         /* EFLAGS.TF (with a delivering CPU): one instruction, then the #DB trap. */
         bool tf = (cpu->eflags & CPU_TF) && cpu->deliver;
-        uint32_t cflags = (st->single || tf) ? (TB_CF_SINGLE | TB_CF_NOCHAIN) : 0;
+        uint32_t cflags = (st->single || tf || cpu->debug_step) ? (TB_CF_SINGLE | TB_CF_NOCHAIN) : 0;
+        cpu->debug_step = false;
         if (cpu_trace_nochain(cpu->log))
             cflags |= TB_CF_NOCHAIN;
         struct tb *tb = find_tb(cpu, cflags, &flushed);
@@ -136,6 +137,8 @@ static __attribute__((noinline)) int run(struct cpu *cpu, struct exec_state *st)
         }
         if (cpu->exit_reason == CPU_EXIT_HLT)
             return CPU_EXIT_HLT;
+        if (cpu->exit_reason == CPU_EXIT_DEBUG)
+            return CPU_EXIT_DEBUG;
         if (tf)
             cpu_raise(cpu, EXC_DB, false, 0); /* single-step trap: rip is the next instruction */
         if ((how == TB_EXIT_SLOT0 || how == TB_EXIT_SLOT1) && lt) {

@@ -2,6 +2,7 @@
 /* translate.c: turns a run of guest x86 instructions into one IR block. */
 #include <stddef.h>
 #include <string.h>
+#include "cpu/debug.h"
 #include "cpu/tr.h"
 #include "cpu/translate.h"
 #include "cpu/tr_sys.h"
@@ -189,6 +190,16 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
             break; /* later instruction faults on fetch: it starts the next block */
         if (info->icount == 0)
             info->phys_pc = phys;
+        if (__builtin_expect(cpu->nbp != 0, 0) && !s->single && cpu_bp_hit(cpu, lin)) {
+            /* Debugger breakpoint: blocks end before it; at a block start it exits. */
+            if (info->icount > 0)
+                break;
+            ir_insn_start(b, lin);
+            tr_set_rip(s, s->eip);
+            tr_exit(s, CPU_EXIT_DEBUG);
+            size = 1;
+            break;
+        }
         if (phys2 != TB_NO_PAGE) {
             if (info->icount > 0)
                 break; /* keep page-straddling instructions at block starts */

@@ -262,6 +262,10 @@ static bool do_resume(struct gdbstub *g, bool step)
             send_str(g, "T05thread:01;swbreak:;");
             return true;
         }
+        if (r == GDB_RUN_FAULT) {
+            reply_stop(g, 11);
+            return true;
+        }
         if (r == GDB_RUN_STEPPED || step) {
             reply_stop(g, SIGTRAP_GDB);
             return true;

@@ -35,6 +35,7 @@ enum gdb_run {
     GDB_RUN_BREAK,      /* stopped at a breakpoint (rip = its address, not executed) */
     GDB_RUN_STEPPED,    /* the single step is done */
     GDB_RUN_EXITED,     /* the machine is gone (powered off) */
+    GDB_RUN_FAULT,      /* stopped at an exception nobody handles (reported as SIGSEGV) */
 };
 
 /* Breakpoint kinds of Z/z packets. */
@@ -93,6 +94,17 @@ bool gdbstub_regs_decode(struct gdb_regs *r, const uint8_t *buf, size_t len);
 unsigned gdbstub_reg_count(void);
 /* Pointer and size of register n inside r (NULL when out of range). */
 void *gdbstub_reg_ptr(struct gdb_regs *r, unsigned n, size_t *size);
+
+/* A target for one struct cpu run directly with cpu_exec (the bare CPU of
+   tests and tools): breakpoints through cpu/debug.h, memory through the CPU's
+   translate hook (writes invalidate translations), HLT ends the program
+   (GDB_RUN_EXITED). Segment selectors and x87/SSE registers read as zero and
+   writes to them are ignored. opaque is a struct gdbstub_cpu_target. */
+struct gdbstub_cpu_target {
+    struct cpu *cpu;
+    uint64_t slice;   /* instructions per run slice (0: 100000) */
+};
+extern const struct gdb_target_ops gdbstub_cpu_ops;
 
 /* Opens a TCP listening socket on host:port (host NULL: 127.0.0.1). Returns
    the fd, or -1 with a reason in err. */
