@@ -1,0 +1,12 @@
+# tests/gdb/build.mk: the real gdb (batch mode) against the gdbstub on a bare CPU.
+obj/tests/gdb/gdb_target: $(SRC)/tests/gdb/gdb_target.c libkiln.a config.h
+	@mkdir -p obj/tests/gdb
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< libkiln.a $(LDFLAGS) $(LIBS)
+
+obj/tests/gdb/run-gdb: $(SRC)/tests/gdb/run-gdb.sh obj/tests/gdb/gdb_target
+	@mkdir -p obj/tests/gdb
+	printf '#!/bin/sh\nexec sh "%s/tests/gdb/run-gdb.sh" obj/tests/gdb/gdb_target "%s" "$$@"\n' \
+	    "$(SRC)" "$(SRC)" > $@
+	chmod +x $@
+
+CHECK_PROGS += obj/tests/gdb/run-gdb
