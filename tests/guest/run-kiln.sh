@@ -30,6 +30,7 @@ for asm in "$src"/*.asm; do
         t="$name/$eng"
         echo "[ RUN      ] $t"
         why=""
+        : > "$out"
         if [ -z "$want_exit" ]; then
             why="no exit=N in the expect line"
         elif [ ! -f "$bin/$name.bin" ]; then
