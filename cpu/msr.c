@@ -26,6 +26,11 @@ bool sys_rdmsr(struct cpu *cpu, uint32_t idx, uint64_t *v)
     case 0x1b: *v = 0xfee00100u; return true;      /* APIC base: BSP, xAPIC disabled */
     case 0x8b: *v = 0; return true;                /* microcode revision */
     case 0xfe: *v = 0; return true;                /* MTRRcap: none */
+    case 0x17: case 0x140: case 0x179: case 0x17a: /* platform id, misc features, MCG_CAP/STATUS */
+        *v = 0;
+        return true;
+    case 0x3a: *v = 1; return true;                /* feature control: locked, no VMX/SMX */
+    case 0x1a0: *v = 1; return true;               /* misc enable: fast strings */
     case 0x174: *v = cpu->sysenter_cs; return true;
     case 0x175: *v = cpu->sysenter_esp; return true;
     case 0x176: *v = cpu->sysenter_eip; return true;
@@ -40,7 +45,13 @@ bool sys_rdmsr(struct cpu *cpu, uint32_t idx, uint64_t *v)
     case 0xc0000101: *v = cpu->seg[X86_SEG_GS].base; return true;
     case 0xc0000102: *v = cpu->kernel_gs_base; return true;
     case 0xc0000103: *v = cpu->tsc_aux; return true;
-    default: return false;
+    default:
+        if ((idx >= 0x200 && idx <= 0x20f) || idx == 0x250 || idx == 0x258 || idx == 0x259 ||
+            (idx >= 0x268 && idx <= 0x26f)) {
+            *v = 0; /* MTRRs: none configured (MTRRcap reports none) */
+            return true;
+        }
+        return false;
     }
 }
 
@@ -49,7 +60,7 @@ bool sys_wrmsr(struct cpu *cpu, uint32_t idx, uint64_t v)
 {
     switch (idx) {
     case 0x10: return true; /* TSC writes are ignored */
-    case 0x1b: case 0x8b: return true;
+    case 0x1b: case 0x8b: case 0x1a0: case 0x140: case 0x17a: return true; /* ignored */
     case 0x174: cpu->sysenter_cs = v & 0xffff; return true;
     case 0x175: if (!canonical(v)) return false; cpu->sysenter_esp = v; return true;
     case 0x176: if (!canonical(v)) return false; cpu->sysenter_eip = v; return true;
