@@ -2,6 +2,7 @@
 /* intr.c: exception and interrupt delivery (real-mode IVT, protected and long-mode IDT, #DF, triple fault). */
 #include <stddef.h>
 #include "cpu/sys.h"
+#include "cpu/trace.h"
 
 void cpu_set_cpl(struct cpu *cpu, unsigned cpl)
 {
@@ -315,6 +316,8 @@ bool cpu_take_irq(struct cpu *cpu, uint8_t (*ack)(void *opaque), void *opaque)
         cpu->irq_inhibit = false;
     }
     uint8_t vec = ack(opaque);
+    if (kiln_log_enabled(cpu->log, KILN_LOG_INT))
+        cpu_trace_int(cpu, vec, false, 0, true);
     cpu->in_exec = true;
     volatile bool done = false;
     if (setjmp(cpu->jmp) == 0) {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cpu/mmu.h"
 #include "cpu/sys.h"
+#include "cpu/trace.h"
 #include "cpu/sysbus.h"
 #include "translate/engine.h"
 #include "translate/tb.h"
@@ -228,6 +229,8 @@ static struct cpu *sys_create(const struct sysbus_cpu_config *cfg, const struct 
 static void sys_destroy(struct cpu *c)
 {
     struct sys_cpu *sc = sc_of(c);
+    if (kiln_log_enabled(c->log, KILN_LOG_STATS))
+        cpu_trace_stats(c);
     tb_cache_free(sc->tbc);
     sc->engine->destroy(sc->engine);
     ir_block_free(&c->irb);
