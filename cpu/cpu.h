@@ -166,6 +166,7 @@ struct cpu {
     uint64_t star, lstar, cstar, sfmask, tsc_aux;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t cr8, msr_pat, msr_mtrr_def;
+    uint64_t dr[8];         /* debug registers (stored; breakpoints are not implemented) */
     bool a20_off;           /* A20 gate closed: physical bit 20 reads as 0 (cpu/mmu.c) */
 
     /* --- FPU/SIMD state: x87, MMX, SSE (cpu/sse.h, docs/FPU.md) --- */

@@ -23,6 +23,7 @@ extern const struct ir_helper helper_cli, helper_sti; /* (next_rip for STI's sha
 extern const struct ir_helper helper_load_seg_sys; /* (seg, sel): MOV/POP Sreg, LxS with all checks */
 extern const struct ir_helper helper_lgdt;      /* (which: 0 GDT 1 IDT 2 SGDT 3 SIDT, linear addr, opsize) */
 extern const struct ir_helper helper_mov_cr;    /* (cr, value, write?) -> value read */
+extern const struct ir_helper helper_mov_dr;    /* (dr, value, write?) -> value read */
 extern const struct ir_helper helper_lmsw;      /* (value) */
 extern const struct ir_helper helper_clts;
 extern const struct ir_helper helper_lldt_ltr;  /* (0 LLDT 1 LTR, sel; 2 SLDT 3 STR -> sel) */

@@ -50,22 +50,24 @@ bool tr_sys_ldt_tr(struct tr *s)
     return true;
 }
 
+/* MOV to/from CRn and DRn. */
 bool tr_sys_mov_cr(struct tr *s)
 {
     const struct x86_operand *a = &s->in->ops[0], *b = &s->in->ops[1];
     unsigned sz = s->mode == X86_MODE_64 ? 8 : 4;
-    if (a->kind == X86_OPK_REG && a->regclass == X86_RC_CR) {
+    unsigned rc = s->in->op == X86_OP_MOV_DR ? X86_RC_DR : X86_RC_CR;
+    const struct ir_helper *h = rc == X86_RC_DR ? &helper_mov_dr : &helper_mov_cr;
+    if (a->kind == X86_OPK_REG && a->regclass == rc) {
         if (b->kind != X86_OPK_REG)
             return false;
-        tr_call(s, &helper_mov_cr, IR_NONE, tr_const(s, a->reg), tr_get_gpr(s, b->reg, sz),
-                tr_const(s, 1), IR_NONE);
+        tr_call(s, h, IR_NONE, tr_const(s, a->reg), tr_get_gpr(s, b->reg, sz), tr_const(s, 1), IR_NONE);
         end_next(s); /* PE, PG, LMA, TLB... */
         return true;
     }
-    if (b->kind != X86_OPK_REG || b->regclass != X86_RC_CR || a->kind != X86_OPK_REG)
+    if (b->kind != X86_OPK_REG || b->regclass != rc || a->kind != X86_OPK_REG)
         return false;
     ir_temp v = tr_tmp(s);
-    tr_call(s, &helper_mov_cr, v, tr_const(s, b->reg), tr_const(s, 0), tr_const(s, 0), IR_NONE);
+    tr_call(s, h, v, tr_const(s, b->reg), tr_const(s, 0), tr_const(s, 0), IR_NONE);
     tr_set_gpr(s, a->reg, sz, v);
     return true;
 }

@@ -63,7 +63,7 @@ static tr_fn *const tr_table[X86_OP_COUNT] = {
     [X86_OP_LGDT] = tr_sys_desc_table, [X86_OP_LIDT] = tr_sys_desc_table,
     [X86_OP_SGDT] = tr_sys_desc_table, [X86_OP_SIDT] = tr_sys_desc_table,
     [X86_OP_LLDT] = tr_sys_ldt_tr, [X86_OP_LTR] = tr_sys_ldt_tr, [X86_OP_SLDT] = tr_sys_ldt_tr,
-    [X86_OP_STR] = tr_sys_ldt_tr, [X86_OP_MOV_CR] = tr_sys_mov_cr, [X86_OP_LMSW] = tr_sys_msw,
+    [X86_OP_STR] = tr_sys_ldt_tr, [X86_OP_MOV_CR] = tr_sys_mov_cr, [X86_OP_MOV_DR] = tr_sys_mov_cr, [X86_OP_LMSW] = tr_sys_msw,
     [X86_OP_SMSW] = tr_sys_msw, [X86_OP_CLTS] = tr_sys_misc, [X86_OP_INVLPG] = tr_sys_misc,
     [X86_OP_RDMSR] = tr_sys_misc, [X86_OP_WRMSR] = tr_sys_misc, [X86_OP_SWAPGS] = tr_sys_misc,
     [X86_OP_RDTSCP] = tr_sys_misc, [X86_OP_RDPID] = tr_sys_misc,

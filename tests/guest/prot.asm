@@ -87,6 +87,18 @@ pm32:   mov ax, 0x10
         cmp dword [i40_n], 1
         CHECK 7, e
 
+        ; debug registers: stored, DR7 reads with its fixed bit
+        mov eax, 0x12345678
+        mov dr0, eax
+        mov ebx, dr0
+        cmp ebx, eax
+        CHECK 9, e
+        xor eax, eax
+        mov dr7, eax
+        mov eax, dr7
+        cmp eax, 0x400
+        CHECK 10, e
+
         ; ring 3 via IRET; interrupts come back through the TSS's ring-0 stack
         mov word [tss + 8], 0x10        ; SS0
         mov dword [tss + 4], 0xa000     ; ESP0
@@ -133,6 +145,12 @@ ring3:  mov ax, cs
         out 0xe9, al
         cmp dword [gp_err], 0
         CHECK3 26, e
+        ; MOV from DR at CPL 3: #GP(0)
+        mov dword [skip], 3
+        mov dword [gp_err], 0xffff
+        mov eax, dr0
+        cmp dword [gp_err], 0
+        CHECK3 29, e
         ; call gate to ring 0 and RETF back
         call 0x33:0
         cmp eax, 0x600d
