@@ -136,7 +136,8 @@ struct cpu {
     /* --- other env fields used by generated code (LD_ENV/ST_ENV) --- */
     int64_t icount_left;    /* instruction budget: decremented by each block's prologue */
     int64_t icount_start;   /* icount_left when cpu_exec started */
-    uint32_t exit_request;  /* engines leave chained execution when non-zero */
+    uint32_t exit_request;  /* engines leave chained execution when non-zero; cpu_exec
+                               then returns CPU_EXIT_REQUEST (the owner clears it) */
     uint32_t exit_reason;   /* enum cpu_exit, written by a block before EXIT */
     uint64_t reserved0;
     uint64_t eflags;        /* EFLAGS except the six arithmetic flags and DF */
