@@ -7,6 +7,8 @@
 
 /* Every MMX/SSE op (X86_F_MMX / X86_F_SSE) not listed elsewhere: helper_sse. */
 tr_fn tr_sse;
+/* Every x87 op (X86_F_X87): helper_x87 (cpu/tr_x87.c). */
+tr_fn tr_x87;
 /* FXSAVE FXRSTOR LDMXCSR STMXCSR: helper_fpctl. */
 tr_fn tr_fpctl;
 

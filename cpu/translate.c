@@ -212,10 +212,10 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
         if (stt == X86_DECODE_TOO_LONG) {
             tr_raise(s, EXC_GP, 0, true);
         } else if (stt != X86_DECODE_OK || in.op >= X86_OP_COUNT ||
-                   (!tr_table[in.op] && !(in.flags & (X86_F_MMX | X86_F_SSE))) ||
-                   (in.flags & (X86_F_UNSUPPORTED | X86_F_X87)) || !lock_ok(&in)) {
+                   (!tr_table[in.op] && !(in.flags & (X86_F_MMX | X86_F_SSE | X86_F_X87))) ||
+                   (in.flags & X86_F_UNSUPPORTED) || !lock_ok(&in)) {
             tr_ud(s);
-        } else if (!(tr_table[in.op] ? tr_table[in.op] : tr_sse)(s)) {
+        } else if (!(tr_table[in.op] ? tr_table[in.op] : (in.flags & X86_F_X87) ? tr_x87 : tr_sse)(s)) {
             tr_ud(s);
         }
         info->icount++;

@@ -90,6 +90,55 @@ static void sse_inputs(char kind)
     memcpy(d + SD_MXCSR_DEF, &mx, 4);
 }
 
+/* A random 80-bit value: normals near 1 and at the range ends, zeros, infinities, NaNs, denormals. */
+static void rand_f80(uint8_t *p)
+{
+    uint64_t m = nt_rand() | 1ull << 63;
+    uint64_t r = nt_rand();
+    unsigned e;
+    switch (r & 15) {
+    case 0: m = 0; e = 0; break;
+    case 1: m = 1ull << 63; e = 0x7fff; break;
+    case 2: m |= 1ull << 62; e = 0x7fff; break;               /* QNaN */
+    case 3: m &= ~(1ull << 62); m |= 1; e = 0x7fff; break;    /* SNaN */
+    case 4: m >>= 1 + (r >> 8) % 40; e = 0; break;            /* denormal */
+    case 5: e = (unsigned)((r >> 8) % 64); break;              /* near underflow */
+    case 6: e = 0x7ffe - (unsigned)((r >> 8) % 64); break;     /* near overflow */
+    case 7: e = 16383 + (unsigned)((r >> 8) % 64); m = (m >> (63 - (r >> 20) % 64)) << (63 - (r >> 20) % 64); if (!(m >> 63)) m = 1ull << 63; break; /* integers */
+    default: e = 16383 - 32 + (unsigned)((r >> 8) % 64); break;
+    }
+    uint16_t se = (uint16_t)(e | ((r >> 40) & 1) << 15);
+    memcpy(p, &m, 8);
+    memcpy(p + 8, &se, 2);
+}
+
+static void x87_inputs(void)
+{
+    uint8_t *d = nt_mem + (NT_DATA - NT_BASE) + 0x600;
+    memset(d, 0, 512);
+    static const uint16_t pcs[3] = { 0, 2, 3 };
+    uint16_t fcw = (uint16_t)(0x7f | pcs[nt_rand() % 3] << 8 | (nt_rand() & 3) << 10);
+    uint16_t fsw = (uint16_t)((nt_rand() & 7) << 11);
+    uint8_t ftw = (uint8_t)(nt_rand() | nt_rand());
+    uint32_t mx = 0x1f80;
+    memcpy(d, &fcw, 2);
+    memcpy(d + 2, &fsw, 2);
+    d[4] = ftw;
+    memcpy(d + 24, &mx, 4);
+    for (unsigned i = 0; i < 8; i++)
+        rand_f80(d + 32 + 16 * i);
+    /* memory operands: floats, doubles, 80-bit values, small integers, BCD */
+    uint8_t *m = nt_mem + (NT_DATA - NT_BASE) + 0x1000;
+    for (unsigned i = 0; i < 0x1000; i += 16) {
+        switch (nt_rand() % 4) {
+        case 0: { uint32_t f[4] = { rand_f32(), rand_f32(), rand_f32(), rand_f32() }; memcpy(m + i, f, 16); break; }
+        case 1: { uint64_t q[2] = { rand_f64(), rand_f64() }; memcpy(m + i, q, 16); break; }
+        case 2: rand_f80(m + i); break;
+        default: { uint64_t q[2] = { nt_value(), nt_value() }; memcpy(m + i, q, 16); break; }
+        }
+    }
+}
+
 static bool check_one(const struct sse_snippet *sn, enum bare_engine e, const struct nt_state *in,
                       const struct nt_state *want, unsigned iter)
 {
@@ -148,11 +197,34 @@ static bool check_one(const struct sse_snippet *sn, enum bare_engine e, const st
             if (gm[i] != hm[i]) {
                 printf("[%s] %s iter %u: data memory differs at +%#x (%02x, host %02x)\n", en, sn->name,
                        iter, i, gm[i], hm[i]);
-                if (getenv("KILN_TEST_VERBOSE"))
+                if (getenv("KILN_TEST_VERBOSE")) {
+                    for (unsigned k = i & ~15u; k < (i & ~15u) + 32; k++)
+                        printf(" %02x/%02x", gm[k], hm[k]);
+                    printf("\n");
                     continue;
+                }
                 break;
             }
         ok = false;
+    }
+    if (!ok && sn->kind == 'x' && getenv("KILN_TEST_VERBOSE")) {
+        const uint8_t *in = img + (NT_DATA - NT_BASE) + 0x600;
+        printf("  in fcw %04x fsw %04x ftw %02x\n", in[0] | in[1] << 8, in[2] | in[3] << 8, in[4]);
+        for (unsigned i = 0; i < 8; i++) {
+            uint64_t m; uint16_t e;
+            memcpy(&m, in + 32 + 16 * i, 8); memcpy(&e, in + 40 + 16 * i, 2);
+            printf("  st%u %04x:%016llx\n", i, e, (unsigned long long)m);
+        }
+        for (int k = 0; k < 2; k++) {
+            const uint8_t *o = (k ? hm : gm) + 0x800;
+            printf("  %s fsw %04x ftw %02x:", k ? "host" : "kiln", o[2] | o[3] << 8, o[4]);
+            for (unsigned i = 0; i < 8; i++) {
+                uint64_t m; uint16_t e;
+                memcpy(&m, o + 32 + 16 * i, 8); memcpy(&e, o + 40 + 16 * i, 2);
+                printf(" %04x:%016llx", e, (unsigned long long)m);
+            }
+            printf("\n");
+        }
     }
     if (!ok)
         printf("  snippet: %s\n", sn->src);
@@ -177,7 +249,9 @@ static void test_snippets(void **state)
             struct nt_state in, want;
             nt_random_state(&in, sn->ptrs);
             nt_random_data();
-            sse_inputs(sn->kind);
+            sse_inputs(sn->kind == 'x' ? 'i' : sn->kind);
+            if (sn->kind == 'x')
+                x87_inputs();
             memcpy(img, nt_mem, NT_SIZE);
             want = in;
             nt_run_native(sn->code, sn->len, &want);
