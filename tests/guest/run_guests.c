@@ -86,12 +86,14 @@ static void run_guest(const char *name, enum bare_engine eng)
     static void test_##name##_jit(void **st) { (void)st; run_guest(#name, BARE_ENGINE_JIT); }
 GUEST(real)
 GUEST(prot)
+GUEST(v86)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_real_interp), cmocka_unit_test(test_real_jit),
         cmocka_unit_test(test_prot_interp), cmocka_unit_test(test_prot_jit),
+        cmocka_unit_test(test_v86_interp), cmocka_unit_test(test_v86_jit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
