@@ -3,6 +3,7 @@
 ; tight loop, waking HLT, held off by CLI (pending in the IRR), delivered right after
 ; the instruction that follows STI (the STI shadow), and acknowledged with EOI.
 ; expect: exit=1 serial="pit_irq ok"
+; expect: exit=1 serial="pit_irq ok" args="-icount shift=3"
 %include "mb.inc"
 
 start:  mov esp, 0x90000

@@ -5,6 +5,7 @@
 ; through vector 0 (return address = the DIV), and the PIT's IRQ 0 with the PIC at
 ; vector 8 (as a BIOS sets it up) in a loop and waking HLT.
 ; expect: exit=1 serial="real_ivt ok"
+; expect: exit=1 serial="real_ivt ok" args="-icount shift=0"
 %include "mb.inc"
 
 LOW equ 0x8000                       ; where the 16-bit code runs (below 64 KiB)
