@@ -18,6 +18,9 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
         r[0] = 0x000306a9;          /* family 6 */
         r[2] = (1u << 13) | (1u << 22) | (1u << 23); /* CX16 MOVBE POPCNT */
         r[3] = (1u << 4) | (1u << 8) | (1u << 15);   /* TSC CX8 CMOV */
+        /* FPU/SIMD (docs/FPU.md): FPU MMX FXSR SSE SSE2; SSE3 SSSE3 SSE4.1 */
+        r[3] |= (1u << 0) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26);
+        r[2] |= (1u << 0) | (1u << 9) | (1u << 19);
         break;
     case 7:
         if (sub == 0)

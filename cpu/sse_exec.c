@@ -222,6 +222,17 @@ static uint64_t h_sse(void *env, uint64_t desc, uint64_t addr, uint64_t a2, uint
         wr(cpu, desc, 0, addr, &d);
         return 0;
     }
+    case X86_OP_INSERTPS: {
+        rd(cpu, desc, 0, addr, &d);
+        rd(cpu, desc, 1, addr, &s);
+        uint32_t v = k1 == SSE_K_MEM ? s.d[0] : s.d[(imm >> 6) & 3];
+        d.d[(imm >> 4) & 3] = v;
+        for (unsigned i = 0; i < 4; i++)
+            if (imm & (1u << i))
+                d.d[i] = 0;
+        wr(cpu, desc, 0, addr, &d);
+        return 0;
+    }
     case X86_OP_MASKMOVDQU: case X86_OP_MASKMOVQ: {
         rd(cpu, desc, 0, addr, &d);
         rd(cpu, desc, 1, addr, &s);

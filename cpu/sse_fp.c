@@ -438,6 +438,25 @@ bool sse_fp_op(struct cpu *cpu, unsigned op, sse_reg *d, const sse_reg *s, unsig
             r.d[i] = (uint32_t)cvt_fi(&x, s->q[i], true, op == X86_OP_CVTTPD2PI, false);
         r.q[1] = 0;
         break;
+    case X86_OP_DPPS: case X86_OP_DPPD: {
+        dbl = op == X86_OP_DPPD;
+        n = dbl ? 2 : 4;
+        uint64_t t[4] = { 0, 0, 0, 0 };
+        for (unsigned i = 0; i < n; i++)
+            if (imm & (0x10u << i))
+                t[i] = arith(&x, A_MUL, lane(d, i, dbl), lane(s, i, dbl), dbl);
+        uint64_t sum;
+        if (dbl) {
+            sum = arith(&x, A_ADD, t[0], t[1], true);
+        } else {
+            uint64_t a01 = arith(&x, A_ADD, t[0], t[1], false);
+            uint64_t a23 = arith(&x, A_ADD, t[2], t[3], false);
+            sum = arith(&x, A_ADD, a01, a23, false);
+        }
+        for (unsigned i = 0; i < n; i++)
+            set_lane(&r, i, dbl, (imm & (1u << i)) ? sum : 0);
+        break;
+    }
     case X86_OP_RCPPS: case X86_OP_RSQRTPS:
         for (unsigned i = 0; i < 4; i++)
             r.d[i] = (uint32_t)approx(&x, s->d[i], op == X86_OP_RSQRTPS);

@@ -59,6 +59,8 @@ SNIPPETS = [
     ("cvt i2f", "cvtsi2ss xmm0, eax; cvtsi2ss xmm1, rcx; cvtsi2sd xmm2, edx; cvtsi2sd xmm3, r8; cvtsi2ss xmm4, dword [rbx]; cvtsi2sd xmm5, qword [rbx+8]; cvtpi2ps xmm6, mm0; cvtpi2pd xmm7, mm1; cvtdq2ps xmm8, xmm9; cvtdq2pd xmm10, xmm11", "rbx", 0, 'i'),
     ("sse3 fp", "haddps xmm0, xmm1; hsubps xmm2, xmm3; addsubps xmm4, xmm5", "", 0, 'f'),
     ("sse3 fpd", "haddpd xmm0, xmm1; hsubpd xmm2, xmm3; addsubpd xmm4, xmm5", "", 0, 'd'),
+    ("dpps", "dpps xmm0, xmm1, 0xff; dpps xmm2, xmm3, 0x71; dpps xmm4, xmm5, 0xa6; insertps xmm6, xmm7, 0x9c; insertps xmm8, [rbx], 0x61", "rbx", 0, 'f'),
+    ("dppd", "dppd xmm0, xmm1, 0x33; dppd xmm2, xmm3, 0x12; dppd xmm4, xmm5, 0x21", "", 0, 'd'),
     ("round ps", "roundps xmm0, xmm1, 0; roundps xmm2, xmm3, 1; roundps xmm4, xmm5, 2; roundps xmm6, xmm7, 3; roundps xmm8, xmm9, 4; roundss xmm10, xmm11, 9; roundss xmm12, xmm13, 12", "", 0, 'f'),
     ("round pd", "roundpd xmm0, xmm1, 0; roundpd xmm2, xmm3, 1; roundpd xmm4, xmm5, 2; roundpd xmm6, xmm7, 3; roundpd xmm8, xmm9, 4; roundsd xmm10, xmm11, 9; roundsd xmm12, xmm13, 12", "", 0, 'd'),
     ("x87 ld/st", "fld dword [rbx]; fld qword [rbx+8]; fld tword [rbx+16]; fst dword [rbx+32]; fstp qword [rbx+40]; fstp tword [rbx+48]; fld st2; fstp st4; fld st1; fld1; fldz; fxch st3", "rbx", 0, 'x'),
