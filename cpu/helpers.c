@@ -46,6 +46,8 @@ static uint64_t h_write_eflags(void *env, uint64_t v, uint64_t size, uint64_t a2
             mask &= 0xffff;
     }
     cpu_set_eflags(cpu, v, mask);
+    if ((cpu->eflags & CPU_IF) && cpu->irq_line)
+        cpu->exit_request = 1; /* POPF enabled interrupts with INTR pending: take it now */
     return 0;
 }
 const struct ir_helper helper_write_eflags = { h_write_eflags, "write_eflags", 0 };
