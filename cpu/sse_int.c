@@ -303,15 +303,16 @@ static uint64_t ptest(const sse_reg *d, const sse_reg *s)
     return f;
 }
 
+bool sse_crypto_op(unsigned op, sse_reg *d, const sse_reg *s, unsigned imm);
 bool sse_misc_op(struct cpu *cpu, unsigned op, sse_reg *d, const sse_reg *s, unsigned imm,
                  uint64_t *flags);
 bool sse_misc_op(struct cpu *cpu, unsigned op, sse_reg *d, const sse_reg *s, unsigned imm,
                  uint64_t *flags)
 {
-    (void)cpu; (void)imm;
+    (void)cpu;
     if (op == X86_OP_PTEST) {
         *flags = ptest(d, s);
         return true;
     }
-    return false;
+    return sse_crypto_op(op, d, s, imm);
 }

@@ -42,6 +42,8 @@ SNIPPETS = [
     ("mmx mov", "movd mm0, eax; movq mm1, rcx; movd edx, mm2; movq r8, mm3; movq mm4, [rbx]; movq [rbx+8], mm5; movq mm6, mm7; movq2dq xmm0, mm1; movdq2q mm2, xmm3; movntq [rbx+16], mm4; pshufb mm5, mm6; palignr mm7, mm0, 3; pabsw mm1, mm2; mov rdi, rbx; maskmovq mm3, mm4", "rbx", 0, 'i'),
     ("fxsave", A + "fxsave64 [rsi]; fxsave [rsi+512]; mov dword [rsi+28], 0xffff; mov dword [rsi+540], 0xffff", "rsi", 0, 'i'),
     ("fxrstor", A + "fxsave64 [rsi]; mov dword [rsi+28], 0xffff; pxor xmm0, xmm0; movdqa xmm5, xmm3; fxrstor64 [rsi]; mov dword [rsi+24], 0x1f80; fxrstor [rsi]; stmxcsr [rsi+600]", "rsi", 0, 'i'),
+    ("aes", A + "aesenc xmm0, xmm1; aesenclast xmm2, xmm3; aesdec xmm4, xmm5; aesdeclast xmm6, [rsi]; aesimc xmm7, xmm8; aeskeygenassist xmm9, xmm10, 0x1b; aeskeygenassist xmm11, xmm12, 0x80", "rsi", 0, 'i'),
+    ("pclmulqdq", A + "pclmulqdq xmm0, xmm1, 0x00; pclmulqdq xmm2, xmm3, 0x01; pclmulqdq xmm4, xmm5, 0x10; pclmulqdq xmm6, [rsi], 0x11", "rsi", 0, 'i'),
     ("addps", A + "addps xmm0, xmm1; addps xmm2, [rsi]; subps xmm3, xmm4; mulps xmm5, xmm6; divps xmm7, xmm8", "rsi", 0, 'f'),
     ("addss", "addss xmm0, xmm1; subss xmm2, [rbx]; mulss xmm3, xmm4; divss xmm5, xmm6; sqrtss xmm7, xmm8; sqrtps xmm9, xmm10", "rbx", 0, 'f'),
     ("addpd", A + "addpd xmm0, xmm1; addpd xmm2, [rsi]; subpd xmm3, xmm4; mulpd xmm5, xmm6; divpd xmm7, xmm8", "rsi", 0, 'd'),
