@@ -16,8 +16,9 @@
  * instructions. Accesses outside the memory block raise #PF (64-bit) or #GP.
  */
 
-/* BARE_ENGINE_JIT falls back to the interpreter where the JIT is not built or
-   cannot be created (see cpu/bare.c). */
+/* BARE_ENGINE_JIT is the host backend. On hosts with no backend (not x86-64)
+   the interpreter stands in; on x86-64 a JIT that cannot be created makes
+   bare_cpu_new fail rather than quietly test the interpreter. */
 enum bare_engine { BARE_ENGINE_JIT, BARE_ENGINE_INTERP };
 
 enum bare_mode {
