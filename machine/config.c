@@ -26,7 +26,7 @@ static const struct {
     [KILN_FEAT_CHR_TCP] = { "chr-tcp", "the tcp backend", true },
     [KILN_FEAT_CHR_TCP_CLIENT] = { "chr-tcp-client",
                                    "the tcp client backend (add ,server to listen)", true },
-    [KILN_FEAT_MONITOR] = { "monitor", "the monitor", false },
+    [KILN_FEAT_MONITOR] = { "monitor", "the monitor", true },
     [KILN_FEAT_GDBSTUB] = { "gdbstub", "the gdb stub", false },
     [KILN_FEAT_SDL] = { "sdl", "the SDL display", false },
     [KILN_FEAT_ICOUNT] = { "icount", "the instruction-counted clock", true },

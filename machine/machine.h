@@ -67,6 +67,16 @@ void machine_free(struct machine *m);
  */
 int machine_run(struct machine *m);
 
+/* Extra character backends the main loop polls and dispatches (the monitor's);
+   not owned: remove nothing, close them after machine_free. False when full. */
+#define MACHINE_MAX_EXTRA_CHR 2
+bool machine_add_chardev(struct machine *m, struct chardev *cd);
+/* Opens the backend a -serial/-monitor option describes; NULL with a reason. */
+struct chardev *machine_open_chardev(const struct kiln_chardev *c, char *err, size_t errlen);
+/* Pauses / resumes the vCPU (monitor stop/cont, -S): timers and input go on. */
+void machine_set_paused(struct machine *m, bool paused);
+bool machine_paused(const struct machine *m);
+
 /* System reset now: devices, vCPU, A20, and the kernel loaded again. */
 void machine_reset(struct machine *m);
 

@@ -31,6 +31,8 @@ struct machine {
     struct rtc *rtc;
     struct uart *uart[KILN_MAX_SERIALS];
     struct chardev *serial_chr[KILN_MAX_SERIALS];
+    struct chardev *extra_chr[MACHINE_MAX_EXTRA_CHR]; /* monitor etc. (not owned), polled by the loop */
+    bool paused;                        /* monitor "stop" / -S: the vCPU does not run */
     struct debugexit *debugexit[KILN_MAX_DEVICES];
     unsigned ndebugexit;
     struct port80 *port80;

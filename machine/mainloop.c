@@ -9,7 +9,7 @@
 #include "machine/clock.h"
 #include "machine/machine_int.h"
 
-#define MAX_POLLFDS (KILN_MAX_SERIALS + 1)
+#define MAX_POLLFDS (KILN_MAX_SERIALS + MACHINE_MAX_EXTRA_CHR + 1)
 #define IDLE_MAX_NS 1000000000ll     /* longest idle sleep without an event */
 
 /* Collects the input descriptors of the chardevs; returns the count. */
@@ -20,6 +20,9 @@ static int gather_fds(struct machine *m, struct pollfd *fds)
     for (unsigned i = 0; i < KILN_MAX_SERIALS; i++)
         if (m->serial_chr[i])
             n += chardev_pollfds(m->serial_chr[i], fds + n, MAX_POLLFDS - n);
+    for (unsigned i = 0; i < MACHINE_MAX_EXTRA_CHR; i++)
+        if (m->extra_chr[i])
+            n += chardev_pollfds(m->extra_chr[i], fds + n, MAX_POLLFDS - n);
     return n;
 }
 
@@ -29,6 +32,9 @@ static void dispatch_input(struct machine *m)
     for (unsigned i = 0; i < KILN_MAX_SERIALS; i++)
         if (m->serial_chr[i])
             chardev_dispatch(m->serial_chr[i]);
+    for (unsigned i = 0; i < MACHINE_MAX_EXTRA_CHR; i++)
+        if (m->extra_chr[i])
+            chardev_dispatch(m->extra_chr[i]);
 }
 
 /*
@@ -207,7 +213,7 @@ bool machine_step(struct machine *m, int64_t max_wait_ns)
     if (m->cpu && !m->have_alarm && !m->icount)
         alarm_start(m);
     bool halted = true;
-    if (m->cpu && m->stop_req == MACHINE_STOP_NONE && !m->reset_req)
+    if (m->cpu && !m->paused && m->stop_req == MACHINE_STOP_NONE && !m->reset_req)
         halted = run_cpu(m);
     m->halted = halted;
     if (halted) {
@@ -218,6 +224,29 @@ bool machine_step(struct machine *m, int64_t max_wait_ns)
         wait_events(m, 0);
     }
     return true;
+}
+
+bool machine_add_chardev(struct machine *m, struct chardev *cd)
+{
+    for (unsigned i = 0; i < MACHINE_MAX_EXTRA_CHR; i++) {
+        if (m->extra_chr[i] == NULL) {
+            m->extra_chr[i] = cd;
+            return true;
+        }
+    }
+    return false;
+}
+
+void machine_set_paused(struct machine *m, bool paused)
+{
+    m->paused = paused;
+    if (paused && m->cpu && m->cpu_ops)
+        m->cpu_ops->request_exit(m->cpu);
+}
+
+bool machine_paused(const struct machine *m)
+{
+    return m->paused;
 }
 
 int machine_run(struct machine *m)

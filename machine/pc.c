@@ -150,6 +150,11 @@ static struct chardev *open_chr(const struct kiln_chardev *c, char *err, size_t 
     return cd;
 }
 
+struct chardev *machine_open_chardev(const struct kiln_chardev *c, char *err, size_t errlen)
+{
+    return open_chr(c, err, errlen);
+}
+
 /* The devices a system reset re-creates in their power-on state. */
 static int pc_devices_init(struct machine *m, unsigned nserial)
 {

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "machine/machine.h"
+#include "hw/chardev.h"
 #include "ui/cmdline.h"
+#include "ui/monitor_machine.h"
 #include "ui/run.h"
 
 /* The machine SIGTERM/SIGINT/SIGHUP stop (signals are process-wide, so this
@@ -58,10 +60,37 @@ int kiln_run(const struct kiln_config *cfg)
         machine_free(m);
         return 1;
     }
+    /* The monitor: its own backend (-monitor), or the serial port's mux (mon:stdio). */
+    static struct monitor_machine mon;
+    struct chardev *mon_chr = NULL;
+    bool have_monitor = false;
+    monitor_machine_init(&mon, m);
+    if (cfg->monitor.kind != KILN_CHR_NONE) {
+        mon_chr = machine_open_chardev(&cfg->monitor, err, sizeof(err));
+        if (mon_chr == NULL || !machine_add_chardev(m, mon_chr)) {
+            fprintf(stderr, "kiln: -monitor: %s\n", mon_chr ? "too many backends" : err);
+            if (mon_chr)
+                chardev_close(mon_chr);
+            machine_free(m);
+            return 1;
+        }
+        monitor_machine_attach(&mon, mon_chr, false);
+        have_monitor = true;
+    } else {
+        for (unsigned i = 0; i < cfg->nserial && !have_monitor; i++) {
+            if (cfg->serial[i].mux && machine_serial_chr(m, i)) {
+                monitor_machine_attach(&mon, machine_serial_chr(m, i), true);
+                have_monitor = true;
+            }
+        }
+    }
     if (cfg->start_paused) {
-        fprintf(stderr, "kiln: -S: nothing could resume the machine (no monitor or gdb stub yet)\n");
-        machine_free(m);
-        return 1;
+        if (!have_monitor) {
+            fprintf(stderr, "kiln: -S: nothing could resume the machine (no monitor; the gdb stub is not wired to the machine yet)\n");
+            machine_free(m);
+            return 1;
+        }
+        machine_set_paused(m, true);
     }
     signal_machine = m;
     set_signals(on_signal);
@@ -69,5 +98,7 @@ int kiln_run(const struct kiln_config *cfg)
     set_signals(SIG_DFL);
     signal_machine = NULL;
     machine_free(m);
+    if (mon_chr)
+        chardev_close(mon_chr);
     return status;
 }

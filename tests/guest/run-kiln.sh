@@ -12,7 +12,7 @@
 #   serial="..." text the serial output must contain (no double quotes inside)
 #   timeout=S    seconds before the run counts as hung (default 10)
 #   args="..."   more kiln options for this run (e.g. -icount shift=3)
-# Every run gets: -kernel BIN -nographic -serial stdio -no-reboot
+# Every run gets: -kernel BIN -nographic -serial stdio -monitor none -no-reboot
 #   -device isa-debug-exit,iobase=0xf4,iosize=4 -accel ENGINE
 # Prints cmocka-style lines; the summary is what tests/run-suites.sh adds up.
 kiln=$1 src=$2 bin=$3
@@ -47,7 +47,7 @@ for asm in "$src"/*.asm; do
             elif [ ! -f "$bin/$name.bin" ]; then
                 why="$bin/$name.bin was not built"
             else
-                timeout -k 2 "$tmo" "$kiln" -kernel "$bin/$name.bin" -nographic -serial stdio \
+                timeout -k 2 "$tmo" "$kiln" -kernel "$bin/$name.bin" -nographic -serial stdio -monitor none \
                     -device isa-debug-exit,iobase=0xf4,iosize=4 -no-reboot -accel "$eng" $extra \
                     > "$out" 2>&1 < /dev/null
                 rc=$?
