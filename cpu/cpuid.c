@@ -21,7 +21,7 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
         /* FPU/SIMD (docs/FPU.md): FPU MMX FXSR SSE SSE2; SSE3 SSSE3 SSE4.1 */
         r[3] |= (1u << 0) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26);
         r[2] |= (1u << 0) | (1u << 9) | (1u << 19);
-        r[2] |= (1u << 1) | (1u << 25);              /* PCLMULQDQ AES */
+        r[2] |= (1u << 1) | (1u << 25) | (1u << 20); /* PCLMULQDQ AES SSE4.2 */
         break;
     case 7:
         if (sub == 0)

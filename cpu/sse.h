@@ -85,6 +85,12 @@ bool sse_fp_op(struct cpu *cpu, unsigned op, sse_reg *d, const sse_reg *s, unsig
    (*ival = the isz-byte integer of s's low lane). */
 bool sse_fp_cvt_gpr(struct cpu *cpu, unsigned op, sse_reg *d, const sse_reg *s, unsigned isz,
                     uint64_t *ival);
+/* PCMPxSTRx: A = a (register), B = b; writes ECX or XMM0, returns the flags. */
+uint64_t sse_pcmpstr(struct cpu *cpu, unsigned op, const sse_reg *a, const sse_reg *b, unsigned imm,
+                     bool rexw);
+#define SSE_DESC_REXW (1ull << 60)
+/* crc32(crc, value, size): CRC-32C (pure). */
+extern const struct ir_helper helper_crc32;
 /* Raises the pending SIMD FP exception flags (MXCSR updated; #XM/#UD if unmasked). */
 void sse_fp_raise(struct cpu *cpu, unsigned flags);
 

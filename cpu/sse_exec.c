@@ -222,6 +222,10 @@ static uint64_t h_sse(void *env, uint64_t desc, uint64_t addr, uint64_t a2, uint
         wr(cpu, desc, 0, addr, &d);
         return 0;
     }
+    case X86_OP_PCMPESTRI: case X86_OP_PCMPESTRM: case X86_OP_PCMPISTRI: case X86_OP_PCMPISTRM:
+        rd(cpu, desc, 0, addr, &d);
+        rd(cpu, desc, 1, addr, &s);
+        return sse_pcmpstr(cpu, op, &d, &s, imm, (desc & SSE_DESC_REXW) != 0);
     case X86_OP_INSERTPS: {
         rd(cpu, desc, 0, addr, &d);
         rd(cpu, desc, 1, addr, &s);

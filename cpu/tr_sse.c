@@ -67,7 +67,7 @@ bool tr_sse(struct tr *s)
             return false;
         }
     }
-    uint64_t desc = SSE_DESC(in->op, imm, od[0], od[1], od[2]);
+    uint64_t desc = SSE_DESC(in->op, imm, od[0], od[1], od[2]) | (in->rex_w ? SSE_DESC_REXW : 0);
     ir_temp r = tr_tmp(s);
     tr_call(s, &helper_sse, r, tr_const(s, desc), addr, tr_const(s, 0), tr_const(s, 0));
     switch (in->op) {
@@ -82,6 +82,21 @@ bool tr_sse(struct tr *s)
     default:
         break;
     }
+    return true;
+}
+
+/* CRC32 r32/r64, r/m8/16/32/64 (SSE4.2, a general-register instruction). */
+bool tr_crc32(struct tr *s)
+{
+    const struct x86_insn *in = s->in;
+    if (in->nops != 2)
+        return false;
+    unsigned dsz = in->ops[0].size, ssz = in->ops[1].size;
+    ir_temp acc = tr_get_gpr(s, in->ops[0].reg, 4);
+    ir_temp v = tr_src(s, &in->ops[1]);
+    ir_temp r = tr_tmp(s);
+    tr_call(s, &helper_crc32, r, acc, v, tr_const(s, ssz), tr_const(s, 0));
+    tr_set_gpr(s, in->ops[0].reg, dsz == 8 ? 8 : 4, r);
     return true;
 }
 

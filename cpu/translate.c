@@ -73,7 +73,7 @@ static tr_fn *const tr_table[X86_OP_COUNT] = {
     [X86_OP_VERW] = tr_sys_lar,
     /* FPU/SIMD (cpu/tr_sse.c); other MMX/SSE ops fall back to tr_sse */
     [X86_OP_FXSAVE] = tr_fpctl, [X86_OP_FXRSTOR] = tr_fpctl, [X86_OP_LDMXCSR] = tr_fpctl,
-    [X86_OP_STMXCSR] = tr_fpctl,
+    [X86_OP_STMXCSR] = tr_fpctl, [X86_OP_CRC32] = tr_crc32,
 };
 
 /* Reads the instruction at linear address lin; returns the decode status or -1
