@@ -164,6 +164,7 @@ struct cpu {
     bool irq_line;          /* INTR pin level (system CPU) */
     bool irq_inhibit;       /* STI / MOV SS / POP SS shadow: no interrupt before rip moves on */
     uint64_t irq_inhibit_rip;
+    bool irq_inhibit_pending; /* SS was loaded: the shadow starts at the next instruction */
     uint64_t star, lstar, cstar, sfmask, tsc_aux;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t cr8, msr_pat, msr_mtrr_def;

@@ -59,9 +59,13 @@ static uint64_t h_load_seg(void *env, uint64_t seg, uint64_t sel, uint64_t a2, u
     (void)a2; (void)a3;
     if (!(cpu->hflags & HF_PE) || (cpu->hflags & HF_VM)) {
         cpu_load_seg_real(cpu, (int)seg, (uint16_t)sel);
+        if (seg == 2)
+            cpu->irq_inhibit_pending = true;
         return 0;
     }
     cpu_load_seg(cpu, (int)seg, (uint16_t)sel); /* protected mode: cpu/seg.c */
+    if (seg == 2)
+        cpu->irq_inhibit_pending = true; /* MOV SS / POP SS interrupt shadow (cpu/sys_cpu.c) */
     return 0;
 }
 const struct ir_helper helper_load_seg = { h_load_seg, "load_seg", 0 };

@@ -178,6 +178,7 @@ static void sys_reset(struct cpu *c)
     c->delivering = 0;
     c->shutdown = false;
     c->irq_inhibit = false;
+    c->irq_inhibit_pending = false;
     c->excp_soft = false;
     c->delivering_soft = false;
     c->a20_off = false;
@@ -328,6 +329,13 @@ static enum sysbus_exit sys_exec(struct cpu *c, uint64_t budget)
         int r = cpu_exec(c, left);
         if (c->irq_inhibit && c->rip != c->irq_inhibit_rip)
             c->irq_inhibit = false;
+        if (c->irq_inhibit_pending) {
+            /* SS was loaded and the block ended after it (or later: then a harmless
+               one-instruction delay): no interrupt before the next instruction runs. */
+            c->irq_inhibit_pending = false;
+            c->irq_inhibit = true;
+            c->irq_inhibit_rip = c->rip;
+        }
         if (r == CPU_EXIT_HLT) {
             sc->halted = true;
             continue; /* an interrupt may already be waiting */
