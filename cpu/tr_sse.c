@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* tr_sse.c: translation of MMX/SSE instructions (calls helper_sse) and of the FPU/SIMD control ops. */
+#include <stddef.h>
 #include <string.h>
 #include "cpu/tr.h"
 #include "cpu/sse.h"
@@ -15,6 +16,93 @@ static unsigned lg_of(unsigned size)
     case 16: return 4;
     default: return 5;
     }
+}
+
+/* --- inline fast path for the most common moves and logic ops on XMM registers --- */
+
+static int32_t xmm_off(unsigned reg, unsigned half)
+{
+    return (int32_t)(offsetof(struct cpu, fpu) + offsetof(struct cpu_fpu, xmm) + reg * 16 + half * 8);
+}
+
+static int fast_kind(unsigned op)
+{
+    switch (op) {
+    case X86_OP_MOVAPS: case X86_OP_MOVAPD: case X86_OP_MOVDQA: return 1;   /* aligned move */
+    case X86_OP_MOVUPS: case X86_OP_MOVUPD: case X86_OP_MOVDQU: return 2;   /* unaligned move */
+    case X86_OP_PXOR: case X86_OP_XORPS: case X86_OP_XORPD: return IR_XOR + 10;
+    case X86_OP_POR: case X86_OP_ORPS: case X86_OP_ORPD: return IR_OR + 10;
+    case X86_OP_PAND: case X86_OP_ANDPS: case X86_OP_ANDPD: return IR_AND + 10;
+    default: return 0;
+    }
+}
+
+/* Emits the inline form guarded by run-time checks (CR0.EM/TS clear, CR4.OSFXSR set,
+   alignment / no page crossing); the guards branch to slow, the helper call. */
+static void fast_path(struct tr *s, int kind, ir_temp addr, unsigned slow)
+{
+    const struct x86_insn *in = s->in;
+    struct ir_block *b = s->b;
+    const struct x86_operand *d = &in->ops[0], *src = &in->ops[1];
+    ir_temp t = tr_tmp(s), u = tr_tmp(s);
+    ir_ld_env(b, 64, t, (int32_t)offsetof(struct cpu, cr[0]));
+    ir_binop(b, IR_AND, 64, u, t, tr_const(s, 0xc));
+    ir_brcond(b, 64, IR_NE, u, tr_const(s, 0), slow);
+    ir_temp t2 = tr_tmp(s), u2 = tr_tmp(s);
+    ir_ld_env(b, 64, t2, (int32_t)offsetof(struct cpu, cr[4]));
+    ir_binop(b, IR_AND, 64, u2, t2, tr_const(s, 0x200));
+    ir_brcond(b, 64, IR_EQ, u2, tr_const(s, 0), slow);
+    bool mem = d->kind == X86_OPK_MEM || src->kind == X86_OPK_MEM;
+    if (mem) {
+        ir_temp a = tr_tmp(s);
+        if (kind == 2) { /* unaligned: stay within one page */
+            ir_binop(b, IR_AND, 64, a, addr, tr_const(s, 0xfff));
+            ir_brcond(b, 64, IR_GTU, a, tr_const(s, 0xff0), slow);
+        } else {
+            ir_binop(b, IR_AND, 64, a, addr, tr_const(s, 15));
+            ir_brcond(b, 64, IR_NE, a, tr_const(s, 0), slow);
+        }
+    }
+    ir_temp lo = tr_tmp(s), hi = tr_tmp(s);
+    if (src->kind == X86_OPK_MEM) {
+        ir_temp a8 = tr_tmp(s);
+        ir_binop(b, IR_ADD, 64, a8, addr, tr_const(s, 8));
+        ir_temp l = tr_ld(s, addr, 8), h = tr_ld(s, a8, 8);
+        ir_mov(b, 64, lo, l);
+        ir_mov(b, 64, hi, h);
+    } else {
+        ir_ld_env(b, 64, lo, xmm_off(src->reg, 0));
+        ir_ld_env(b, 64, hi, xmm_off(src->reg, 1));
+    }
+    if (kind >= 10) {
+        ir_temp dl = tr_tmp(s), dh = tr_tmp(s);
+        ir_ld_env(b, 64, dl, xmm_off(d->reg, 0));
+        ir_ld_env(b, 64, dh, xmm_off(d->reg, 1));
+        ir_binop(b, (enum ir_opc)(kind - 10), 64, lo, dl, lo);
+        ir_binop(b, (enum ir_opc)(kind - 10), 64, hi, dh, hi);
+    }
+    if (d->kind == X86_OPK_MEM) {
+        ir_temp a8 = tr_tmp(s);
+        ir_binop(b, IR_ADD, 64, a8, addr, tr_const(s, 8));
+        tr_st(s, addr, 8, lo);
+        tr_st(s, a8, 8, hi);
+    } else {
+        ir_st_env(b, 64, lo, xmm_off(d->reg, 0));
+        ir_st_env(b, 64, hi, xmm_off(d->reg, 1));
+    }
+}
+
+static bool fast_ok(const struct x86_insn *in, int kind)
+{
+    if (!kind || in->nops != 2)
+        return false;
+    const struct x86_operand *d = &in->ops[0], *src = &in->ops[1];
+    bool dx = d->kind == X86_OPK_REG && d->regclass == X86_RC_XMM;
+    bool sx = src->kind == X86_OPK_REG && src->regclass == X86_RC_XMM;
+    if (kind >= 10)
+        return dx && (sx || (src->kind == X86_OPK_MEM && src->size == 16));
+    return (dx && (sx || (src->kind == X86_OPK_MEM && src->size == 16))) ||
+           (sx && d->kind == X86_OPK_MEM && d->size == 16);
 }
 
 bool tr_sse(struct tr *s)
@@ -68,8 +156,19 @@ bool tr_sse(struct tr *s)
         }
     }
     uint64_t desc = SSE_DESC(in->op, imm, od[0], od[1], od[2]) | (in->rex_w ? SSE_DESC_REXW : 0);
+    int fk = fast_kind(in->op);
+    unsigned slow = 0, done = 0;
+    if (fast_ok(in, fk)) {
+        slow = ir_label_new(s->b);
+        done = ir_label_new(s->b);
+        fast_path(s, fk, addr, slow);
+        ir_br(s->b, done);
+        ir_label(s->b, slow);
+    }
     ir_temp r = tr_tmp(s);
     tr_call(s, &helper_sse, r, tr_const(s, desc), addr, tr_const(s, 0), tr_const(s, 0));
+    if (done)
+        ir_label(s->b, done);
     switch (in->op) {
     case X86_OP_COMISS: case X86_OP_COMISD: case X86_OP_UCOMISS: case X86_OP_UCOMISD:
     case X86_OP_PTEST: case X86_OP_PCMPESTRI: case X86_OP_PCMPISTRI: case X86_OP_PCMPESTRM:

@@ -132,6 +132,9 @@ print("};")
 # Fault checks (bare CPU only, no wrapper): (name, source, expected vector or -1 for HLT)
 EXC = [
     ("ts -> nm", "mov rax, cr0; or al, 8; mov cr0, rax; addps xmm0, xmm1", 7),
+    ("ts movdqu -> nm", "mov rax, cr0; or al, 8; mov cr0, rax; mov rsi, 0x20010000; movdqu [rsi], xmm1", 7),
+    ("ts pxor -> nm", "mov rax, cr0; or al, 8; mov cr0, rax; pxor xmm0, xmm0", 7),
+    ("clts then ok", "mov rax, cr0; or al, 8; mov cr0, rax; clts; pxor xmm0, xmm0; movdqa xmm1, xmm0", -1),
     ("ts mmx -> nm", "mov rax, cr0; or al, 8; mov cr0, rax; paddb mm0, mm1", 7),
     ("ts fxsave -> nm", "mov rax, cr0; or al, 8; mov cr0, rax; fxsave [abs 0x20010000]", 7),
     ("em -> ud", "mov rax, cr0; or al, 4; mov cr0, rax; pxor xmm0, xmm1", 6),
@@ -141,6 +144,10 @@ EXC = [
     ("no osfxsr ldmxcsr -> ud", "mov rax, cr4; and eax, ~0x200; mov cr4, rax; stmxcsr [abs 0x20010000]", 6),
     ("no osfxsr mmx ok", "mov rax, cr4; and eax, ~0x200; mov cr4, rax; paddb mm0, mm1; emms", -1),
     ("misaligned movaps", "mov rsi, 0x20010008; movaps xmm0, [rsi]", 13),
+    ("misaligned pxor", "mov rsi, 0x20010004; pxor xmm0, [rsi]", 13),
+    ("misaligned movdqa store", "mov rsi, 0x20010008; movdqa [rsi], xmm0", 13),
+    ("ts x87 -> nm", "mov rax, cr0; or al, 8; mov cr0, rax; fld1", 7),
+    ("em x87 -> nm", "mov rax, cr0; or al, 4; mov cr0, rax; fninit", 7),
     ("misaligned paddb", "mov rsi, 0x20010004; paddb xmm0, [rsi]", 13),
     ("misaligned movups ok", "mov rsi, 0x20010004; movups xmm0, [rsi]; movdqu [rsi+1], xmm0; movss xmm1, [rsi+1]", -1),
     ("misaligned fxsave", "mov rsi, 0x20010008; fxsave [rsi]", 13),
