@@ -344,6 +344,10 @@ static enum sysbus_exit sys_exec(struct cpu *c, uint64_t budget)
             ret = SYSBUS_EXIT_ERROR;
             break;
         }
+        if (r == CPU_EXIT_DEBUG) { /* a debugger breakpoint (cpu/debug.h) */
+            ret = SYSBUS_EXIT_DEBUG;
+            break;
+        }
     }
     account(sc);
     return ret;

@@ -27,7 +27,7 @@ static const struct {
     [KILN_FEAT_CHR_TCP_CLIENT] = { "chr-tcp-client",
                                    "the tcp client backend (add ,server to listen)", true },
     [KILN_FEAT_MONITOR] = { "monitor", "the monitor", true },
-    [KILN_FEAT_GDBSTUB] = { "gdbstub", "the gdb stub", false },
+    [KILN_FEAT_GDBSTUB] = { "gdbstub", "the gdb stub", true },
     [KILN_FEAT_SDL] = { "sdl", "the SDL display", false },
     [KILN_FEAT_ICOUNT] = { "icount", "the instruction-counted clock", true },
     [KILN_FEAT_RTC] = { "rtc", "the real-time clock", true },

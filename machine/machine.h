@@ -76,6 +76,10 @@ struct chardev *machine_open_chardev(const struct kiln_chardev *c, char *err, si
 /* Pauses / resumes the vCPU (monitor stop/cont, -S): timers and input go on. */
 void machine_set_paused(struct machine *m, bool paused);
 bool machine_paused(const struct machine *m);
+/* gdbstub: vCPU budgets of one instruction while set; and whether the vCPU
+   stopped at a breakpoint since the last call (cleared by the call). */
+void machine_set_step(struct machine *m, bool one);
+bool machine_take_debug_stop(struct machine *m);
 
 /* System reset now: devices, vCPU, A20, and the kernel loaded again. */
 void machine_reset(struct machine *m);

@@ -33,6 +33,8 @@ struct machine {
     struct chardev *serial_chr[KILN_MAX_SERIALS];
     struct chardev *extra_chr[MACHINE_MAX_EXTRA_CHR]; /* monitor etc. (not owned), polled by the loop */
     bool paused;                        /* monitor "stop" / -S: the vCPU does not run */
+    bool step_once;                     /* gdbstub single step: exec budgets of 1 */
+    bool debug_stop;                    /* the vCPU stopped at a debugger breakpoint */
     struct debugexit *debugexit[KILN_MAX_DEVICES];
     unsigned ndebugexit;
     struct port80 *port80;

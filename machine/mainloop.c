@@ -155,7 +155,7 @@ static void alarm_set(struct machine *m, int64_t ns)
 /* One exec call for the vCPU; returns true if it is halted. */
 static bool run_cpu(struct machine *m)
 {
-    uint64_t budget = m->slice;
+    uint64_t budget = m->step_once ? 1 : m->slice;
     enum sysbus_exit why;
 
     if (m->icount) {
@@ -181,7 +181,9 @@ static bool run_cpu(struct machine *m)
     case SYSBUS_EXIT_ERROR:
         machine_request_stop(m, MACHINE_STOP_ERROR, 1);
         return false;
-    case SYSBUS_EXIT_DEBUG:         /* no debugger attached yet: keep going */
+    case SYSBUS_EXIT_DEBUG:         /* a breakpoint: the gdbstub asks machine_take_debug_stop */
+        m->debug_stop = true;
+        return false;
     case SYSBUS_EXIT_BUDGET:
     case SYSBUS_EXIT_REQUEST:
     default:
@@ -247,6 +249,18 @@ void machine_set_paused(struct machine *m, bool paused)
 bool machine_paused(const struct machine *m)
 {
     return m->paused;
+}
+
+void machine_set_step(struct machine *m, bool one)
+{
+    m->step_once = one;
+}
+
+bool machine_take_debug_stop(struct machine *m)
+{
+    bool hit = m->debug_stop;
+    m->debug_stop = false;
+    return hit;
 }
 
 int machine_run(struct machine *m)

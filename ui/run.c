@@ -3,9 +3,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include "machine/machine.h"
 #include "hw/chardev.h"
 #include "ui/cmdline.h"
+#include "ui/gdbstub_machine.h"
 #include "ui/monitor_machine.h"
 #include "ui/run.h"
 
@@ -30,6 +33,43 @@ static void set_signals(void (*fn)(int))
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+}
+
+/* -s / -gdb tcp::PORT: waits for gdb, then gdb drives the machine until it
+ * detaches (the machine then runs on: returns -1), kills it or the machine
+ * stops (returns the exit status). */
+static int serve_gdb(const struct kiln_config *cfg, struct machine *m, struct monitor *mon)
+{
+    char err[200];
+    int lfd = gdbstub_listen(cfg->gdb.host, cfg->gdb.port, err, sizeof(err));
+    if (lfd < 0) {
+        fprintf(stderr, "kiln: -gdb: %s\n", err);
+        return 1;
+    }
+    fprintf(stderr, "kiln: waiting for gdb on %s:%u\n", cfg->gdb.host ? cfg->gdb.host : "127.0.0.1",
+            (unsigned)cfg->gdb.port);
+    int fd;
+    do
+        fd = accept(lfd, NULL, NULL);
+    while (fd < 0 && machine_stop_reason(m) == MACHINE_STOP_NONE);
+    close(lfd);
+    if (fd < 0)
+        return -1;
+    static struct gdbstub_machine_target t;
+    static struct gdbstub g;
+    gdbstub_machine_target_init(&t, m);
+    gdbstub_init(&g, fd, &t.ops, &t, mon);
+    enum gdbstub_end end = gdbstub_serve(&g);
+    close(fd);
+    switch (end) {
+    case GDBSTUB_KILLED:
+        return 0;
+    case GDBSTUB_EXITED:
+        return machine_exit_status(m);
+    default:
+        machine_set_paused(m, false);
+        return -1;
+    }
 }
 
 int kiln_run(const struct kiln_config *cfg)
@@ -85,16 +125,22 @@ int kiln_run(const struct kiln_config *cfg)
         }
     }
     if (cfg->start_paused) {
-        if (!have_monitor) {
-            fprintf(stderr, "kiln: -S: nothing could resume the machine (no monitor; the gdb stub is not wired to the machine yet)\n");
+        if (!have_monitor && cfg->gdb.kind == KILN_CHR_NONE) {
+            fprintf(stderr, "kiln: -S: nothing could resume the machine (no monitor, no -s/-gdb)\n");
             machine_free(m);
+            if (mon_chr)
+                chardev_close(mon_chr);
             return 1;
         }
         machine_set_paused(m, true);
     }
     signal_machine = m;
     set_signals(on_signal);
-    status = machine_run(m);
+    status = -1;
+    if (cfg->gdb.kind == KILN_CHR_TCP)
+        status = serve_gdb(cfg, m, &mon.mon);
+    if (status < 0)
+        status = machine_run(m);
     set_signals(SIG_DFL);
     signal_machine = NULL;
     machine_free(m);

@@ -3,9 +3,9 @@ obj/tests/gdb/gdb_target: $(SRC)/tests/gdb/gdb_target.c libkiln.a config.h
 	@mkdir -p obj/tests/gdb
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< libkiln.a $(LDFLAGS) $(LIBS)
 
-obj/tests/gdb/run-gdb: $(SRC)/tests/gdb/run-gdb.sh obj/tests/gdb/gdb_target
+obj/tests/gdb/run-gdb: $(SRC)/tests/gdb/run-gdb.sh obj/tests/gdb/gdb_target kiln obj/tests/guest/hello.bin
 	@mkdir -p obj/tests/gdb
-	printf '#!/bin/sh\nexec sh "%s/tests/gdb/run-gdb.sh" obj/tests/gdb/gdb_target "%s" "$$@"\n' \
+	printf '#!/bin/sh\nexec sh "%s/tests/gdb/run-gdb.sh" obj/tests/gdb/gdb_target "%s" ./kiln obj/tests/guest "$$@"\n' \
 	    "$(SRC)" "$(SRC)" > $@
 	chmod +x $@
 
