@@ -1,7 +1,8 @@
 ; SPDX-License-Identifier: MIT
 ; mb_paging.asm: a multiboot guest for the whole machine (kiln -kernel): 32-bit paging
 ; with #PF error codes, CR2, WP, PSE and A/D bits, then long mode (PAE + EFER.LME),
-; a 64-bit IDT with an IST stack, SYSCALL / SYSRET to ring 3 and back.
+; a 64-bit IDT with an IST stack, SYSCALL / SYSRET to ring 3 and back, IRETQ to ring 3
+; and an interrupt back to ring 0 through the TSS's RSP0.
 ; Result through isa-debug-exit at port 0xf4: 0 = pass, else the failing check.
 ; expect: exit=1 timeout=20
 bits 32
@@ -249,6 +250,49 @@ sys2:   mov rax, cs
         CHECK 31, e
         test r11, 0x200                 ; ring 3's RFLAGS: SYSRET loaded 2 from R11, so IF clear
         CHECK 32, z
+        ; IRETQ to ring 3, then INT through a DPL-3 gate without IST: RSP0 from the TSS,
+        ; SS becomes the null selector, the frame holds the ring-3 SS:RSP
+        mov ax, 0x20
+        mov ss, ax
+        mov rax, int81_h
+        mov rdi, idt64 + 0x81 * 16
+        mov [rdi], ax
+        mov word [rdi + 2], 0x18
+        mov word [rdi + 4], 0xee00
+        shr rax, 16
+        mov [rdi + 6], ax
+        shr rax, 16
+        mov [rdi + 8], eax
+        push qword 0x33
+        push qword 0x2fe000
+        push qword 0x2
+        push qword 0x3b
+        lea rax, [rel ring3b]
+        push rax
+        iretq
+
+ring3b: mov rax, cs
+        cmp rax, 0x3b
+        jne .bad
+        cmp rsp, 0x2fe000
+        jne .bad
+        int 0x81
+.bad:   mov rax, 0xbad
+        int 0x81
+
+int81_h: cmp rax, 0xbad
+        CHECK 33, ne
+        cmp rsp, 0x80000 - 40
+        CHECK 34, e
+        mov rax, ss
+        test rax, rax                   ; null SS (RPL 0) after the privilege change
+        CHECK 35, z
+        cmp qword [rsp + 8], 0x3b       ; CS
+        CHECK 36, e
+        cmp qword [rsp + 24], 0x2fe000  ; RSP
+        CHECK 37, e
+        cmp qword [rsp + 32], 0x33      ; SS
+        CHECK 38, e
         RES 0
 
 int80_h: lea rax, [rel ist_top]
