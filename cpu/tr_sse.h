@@ -9,6 +9,8 @@
 tr_fn tr_sse;
 /* Every x87 op (X86_F_X87): helper_x87 (cpu/tr_x87.c). */
 tr_fn tr_x87;
+/* FWAIT: helper_fwait. */
+tr_fn tr_fwait;
 /* CRC32 (helper_crc32). */
 tr_fn tr_crc32;
 /* FXSAVE FXRSTOR LDMXCSR STMXCSR: helper_fpctl. */

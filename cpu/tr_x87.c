@@ -41,3 +41,9 @@ bool tr_x87(struct tr *s)
     }
     return true;
 }
+
+bool tr_fwait(struct tr *s)
+{
+    tr_call(s, &helper_fwait, IR_NONE, tr_const(s, 0), tr_const(s, 0), tr_const(s, 0), tr_const(s, 0));
+    return true;
+}

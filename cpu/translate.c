@@ -24,7 +24,7 @@ static tr_fn *const tr_table[X86_OP_COUNT] = {
     [X86_OP_ENDBR64] = tr_nop, [X86_OP_PREFETCHNTA] = tr_nop, [X86_OP_PREFETCHT0] = tr_nop,
     [X86_OP_PREFETCHT1] = tr_nop, [X86_OP_PREFETCHT2] = tr_nop, [X86_OP_PREFETCHW] = tr_nop,
     [X86_OP_PREFETCH] = tr_nop, [X86_OP_LFENCE] = tr_nop, [X86_OP_MFENCE] = tr_nop,
-    [X86_OP_SFENCE] = tr_nop, [X86_OP_WAIT] = tr_nop,
+    [X86_OP_SFENCE] = tr_nop, [X86_OP_WAIT] = tr_fwait,
     [X86_OP_JMP] = tr_jmp, [X86_OP_JCC] = tr_jcc, [X86_OP_CALL] = tr_call_, [X86_OP_RET] = tr_ret,
     [X86_OP_LOOP] = tr_loop, [X86_OP_LOOPE] = tr_loop, [X86_OP_LOOPNE] = tr_loop,
     [X86_OP_JRCXZ] = tr_jrcxz,

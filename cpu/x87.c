@@ -380,6 +380,32 @@ static void fprem(struct x87x *x, bool ieee)
     x->c1 = q & 1;
 }
 
+/* Waiting instructions check for a pending unmasked exception first (not FN* ones). */
+static bool x87_waits(unsigned op)
+{
+    switch (op) {
+    case X86_OP_FNINIT: case X86_OP_FNCLEX: case X86_OP_FNSTCW: case X86_OP_FNSTSW:
+    case X86_OP_FNSTENV: case X86_OP_FNSAVE: case X86_OP_FENI: case X86_OP_FDISI:
+    case X86_OP_FSETPM:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* FWAIT: #NM when CR0.MP and CR0.TS, #MF for a pending unmasked exception (CR0.NE = 1). */
+static uint64_t h_fwait(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    struct cpu *cpu = env;
+    (void)a0; (void)a1; (void)a2; (void)a3;
+    if ((cpu->cr[0] & (0x2u | CR0_TS)) == (0x2u | CR0_TS))
+        cpu_raise(cpu, EXC_NM, false, 0);
+    if ((cpu->fpu.fsw & FSW_ES) && (cpu->cr[0] & 0x20))
+        cpu_raise(cpu, EXC_MF, false, 0);
+    return 0;
+}
+const struct ir_helper helper_fwait = { h_fwait, "fwait", 0 };
+
 static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, uint64_t a3)
 {
     struct cpu *cpu = env;
@@ -389,6 +415,8 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
     bool mem = (desc >> 48) & 1;
     if (cpu->cr[0] & (CR0_EM | CR0_TS))
         cpu_raise(cpu, EXC_NM, false, 0);
+    if (x87_waits(op) && (cpu->fpu.fsw & FSW_ES) && (cpu->cr[0] & 0x20))
+        cpu_raise(cpu, EXC_MF, false, 0); /* pending unmasked exception, CR0.NE = 1 */
     if (x87_ctl(cpu, op, desc, addr))
         return 0;
     struct x87x xx = { cpu, { (cpu->fpu.fcw >> 10) & 3, 64, 0 }, false, false, false }, *x = &xx;

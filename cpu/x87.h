@@ -18,6 +18,8 @@
 /* x87(desc, addr, cond, 0): executes one x87 instruction; cond = the FCMOV condition.
    Returns the new arithmetic EFLAGS for FCOMI/FUCOMI(P), else 0. */
 extern const struct ir_helper helper_x87;
+/* fwait(): #NM (CR0.MP and TS) or #MF (pending unmasked exception, CR0.NE). */
+extern const struct ir_helper helper_fwait;
 
 struct cpu;
 /* Stack and register access used by the control part (x87_ctl.c). */
