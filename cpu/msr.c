@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* msr.c: RDMSR/WRMSR, SYSCALL/SYSRET, SYSENTER/SYSEXIT, SWAPGS, RDTSCP. */
 #include "cpu/sys.h"
+#include "cpu/trace.h"
+#include "cpu/trace_unimp.h"
 #include "cpu/sys_helpers.h"
 
 #define EFER_SCE 0x1u
@@ -99,12 +101,18 @@ static uint64_t h_msr(void *env, uint64_t write, uint64_t a1, uint64_t a2, uint6
     uint32_t idx = (uint32_t)cpu->gpr[1];
     if (write) {
         uint64_t v = (uint32_t)cpu->gpr[0] | (cpu->gpr[2] << 32);
-        if (!sys_wrmsr(cpu, idx, v))
+        if (!sys_wrmsr(cpu, idx, v)) {
+            if (kiln_log_enabled(cpu->log, KILN_LOG_UNIMP))
+                cpu_trace_unimp_msr(cpu, idx, true);
             cpu_raise(cpu, EXC_GP, true, 0);
+        }
     } else {
         uint64_t v;
-        if (!sys_rdmsr(cpu, idx, &v))
+        if (!sys_rdmsr(cpu, idx, &v)) {
+            if (kiln_log_enabled(cpu->log, KILN_LOG_UNIMP))
+                cpu_trace_unimp_msr(cpu, idx, false);
             cpu_raise(cpu, EXC_GP, true, 0);
+        }
         cpu->gpr[0] = (uint32_t)v;
         cpu->gpr[2] = v >> 32;
     }

@@ -50,6 +50,8 @@ void cpu_dump_state(struct cpu *cpu, FILE *out);
    external (hw), a software INT n, or an exception. */
 void cpu_trace_int(struct cpu *cpu, int vector, bool has_err, uint32_t err, bool hw);
 
+/* unimp: see cpu/trace_unimp.h (apart: capstone also names a type x86_insn). */
+
 /* stats: the counters of cpu->stats and of the TB cache. */
 void cpu_trace_stats(struct cpu *cpu);
 

@@ -4,6 +4,8 @@
 #include <string.h>
 #include "cpu/debug.h"
 #include "cpu/tr.h"
+#include "cpu/trace.h"
+#include "cpu/trace_unimp.h"
 #include "cpu/translate.h"
 #include "cpu/tr_sys.h"
 #include "cpu/tr_sse.h"
@@ -214,8 +216,14 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
         } else if (stt != X86_DECODE_OK || in.op >= X86_OP_COUNT ||
                    (!tr_table[in.op] && !(in.flags & (X86_F_MMX | X86_F_SSE | X86_F_X87))) ||
                    (in.flags & X86_F_UNSUPPORTED) || !lock_ok(&in)) {
+            if (kiln_log_enabled(cpu->log, KILN_LOG_UNIMP) &&
+                (stt == X86_DECODE_OK || (in.flags & X86_F_UNSUPPORTED)) && in.op < X86_OP_COUNT &&
+                lock_ok(&in))
+                cpu_trace_unimp_insn(cpu, &in, s->eip);
             tr_ud(s);
         } else if (!(tr_table[in.op] ? tr_table[in.op] : (in.flags & X86_F_X87) ? tr_x87 : tr_sse)(s)) {
+            if (kiln_log_enabled(cpu->log, KILN_LOG_UNIMP))
+                cpu_trace_unimp_insn(cpu, &in, s->eip);
             tr_ud(s);
         }
         info->icount++;

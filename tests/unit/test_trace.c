@@ -263,6 +263,45 @@ static void test_stats(void **state)
     }
 }
 
+static void test_unimp(void **state)
+{
+    (void)state;
+    /* mov ecx, 0x12345; rdmsr (unknown MSR: #GP) */
+    static const uint8_t msr[] = { 0xb9, 0x45, 0x23, 0x01, 0x00, 0x0f, 0x32 };
+    /* vaddps xmm0, xmm0, xmm1 (AVX: not implemented, #UD) */
+    static const uint8_t avx[] = { 0xc5, 0xf8, 0x58, 0xc1 };
+    FOR_ENGINES(e) {
+        struct tr t;
+        if (!setup(&t, e, BARE_MODE_LONG64, KILN_LOG_BIT(KILN_LOG_UNIMP), msr, sizeof(msr)))
+            continue;
+        run(&t);
+        assert_int_equal(t.res.vector, 13);
+        /* the same again: logged once only */
+        t.r.rip = CODE;
+        bare_cpu_set_regs(t.cpu, &t.r);
+        run(&t);
+        assert_int_equal(t.res.vector, 13);
+        finish(&t);
+        assert_int_equal(count(t.buf, "unimplemented: RDMSR of MSR 0x12345"), 1);
+        free(t.buf);
+        if (!setup(&t, e, BARE_MODE_LONG64, KILN_LOG_BIT(KILN_LOG_UNIMP), avx, sizeof(avx)))
+            continue;
+        run(&t);
+        finish(&t);
+        assert_int_equal(t.res.vector, 6);
+        assert_int_equal(count(t.buf, "unimplemented: instruction '"), 1);
+        assert_non_null(strstr(t.buf, "(raises #UD)"));
+        free(t.buf);
+        /* nothing when the item is off */
+        if (!setup(&t, e, BARE_MODE_LONG64, KILN_LOG_BIT(KILN_LOG_INT), avx, sizeof(avx)))
+            continue;
+        run(&t);
+        finish(&t);
+        assert_null(strstr(t.buf, "unimplemented"));
+        free(t.buf);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_chaining_on_without_exec),
         cmocka_unit_test(test_int),
         cmocka_unit_test(test_stats),
+        cmocka_unit_test(test_unimp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
