@@ -131,6 +131,18 @@ for name, src, ptrs, fl, kind in SNIPPETS:
     print('    { "%s", "%s", %d, { %s }, 0x%x, 0x%x, \'%s\' },' % (name, src.replace('"', '\\"'), len(code), body, mask, fl, kind))
 print("};")
 
+# Transcendentals (compared with the host within 2 ulp of double): inputs at D+0x1000.., outputs at D+0x1100..
+TR = "mov rsi, 0x%x; fninit; fld qword [rsi]; fsin; fstp qword [rsi+0x100]; fld qword [rsi]; fcos; fstp qword [rsi+0x108]; " \
+     "fld qword [rsi]; fptan; fstp qword [rsi+0x110]; fstp qword [rsi+0x118]; fld qword [rsi]; fsincos; fstp qword [rsi+0x120]; fstp qword [rsi+0x128]; " \
+     "fld qword [rsi+8]; fld qword [rsi]; fpatan; fstp qword [rsi+0x130]; fld qword [rsi+16]; f2xm1; fstp qword [rsi+0x138]; " \
+     "fld qword [rsi+8]; fld qword [rsi+24]; fyl2x; fstp qword [rsi+0x140]; fld qword [rsi+8]; fld qword [rsi+16]; fyl2xp1; fstp qword [rsi+0x148]; fninit" % (D + 0x1000)
+with tempfile.TemporaryDirectory() as d:
+    a, b = os.path.join(d, 'a.asm'), os.path.join(d, 'a.bin')
+    open(a, 'w').write('bits 64\n' + TR.replace('; ', '\n') + '\n')
+    if subprocess.call(["nasm", "-f", "bin", "-o", b, a]): sys.exit("nasm failed: " + TR)
+    code = open(b, 'rb').read()
+print("static const uint8_t sse_transc[] = { %s };" % ', '.join('0x%02x' % x for x in code))
+
 # Fault checks (bare CPU only, no wrapper): (name, source, expected vector or -1 for HLT)
 EXC = [
     ("ts -> nm", "mov rax, cr0; or al, 8; mov cr0, rax; addps xmm0, xmm1", 7),

@@ -299,11 +299,55 @@ static void test_faults(void **state)
     assert_int_equal(fails, 0);
 }
 
+/* x87 transcendentals: within 2 ulp (as doubles) of the host's x87. */
+static void test_transcendental(void **state)
+{
+    (void)state;
+    if (!nt_init())
+        skip();
+    unsigned fails = 0;
+    for (unsigned it = 0; it < 200; it++) {
+        struct nt_state in, want;
+        nt_random_state(&in, 0);
+        nt_random_data();
+        uint8_t *d = nt_mem + (NT_DATA - NT_BASE) + 0x1000;
+        double x = ((double)(nt_rand() % 2000000) / 1000000.0 - 1.0) * (it % 3 == 0 ? 100.0 : 3.0);
+        double y = (double)(nt_rand() % 1000000) / 1000.0 + 0.001;
+        double f = ((double)(nt_rand() % 2000000) / 1000000.0 - 1.0) * 0.9;
+        double p = (double)(nt_rand() % 1000000) / 100.0 + 0.01;
+        memcpy(d, &x, 8); memcpy(d + 8, &y, 8); memcpy(d + 16, &f, 8); memcpy(d + 24, &p, 8);
+        memcpy(img, nt_mem, NT_SIZE);
+        want = in;
+        nt_run_native(sse_transc, sizeof(sse_transc), &want);
+        for (int e = 0; e < 2; e++) {
+            struct nt_state got = in;
+            struct bare_result res;
+            if (nt_run_bare((enum bare_engine)e, sse_transc, sizeof(sse_transc), img, &got, &res) < 0)
+                continue;
+            const uint8_t *g = bare_cpu_mem(nt_bare((enum bare_engine)e)) + (NT_DATA - NT_BASE) + 0x1100;
+            const uint8_t *h = nt_mem + (NT_DATA - NT_BASE) + 0x1100;
+            for (unsigned k = 0; k < 10; k++) {
+                int64_t gv, hv;
+                memcpy(&gv, g + 8 * k, 8);
+                memcpy(&hv, h + 8 * k, 8);
+                int64_t diff = gv > hv ? gv - hv : hv - gv;
+                if (res.stop != BARE_STOP_HLT || diff > 2) {
+                    printf("[%d] transcendental %u (x=%g y=%g f=%g p=%g): %016llx, host %016llx\n", e, k, x, y, f, p,
+                           (unsigned long long)gv, (unsigned long long)hv);
+                    fails++;
+                }
+            }
+        }
+    }
+    assert_int_equal(fails, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_snippets),
         cmocka_unit_test(test_faults),
+        cmocka_unit_test(test_transcendental),
     };
     int r = cmocka_run_group_tests(tests, NULL, NULL);
     for (int e = 0; e < 2; e++)
