@@ -98,8 +98,8 @@ void *gdbstub_reg_ptr(struct gdb_regs *r, unsigned n, size_t *size);
 /* A target for one struct cpu run directly with cpu_exec (the bare CPU of
    tests and tools): breakpoints through cpu/debug.h, memory through the CPU's
    translate hook (writes invalidate translations), HLT ends the program
-   (GDB_RUN_EXITED). Segment selectors and x87/SSE registers read as zero and
-   writes to them are ignored. opaque is a struct gdbstub_cpu_target. */
+   (GDB_RUN_EXITED). Writes to segment selectors and x87 registers are
+   ignored (XMM and MXCSR writes are taken). opaque is a struct gdbstub_cpu_target. */
 struct gdbstub_cpu_target {
     struct cpu *cpu;
     uint64_t slice;   /* instructions per run slice (0: 100000) */

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
+#include "cpu/sse.h"
 #include "translate/tb.h"
 #include "ui/gdbstub.h"
 
@@ -25,8 +26,25 @@ static void get_regs(void *opaque, struct gdb_regs *r)
     r->eflags = (uint32_t)cpu_get_eflags(cpu);
     for (int i = 0; i < 6; i++)
         r->seg[i] = cpu->seg[seg_map[i]].sel;
-    r->fpu[0] = 0x37f; /* FCW after FNINIT: x87 state is not reported yet */
-    r->mxcsr = 0x1f80;
+    /* x87: ST(i) is physical register (TOP + i) mod 8. */
+    const struct cpu_fpu *f = &cpu->fpu;
+    unsigned top = (f->fsw >> 11) & 7;
+    for (unsigned i = 0; i < 8; i++) {
+        const struct x87_reg *x = &f->st[(top + i) & 7];
+        memcpy(r->st[i], &x->mant, 8);
+        memcpy(r->st[i] + 8, &x->sexp, 2);
+    }
+    r->fpu[0] = f->fcw;
+    r->fpu[1] = f->fsw;
+    r->fpu[2] = f->ftw;
+    r->fpu[3] = f->fcs;
+    r->fpu[4] = (uint32_t)f->fip;
+    r->fpu[5] = f->fds;
+    r->fpu[6] = (uint32_t)f->fdp;
+    r->fpu[7] = f->fop;
+    for (int i = 0; i < 16; i++)
+        memcpy(r->xmm[i], &f->xmm[i], 16);
+    r->mxcsr = f->mxcsr;
     r->fs_base = cpu->seg[4].base;
     r->gs_base = cpu->seg[5].base;
 }
@@ -39,6 +57,10 @@ static void set_regs(void *opaque, const struct gdb_regs *r)
     cpu->rip = r->rip;
     /* Arithmetic flags, DF, TF and AC; IF/IOPL/VM stay as the CPU has them. */
     cpu_set_eflags(cpu, r->eflags, CPU_ARITH_FLAGS | CPU_DF | CPU_TF | CPU_AC);
+    for (int i = 0; i < 16; i++)
+        memcpy(&cpu->fpu.xmm[i], r->xmm[i], 16);
+    if (!(r->mxcsr & ~MXCSR_MASK))
+        cpu->fpu.mxcsr = r->mxcsr;
     if (cpu->hflags & HF_CS64) {
         cpu->seg[4].base = r->fs_base;
         cpu->seg[5].base = r->gs_base;

@@ -248,6 +248,9 @@ static void test_registers(void **state)
     assert_int_equal(le_hex(g + 4 * 16, 8), 0x5151);
     assert_int_equal(le_hex(g + 16 * 16, 8), 0x1000);          /* rip */
     assert_int_equal(le_hex(g + 17 * 16, 4) & 2, 2);           /* eflags bit 1 */
+    /* xmm1 and mxcsr come from the CPU's SSE state (xmm0 starts at byte 276) */
+    assert_int_equal(le_hex(g + 2 * (276 + 16), 8), 0);
+    assert_int_equal(le_hex(g + 2 * (276 + 256), 4), 0x1f80);
     /* G: change rcx (gdb reg 2) in the blob and write it back */
     char *blob = strdup(g);
     memcpy(blob + 2 * 16, "efbeadde00000000", 16);
@@ -257,6 +260,9 @@ static void test_registers(void **state)
     free(blob);
     bare_cpu_get_regs(e->bc, &br);
     assert_int_equal(br.gpr[1], 0xdeadbeef);
+    assert_string_equal(req(e, "P29=00112233445566778899aabbccddeeff"), "OK"); /* xmm1 = reg 41 */
+    assert_string_equal(req(e, "p29"), "00112233445566778899aabbccddeeff");
+    assert_int_equal(le_hex(req(e, "g") + 2 * (276 + 16), 8), 0x7766554433221100ull);
     /* p / P */
     assert_int_equal(reg(e, R_RCX), 0xdeadbeef);
     assert_string_equal(req(e, "P10=0510000000000000"), "OK"); /* rip = 0x1005 */
