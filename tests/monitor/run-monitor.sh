@@ -42,6 +42,18 @@ printf '\001cinfo registers\nquit\n' |
 rc=$?
 [ $rc -eq 0 ] && has 'RIP=0000000000100035' && ok || bad "mux: status $rc"
 
+# 4. the -d log of the real machine (same binary, no monitor): in_asm, exec, int, stats into -D FILE.
+timeout 20 "$kiln" -kernel "$bin/hello.bin" -nographic -serial none -monitor none \
+    -device isa-debug-exit,iobase=0xf4,iosize=4 -d in_asm,exec,stats -D "$tmp/log" > "$tmp/out" 2>&1 < /dev/null
+rc=$?
+if [ $rc -eq 1 ] && grep -q 'IN: \[pc=0000000000100035 cs=0010 32-bit\]' "$tmp/log" &&
+   grep -q '0x0000000000100035:  bc 00 00 09 00 .*mov esp, 0x90000' "$tmp/log" &&
+   grep -q '^Trace: tb=.* pc=0000000000100035' "$tmp/log" && grep -q '^stats: blocks translated' "$tmp/log"; then
+    ok
+else
+    cp "$tmp/log" "$tmp/out" 2>/dev/null; bad "-d log: status $rc"
+fi
+
 rm -rf "$tmp"
 echo "[  PASSED  ] $pass test(s)."
 if [ $fail -gt 0 ]; then
