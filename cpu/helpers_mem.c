@@ -41,14 +41,26 @@ static uint64_t h_string(void *env, uint64_t desc, uint64_t a1, uint64_t a2, uin
         seg = 3;
     /* Each iteration counts as an instruction: the block charged one, the others
        come out of the remaining budget (so budgets and single-steps see iterations). */
-    int64_t batch = (desc & STR_ONE) ? 1 : STR_BATCH;
+    int64_t batch = (desc & STR_ONE) ? 1 : STR_FAST_BATCH, slow = 0;
     if (batch > cpu->icount_left + 1)
         batch = cpu->icount_left + 1 > 1 ? cpu->icount_left + 1 : 1;
     for (int64_t n = 0; n < batch; n++) {
-        if (n > 0)
-            cpu->icount_left--;
         if (rep != STR_REP_NONE && (cpu->gpr[1] & am) == 0)
             return 0;
+        uint64_t k = batch > 1 ? str_fast(cpu, kind, size, as, rep, seg, idx, (uint64_t)(batch - n)) : 0;
+        if (k) {
+            cpu->icount_left -= (int64_t)k - (n == 0);
+            n += (int64_t)k - 1;
+            if ((cpu->gpr[1] & am) == 0 || (rep == STR_REP_E && cpu->cc_dst != 0 &&
+                                            (kind == STR_CMPS || kind == STR_SCAS)) ||
+                (rep == STR_REP_NE && cpu->cc_dst == 0 && (kind == STR_CMPS || kind == STR_SCAS)))
+                return 0;
+            continue;
+        }
+        if (slow++ == STR_BATCH)
+            return 1;
+        if (n > 0)
+            cpu->icount_left--;
         uint64_t si = cpu->gpr[6] & am, di = cpu->gpr[7] & am;
         switch (kind) {
         case STR_MOVS: {
