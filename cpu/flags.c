@@ -92,9 +92,33 @@ uint64_t cc_compute_all(unsigned cc_op, uint64_t dst, uint64_t src, uint64_t src
     return f | pzs(r, sign);
 }
 
+/* CF alone without the other five (INC/DEC after a block boundary need it:
+   keep this short). Agrees with cc_compute_all(...) & CPU_CF for every input. */
 uint64_t cc_compute_cf(unsigned cc_op, uint64_t dst, uint64_t src, uint64_t src2)
 {
-    return cc_compute_all(cc_op, dst, src, src2) & CPU_CF;
+    if (cc_op == CC_OP_EFLAGS || cc_op >= CC_OP_NUM)
+        return src & CPU_CF;
+    uint64_t m = sz_mask(CC_SIZELOG(cc_op)), r = dst & m, b = src & m, c = src2 & 1, a;
+    switch (CC_KIND(cc_op)) {
+    case CC_OP_ADD:
+        return r < (src2 & m);
+    case CC_OP_ADC:
+        a = (r - b - c) & m;
+        return c ? r <= a : r < a;
+    case CC_OP_SUB:
+        return (src2 & m) < b;
+    case CC_OP_SBB:
+        a = (r + b + c) & m;
+        return c ? a <= b : a < b;
+    case CC_OP_INC: case CC_OP_DEC:
+        return c;
+    case CC_OP_SHL: case CC_OP_SHR: case CC_OP_SAR: case CC_OP_BMI:
+        return src & 1;
+    case CC_OP_MUL:
+        return src != 0;
+    default: /* LOGIC, BEXTR, and kind 0 with a size (not EFLAGS) */
+        return 0;
+    }
 }
 
 int cc_eval(unsigned cond, uint64_t f)
