@@ -1,10 +1,11 @@
 ; SPDX-License-Identifier: MIT
-; cpuid_lm.asm: the CPUID bits a 64-bit Linux kernel requires before it starts
-; (its verify_cpu: FPU PSE TSC MSR PAE CX8 PGE CMOV FXSR SSE SSE2, LM), and a few of
-; the advertised instructions working: CMOV, CMPXCHG8B, RDMSR of the TSC.
+; cpuid_lm.asm: the leaf-1 CPUID bits of Linux's x86-64 required-features list
+; (FPU PSE TSC MSR PAE CX8 PGE CMOV FXSR SSE SSE2) and LM, all of which the system CPU
+; implements, and a few advertised instructions working: CMOV, CMPXCHG8B, the TSC MSR.
 ; DISABLED: kiln's CPUID (cpu/cpuid.c) does not advertise PSE, MSR, PAE and PGE yet
-; although the system CPU implements them (fails check 3). Change "pending:" to
-; "expect:" to run it once the bits are there.
+; although the system CPU implements them (fails check 3; the Debian guest kernel
+; boots anyway, and reports NX missing: leaf 0x80000001 EDX bit 20 is not set
+; either). Change "pending:" to "expect:" to run it once the bits are there.
 ; pending: exit=1 serial="cpuid_lm ok"
 %include "mb.inc"
 
