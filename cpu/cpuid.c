@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cpuid.c: the CPUID instruction (a minimal, fixed feature set for now). */
+/* cpuid.c: the CPUID instruction: a fixed feature set, exactly what kiln implements. */
 #include <string.h>
 #include "cpu/cpu.h"
 #include "cpu/helpers.h"
@@ -18,6 +18,8 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
         r[0] = 0x000306a9;          /* family 6 */
         r[2] = (1u << 13) | (1u << 22) | (1u << 23); /* CX16 MOVBE POPCNT */
         r[3] = (1u << 4) | (1u << 8) | (1u << 15);   /* TSC CX8 CMOV */
+        /* System CPU (docs/SYSTEM.md): PSE MSR PAE SEP PGE */
+        r[3] |= (1u << 3) | (1u << 5) | (1u << 6) | (1u << 11) | (1u << 13);
         /* FPU/SIMD (docs/FPU.md): FPU MMX FXSR SSE SSE2; SSE3 SSSE3 SSE4.1 */
         r[3] |= (1u << 0) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26);
         r[2] |= (1u << 0) | (1u << 9) | (1u << 19);
@@ -31,8 +33,8 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
         r[0] = 0x80000001;
         break;
     case 0x80000001:
-        r[2] = 1u << 5;             /* LZCNT */
-        r[3] = 1u << 29;            /* LM */
+        r[2] = (1u << 0) | (1u << 5);  /* LAHF/SAHF in 64-bit mode, LZCNT */
+        r[3] = (1u << 11) | (1u << 20) | (1u << 27) | (1u << 29); /* SYSCALL NX RDTSCP LM */
         break;
     default:
         break;

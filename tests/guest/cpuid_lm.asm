@@ -2,11 +2,7 @@
 ; cpuid_lm.asm: the leaf-1 CPUID bits of Linux's x86-64 required-features list
 ; (FPU PSE TSC MSR PAE CX8 PGE CMOV FXSR SSE SSE2) and LM, all of which the system CPU
 ; implements, and a few advertised instructions working: CMOV, CMPXCHG8B, the TSC MSR.
-; DISABLED: kiln's CPUID (cpu/cpuid.c) does not advertise PSE, MSR, PAE and PGE yet
-; although the system CPU implements them (fails check 3; the Debian guest kernel
-; boots anyway, and reports NX missing: leaf 0x80000001 EDX bit 20 is not set
-; either). Change "pending:" to "expect:" to run it once the bits are there.
-; pending: exit=1 serial="cpuid_lm ok"
+; expect: exit=1 serial="cpuid_lm ok"
 %include "mb.inc"
 
 REQ_EDX equ (1 << 0) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 13) | (1 << 15) | (1 << 24) | (1 << 25) | (1 << 26)
