@@ -33,3 +33,10 @@ bench-cpu: obj/tests/bench/bench-cpu $(BENCH_FILES)
 	obj/tests/bench/bench-cpu -d obj/tests/bench -b $(BENCH_BASE) -k $(BENCH_INTERP_DIV) $(BENCH_NAMES)
 
 .PHONY: bench-cpu
+
+# make bench-boot: boot-to-shell/-poweroff times under kiln (JIT, interpreter) and
+# qemu-system-x86_64 TCG when installed (BOOT_REPS runs each, median).
+BOOT_REPS ?= 3
+bench-boot: kiln
+	sh $(SRC)/tests/bench/bench-boot.sh $(SRC) $(BOOT_REPS)
+.PHONY: bench-boot
