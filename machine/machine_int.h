@@ -12,6 +12,7 @@
 
 struct debugexit;
 struct port80;
+struct acpi_pm;
 struct bus_region;
 
 struct machine {
@@ -38,6 +39,8 @@ struct machine {
     struct debugexit *debugexit[KILN_MAX_DEVICES];
     unsigned ndebugexit;
     struct port80 *port80;
+    struct acpi_pm *acpi_pm;
+    struct irq_line acpi_sci;           /* PM block SCI -> IRQ 9 of the current PIC */
     struct bus_region *port92;
     uint8_t port92_val;
     struct bus_region *debugcon;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "hw/acpi_pm.h"
 #include "hw/chardev.h"
 #include "hw/debugexit.h"
 #include "hw/pic.h"
@@ -10,6 +11,7 @@
 #include "hw/port80.h"
 #include "hw/rtc.h"
 #include "hw/uart.h"
+#include "machine/acpi_tables.h"
 #include "machine/bus.h"
 #include "machine/clock.h"
 #include "machine/machine_int.h"
@@ -22,6 +24,9 @@ static const struct {
 } com[KILN_MAX_SERIALS] = { { 0x3f8, 4 }, { 0x2f8, 3 }, { 0x3e8, 4 }, { 0x2e8, 3 } };
 
 #define PORT_DEBUGCON 0xe9
+/* The PIIX4-style ACPI PM block and its SCI (as QEMU's pc machine). */
+#define PORT_ACPI_PM 0x600
+#define IRQ_ACPI_SCI 9
 
 /* ---- the PIC's INT output drives the CPU's INTR pin ---- */
 static void cpu_intr_set(void *opaque, int n, int level)
@@ -90,6 +95,33 @@ static const struct bus_ops debugcon_ops = { debugcon_read, debugcon_write, 1, 1
 static void on_debug_exit(void *opaque, int status)
 {
     machine_request_stop(opaque, MACHINE_STOP_DEBUG_EXIT, status);
+}
+
+/* The SCI goes to whichever PIC is current (the PIC is re-created at reset). */
+static void acpi_sci_set(void *opaque, int n, int level)
+{
+    struct machine *m = opaque;
+
+    if (m->pic)
+        pic_set_irq(m->pic, n, level);
+}
+
+static void on_acpi_poweroff(void *opaque)
+{
+    struct machine *m = opaque;
+
+    KILN_LOG(&m->log, KILN_LOG_CPU_RESET, "ACPI: guest entered S5 (soft off)\n");
+    machine_request_stop(m, MACHINE_STOP_POWEROFF, 0);
+}
+
+/* Writes the ACPI tables into the BIOS area (skipped if firmware ROM sits there). */
+static void pc_install_acpi(struct machine *m)
+{
+    const struct acpi_tables_cfg cfg = { ACPI_TABLES_BASE, PORT_ACPI_PM, IRQ_ACPI_SCI };
+
+    if (acpi_tables_install(m->mm, &cfg) < 0)
+        KILN_LOG(&m->log, KILN_LOG_GUEST_ERRORS, "ACPI: no RAM at %#x for the tables\n",
+                 ACPI_TABLES_BASE);
 }
 
 static void on_post_code(void *opaque, uint8_t code)
@@ -255,6 +287,12 @@ int pc_init(struct machine *m, const struct kiln_config *cfg, const struct machi
     m->port92 = bus_register(m->io, 0x92, 1, &port92_ops, m, "port92 (A20, reset)");
     if (m->port80 == NULL || m->port92 == NULL)
         return snprintf(err, errlen, "board wiring failed: port 0x80/0x92 taken"), -1;
+    /* ACPI: PM registers (SCI on IRQ 9) and the tables describing them. */
+    m->acpi_sci = irq_line_make(acpi_sci_set, m, IRQ_ACPI_SCI);
+    m->acpi_pm = acpi_pm_init(m->io, m->clock, PORT_ACPI_PM, &m->acpi_sci, on_acpi_poweroff, m);
+    if (m->acpi_pm == NULL)
+        return snprintf(err, errlen, "board wiring failed: ACPI PM ports taken"), -1;
+    pc_install_acpi(m);
     if (cfg->debugcon.kind != KILN_CHR_NONE) {
         char why[160];
         if (cfg->debugcon.kind == KILN_CHR_STDIO && have_stdio)
@@ -290,6 +328,10 @@ void pc_reset(struct machine *m)
         machine_request_stop(m, MACHINE_STOP_ERROR, 1);
     m->port92_val = 0;
     m->a20 = true;
+    if (m->acpi_pm) {
+        acpi_pm_reset(m->acpi_pm);
+        pc_install_acpi(m);
+    }
 }
 
 void pc_free(struct machine *m)
@@ -303,6 +345,8 @@ void pc_free(struct machine *m)
     if (m->port92)
         bus_unregister(m->io, m->port92);
     port80_free(m->port80);
+    acpi_pm_free(m->acpi_pm);
+    m->acpi_pm = NULL;
     rtc_free(m->rtc);
     for (unsigned i = 0; i < KILN_MAX_SERIALS; i++)
         if (m->serial_chr[i])

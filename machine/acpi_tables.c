@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/* acpi_tables.c: builds kiln's minimal ACPI 1.0 table set so guests find S5 (soft off) and the PM timer. */
+#include <string.h>
+#include "machine/acpi_tables.h"
+#include "hw/acpi_pm.h"
+
+#define HDR_LEN 36
+#define FADT_LEN 116
+
+/* FADT flags: WBINVD works, C1 supported, no fixed sleep button. */
+#define FADT_WBINVD     (1u << 0)
+#define FADT_PROC_C1    (1u << 2)
+#define FADT_SLP_BUTTON (1u << 5)
+
+/* The DSDT's AML: Name (\_S5_, Package (4) { 5, 5, 0, 0 }) */
+static const uint8_t dsdt_aml[] = {
+    0x08, '_', 'S', '5', '_',           /* NameOp, NameSeg */
+    0x12, 0x08, 0x04,                   /* PackageOp, PkgLength (8 bytes), NumElements */
+    0x0a, ACPI_SLP_TYP_S5,              /* BytePrefix 5: SLP_TYPa */
+    0x0a, ACPI_SLP_TYP_S5,              /* BytePrefix 5: SLP_TYPb */
+    0x00, 0x00,                         /* ZeroOp, ZeroOp (reserved) */
+};
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (unsigned i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+uint8_t acpi_checksum(const uint8_t *buf, size_t len)
+{
+    uint8_t sum = 0;
+
+    for (size_t i = 0; i < len; i++)
+        sum = (uint8_t)(sum + buf[i]);
+    return (uint8_t)(0u - sum);
+}
+
+/* The common System Description Table header; the checksum is set by finish(). */
+static void header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev)
+{
+    memcpy(t, sig, 4);
+    put32(t + 4, len);
+    t[8] = rev;
+    memcpy(t + 10, "KILN  ", 6);            /* OEMID */
+    memcpy(t + 16, "KILNPC  ", 8);          /* OEM table ID */
+    put32(t + 24, 1);                       /* OEM revision */
+    memcpy(t + 28, "KILN", 4);              /* creator ID */
+    put32(t + 32, 1);                       /* creator revision */
+}
+
+static void finish(uint8_t *t, uint32_t len)
+{
+    t[9] = 0;
+    t[9] = acpi_checksum(t, len);
+}
+
+size_t acpi_tables_build(uint8_t *buf, size_t len, const struct acpi_tables_cfg *cfg)
+{
+    /* The FACS must be 64-byte aligned, so the whole block is. */
+    if (buf == NULL || len < ACPI_TABLES_SIZE || cfg->base % 64 != 0)
+        return 0;
+    memset(buf, 0, ACPI_TABLES_SIZE);
+
+    /* RSDP (ACPI 1.0): signature, checksum over 20 bytes, OEMID, revision 0, RSDT. */
+    uint8_t *rsdp = buf + ACPI_OFF_RSDP;
+    memcpy(rsdp, "RSD PTR ", 8);
+    memcpy(rsdp + 9, "KILN  ", 6);
+    rsdp[15] = 0;
+    put32(rsdp + 16, cfg->base + ACPI_OFF_RSDT);
+    rsdp[8] = acpi_checksum(rsdp, 20);
+
+    /* FACS: no checksum; hardware signature 0, no waking vector, global lock free. */
+    uint8_t *facs = buf + ACPI_OFF_FACS;
+    memcpy(facs, "FACS", 4);
+    put32(facs + 4, 64);
+
+    /* RSDT: one entry, the FADT. */
+    uint8_t *rsdt = buf + ACPI_OFF_RSDT;
+    header(rsdt, "RSDT", HDR_LEN + 4, 1);
+    put32(rsdt + HDR_LEN, cfg->base + ACPI_OFF_FADT);
+    finish(rsdt, HDR_LEN + 4);
+
+    /* FADT revision 1. SMI_CMD = 0: the machine is always in ACPI mode. */
+    uint8_t *f = buf + ACPI_OFF_FADT;
+    header(f, "FACP", FADT_LEN, 1);
+    put32(f + 36, cfg->base + ACPI_OFF_FACS);       /* FIRMWARE_CTRL */
+    put32(f + 40, cfg->base + ACPI_OFF_DSDT);       /* DSDT */
+    put16(f + 46, cfg->sci_irq);                    /* SCI_INT */
+    put32(f + 48, 0);                               /* SMI_CMD */
+    put32(f + 56, cfg->pm_base + ACPI_PM1_STS);     /* PM1a_EVT_BLK */
+    put32(f + 64, cfg->pm_base + ACPI_PM1_CNT);     /* PM1a_CNT_BLK */
+    put32(f + 76, cfg->pm_base + ACPI_PM_TMR);      /* PM_TMR_BLK */
+    f[88] = 4;                                      /* PM1_EVT_LEN */
+    f[89] = 2;                                      /* PM1_CNT_LEN */
+    f[91] = 4;                                      /* PM_TMR_LEN */
+    put16(f + 96, 0x0fff);                          /* P_LVL2_LAT: C2 unsupported */
+    put16(f + 98, 0xffff);                          /* P_LVL3_LAT: C3 unsupported */
+    f[108] = 0x32;                                  /* CENTURY: the RTC's CMOS byte */
+    put32(f + 112, FADT_WBINVD | FADT_PROC_C1 | FADT_SLP_BUTTON);
+    finish(f, FADT_LEN);
+
+    /* DSDT with the \_S5 package. */
+    uint8_t *d = buf + ACPI_OFF_DSDT;
+    uint32_t dlen = HDR_LEN + (uint32_t)sizeof(dsdt_aml);
+    header(d, "DSDT", dlen, 1);
+    memcpy(d + HDR_LEN, dsdt_aml, sizeof(dsdt_aml));
+    finish(d, dlen);
+    return ACPI_TABLES_SIZE;
+}
+
+int acpi_tables_install(struct memmap *mm, const struct acpi_tables_cfg *cfg)
+{
+    uint8_t buf[ACPI_TABLES_SIZE];
+
+    if (acpi_tables_build(buf, sizeof(buf), cfg) == 0)
+        return -1;
+    return memmap_write(mm, cfg->base, buf, sizeof(buf));
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* acpi_tables.h: the ACPI tables kiln writes into the BIOS area (RSDP, RSDT, FADT, FACS, DSDT). */
+#ifndef KILN_MACHINE_ACPI_TABLES_H
+#define KILN_MACHINE_ACPI_TABLES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "machine/memmap.h"
+
+/* Where the PC board puts them: the start of the reserved BIOS area (Linux
+ * scans 0xe0000-0xfffff for the RSDP on 16-byte boundaries). */
+#define ACPI_TABLES_BASE 0xf0000u
+
+/* Offsets inside the block. */
+#define ACPI_OFF_RSDP 0x000     /* 20 bytes, revision 0 (ACPI 1.0) */
+#define ACPI_OFF_FACS 0x040     /* 64 bytes, 64-byte aligned */
+#define ACPI_OFF_RSDT 0x080     /* header + 1 entry (the FADT) */
+#define ACPI_OFF_FADT 0x0c0     /* revision 1, 116 bytes */
+#define ACPI_OFF_DSDT 0x140     /* header + \_S5 */
+#define ACPI_TABLES_SIZE 0x180
+
+struct acpi_tables_cfg {
+    uint32_t base;              /* guest physical address of the block (64-byte aligned) */
+    uint16_t pm_base;           /* the PM I/O block (PM1a_EVT at +0, PM1a_CNT at +4, PM_TMR at +8) */
+    uint8_t sci_irq;
+};
+
+/*
+ * Fills buf (at least ACPI_TABLES_SIZE bytes) with the tables for cfg, all
+ * checksums set. The DSDT defines only \_S5 = Package {5, 5, 0, 0}
+ * (ACPI_SLP_TYP_S5). No MADT: the guest keeps the 8259 PIC.
+ * Returns the number of bytes used, or 0 if len is too small or base is
+ * not 64-byte aligned.
+ */
+size_t acpi_tables_build(uint8_t *buf, size_t len, const struct acpi_tables_cfg *cfg);
+/* Builds the tables and copies them to cfg->base in guest RAM; -1 if that is not RAM. */
+int acpi_tables_install(struct memmap *mm, const struct acpi_tables_cfg *cfg);
+/* The byte that makes the sum of buf[0..len) zero. */
+uint8_t acpi_checksum(const uint8_t *buf, size_t len);
+
+#endif
