@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # boot-linux.sh: boots the default guest (tools/mkguest: Debian's kernel + busybox)
 # under each engine, runs shell commands over the serial console, checks their
-# output and that the kernel logged no oops, panic, BUG or WARNING, then powers
-# off. Prints cmocka-style summaries. Usage: boot-linux.sh SRCDIR [ENGINE...]
+# output and that the kernel logged no oops, panic, BUG or WARNING and found the
+# ACPI tables, then powers off: kiln must exit with status 0. Prints cmocka-style
+# summaries. Usage: boot-linux.sh SRCDIR [ENGINE...]
 # KILN_SKIP_BOOT=1 skips it on purpose (reported as a skip line, not a pass).
 src=$1
 shift
@@ -75,13 +76,31 @@ for engine in $engines; do
     else
         pass "$engine: kernel log free of oops/panic/BUG/WARNING"
     fi
+    if grep -q 'A valid RSDP was not found' "$dir/serial.log"; then
+        fail "$engine: kernel finds kiln's ACPI tables"
+    else
+        pass "$engine: kernel finds kiln's ACPI tables"
+    fi
+    # ACPI S5: 'poweroff -f' must end kiln itself, with exit status 0.
     echo 'poweroff -f' >&3
-    wait_for "$dir/serial.log" 'reboot: System halted\|reboot: Power down' 60 &&
-        pass "$engine: poweroff -f halts the kernel" || fail "$engine: poweroff -f halts the kernel"
-    # Without ACPI power-off kiln does not exit on its own yet: stop it.
-    sleep 1
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    i=0
+    while [ "$i" -lt 60 ] && kill -0 "$pid" 2>/dev/null; do
+        sleep 1
+        i=$((i + 1))
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        fail "$engine: poweroff ends kiln with status 0 (still running after 60 s)"
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    else
+        wait "$pid"
+        rc=$?
+        if [ "$rc" -eq 0 ]; then
+            pass "$engine: poweroff ends kiln with status 0"
+        else
+            fail "$engine: poweroff ends kiln with status 0 (status $rc)"
+        fi
+    fi
     exec 3>&-
 done
 
