@@ -41,6 +41,7 @@ struct machine {
     struct port80 *port80;
     struct acpi_pm *acpi_pm;
     struct irq_line acpi_sci;           /* PM block SCI -> IRQ 9 of the current PIC */
+    struct irq_line rtc_irq; /* IRQ 8 to the current PIC (it outlives a reset) */
     struct bus_region *port92;
     uint8_t port92_val;
     struct bus_region *debugcon;

@@ -97,8 +97,9 @@ static void on_debug_exit(void *opaque, int status)
     machine_request_stop(opaque, MACHINE_STOP_DEBUG_EXIT, status);
 }
 
-/* The SCI goes to whichever PIC is current (the PIC is re-created at reset). */
-static void acpi_sci_set(void *opaque, int n, int level)
+/* Lines of devices that outlive a reset (RTC, ACPI SCI) go to whichever PIC is
+   current: the PIC is re-created at reset, so they must not hold its lines. */
+static void isa_irq_set(void *opaque, int n, int level)
 {
     struct machine *m = opaque;
 
@@ -276,7 +277,8 @@ int pc_init(struct machine *m, const struct kiln_config *cfg, const struct machi
             clock_set_wallclock_base(m->clock, clock_wallclock_base(m->clock) +
                                                    (int64_t)lt.tm_gmtoff * CLOCK_NS_PER_SEC);
     }
-    m->rtc = rtc_init(m->io, m->clock, 0x70, pic_irq(m->pic, 8));
+    m->rtc_irq = irq_line_make(isa_irq_set, m, 8);
+    m->rtc = rtc_init(m->io, m->clock, 0x70, &m->rtc_irq);
     if (m->rtc == NULL)
         return snprintf(err, errlen, "board wiring failed: RTC ports taken"), -1;
     rtc_set_memory(m->rtc, memmap_ram_below_4g(m->mm), memmap_ram_above_4g(m->mm));
@@ -288,7 +290,7 @@ int pc_init(struct machine *m, const struct kiln_config *cfg, const struct machi
     if (m->port80 == NULL || m->port92 == NULL)
         return snprintf(err, errlen, "board wiring failed: port 0x80/0x92 taken"), -1;
     /* ACPI: PM registers (SCI on IRQ 9) and the tables describing them. */
-    m->acpi_sci = irq_line_make(acpi_sci_set, m, IRQ_ACPI_SCI);
+    m->acpi_sci = irq_line_make(isa_irq_set, m, IRQ_ACPI_SCI);
     m->acpi_pm = acpi_pm_init(m->io, m->clock, PORT_ACPI_PM, &m->acpi_sci, on_acpi_poweroff, m);
     if (m->acpi_pm == NULL)
         return snprintf(err, errlen, "board wiring failed: ACPI PM ports taken"), -1;

@@ -309,6 +309,29 @@ static void test_reset(void **state)
     pic_get_regs(machine_pic(m), 0, &pr);
     assert_int_equal(pr.imr, 0);                          /* PIC at power-on */
 
+    /* The RTC outlives the reset: its IRQ 8 must reach the NEW slave PIC. */
+    pic_setup(io, 0xfb);
+    bus_write(io, 0xa0, 0x11, 1);
+    bus_write(io, 0xa1, 0x70, 1);
+    bus_write(io, 0xa1, 0x02, 1);
+    bus_write(io, 0xa1, 0x01, 1);
+    bus_write(io, 0xa1, 0xfe, 1);                         /* only IRQ 8 */
+    bus_write(io, 0x70, 0x0a, 1);
+    bus_write(io, 0x71, 0x23, 1);                         /* periodic, 8192 Hz */
+    bus_write(io, 0x70, 0x0b, 1);
+    bus_write(io, 0x71, 0x42, 1);                         /* PIE, 24-hour */
+    bool seen = false;
+    for (int i = 0; i < 200 && !seen; i++) {
+        machine_step(m, 1000000);
+        pic_get_regs(machine_pic(m), 1, &pr);
+        seen = (pr.irr | pr.isr) & 1;
+    }
+    assert_true(seen);
+    bus_write(io, 0x70, 0x0b, 1);
+    bus_write(io, 0x71, 0x02, 1);                         /* periodic off again */
+    bus_write(io, 0x70, 0x0c, 1);
+    (void)bus_read(io, 0x71, 1);
+
     /* guest reset request and triple fault both reset */
     c->mode = FAKE_REQ_RESET;
     assert_true(machine_step(m, 0));
