@@ -244,16 +244,22 @@ _Noreturn void cpu_raise_pf(struct cpu *cpu, uint64_t addr, uint32_t error);
 
 /* TLB: empties it (all modes). */
 void cpu_tlb_flush(struct cpu *cpu);
-/* Guest memory access from C helpers (through the TLB, may raise). */
+/* Guest memory access from C helpers (through the TLB, may raise). mmu_idx may
+   carry CPU_MEM_SS. In IA-32e mode a linear address whose first or last byte is
+   non-canonical raises #GP(0) (#SS(0) for a stack reference) before any byte is
+   accessed. An access crossing a page checks both pages before touching
+   either; a #PF on the second page reports that page's first byte in CR2. */
+#define CPU_MEM_SS 0x100u /* or'ed into mmu_idx: a stack-segment reference */
+#define CPU_MEMOP_SS (1u << 16) /* IR_MEM_GUEST(1) in a memop: a stack-segment reference */
 uint64_t cpu_ld(struct cpu *cpu, uint64_t addr, unsigned size, unsigned mmu_idx);
 void cpu_st(struct cpu *cpu, uint64_t addr, uint64_t value, unsigned size, unsigned mmu_idx);
 /* Host pointer for size bytes at addr, writable when write is set (for atomic
    RMW), or NULL when the access must take the slow path (MMIO, code page,
-   page crossing). May raise faults. */
+   page crossing, non-canonical address). May raise page faults. */
 void *cpu_host_ptr(struct cpu *cpu, uint64_t addr, unsigned size, bool write, unsigned mmu_idx);
 /* Reads up to len code bytes at addr (stops at a fault-free page end: returns
    the number copied, 0 if the first byte faults when may_fault is false;
-   raises otherwise). *phys gets the physical address of the first byte. */
+   raises otherwise; a non-canonical addr in IA-32e mode is #GP(0)). *phys gets the physical address of the first byte. */
 size_t cpu_fetch_code(struct cpu *cpu, uint64_t addr, uint8_t *buf, size_t len, uint64_t *phys,
                       bool may_fault);
 /* Marks the page phys as holding code: every TLB entry mapping it gets TLB_SLOW

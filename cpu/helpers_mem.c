@@ -39,6 +39,7 @@ static uint64_t h_string(void *env, uint64_t desc, uint64_t a1, uint64_t a2, uin
     (void)a1; (void)a2; (void)a3;
     if (seg > 5)
         seg = 3;
+    unsigned sidx = idx | (seg == X86_SEG_SS ? CPU_MEM_SS : 0); /* source: #SS if non-canonical */
     /* Each iteration counts as an instruction: the block charged one, the others
        come out of the remaining budget (so budgets and single-steps see iterations). */
     int64_t batch = (desc & STR_ONE) ? 1 : STR_FAST_BATCH, slow = 0;
@@ -64,7 +65,7 @@ static uint64_t h_string(void *env, uint64_t desc, uint64_t a1, uint64_t a2, uin
         uint64_t si = cpu->gpr[6] & am, di = cpu->gpr[7] & am;
         switch (kind) {
         case STR_MOVS: {
-            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size), size, idx);
+            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size), size, sidx);
             cpu_st(cpu, seg_addr(cpu, 0, di, size), v, size, idx);
             set_reg(cpu, 6, as, si + step);
             set_reg(cpu, 7, as, di + step);
@@ -78,7 +79,7 @@ static uint64_t h_string(void *env, uint64_t desc, uint64_t a1, uint64_t a2, uin
             break;
         }
         case STR_OUTS: {
-            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size), size, idx);
+            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size), size, sidx);
             cpu_io_write(cpu, (uint16_t)cpu->gpr[2], (uint32_t)v, size);
             set_reg(cpu, 6, as, si + step);
             break;
@@ -88,7 +89,7 @@ static uint64_t h_string(void *env, uint64_t desc, uint64_t a1, uint64_t a2, uin
             set_reg(cpu, 7, as, di + step);
             break;
         case STR_LODS: {
-            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size), size, idx);
+            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size), size, sidx);
             set_reg(cpu, 0, size, v);
             set_reg(cpu, 6, as, si + step);
             break;
@@ -96,7 +97,7 @@ static uint64_t h_string(void *env, uint64_t desc, uint64_t a1, uint64_t a2, uin
         case STR_CMPS: case STR_SCAS: {
             uint64_t a, b;
             if (kind == STR_CMPS) {
-                a = cpu_ld(cpu, seg_addr(cpu, seg, si, size), size, idx);
+                a = cpu_ld(cpu, seg_addr(cpu, seg, si, size), size, sidx);
                 b = cpu_ld(cpu, seg_addr(cpu, 0, di, size), size, idx);
                 set_reg(cpu, 6, as, si + step);
             } else {

@@ -46,7 +46,7 @@ void sys_push(struct cpu *cpu, struct sys_stack *st, uint64_t v, unsigned size)
     uint64_t lin = st->base + sp;
     if (st->spmask != ~(uint64_t)0)
         lin &= 0xffffffffu;
-    cpu_st(cpu, lin, v, size, st->mmu);
+    cpu_st(cpu, lin, v, size, st->mmu | CPU_MEM_SS);
     st->sp = sp;
 }
 
@@ -56,7 +56,7 @@ uint64_t sys_pop(struct cpu *cpu, struct sys_stack *st, unsigned size)
     uint64_t lin = st->base + st->sp;
     if (st->spmask != ~(uint64_t)0)
         lin &= 0xffffffffu;
-    uint64_t v = cpu_ld(cpu, lin, size, st->mmu);
+    uint64_t v = cpu_ld(cpu, lin, size, st->mmu | CPU_MEM_SS);
     st->sp = (st->sp + size) & st->spmask;
     return v;
 }

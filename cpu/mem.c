@@ -7,10 +7,27 @@
 #include "cpu/translate.h"
 #include "translate/tb.h"
 
+_Static_assert(CPU_MEMOP_SS == IR_MEM_GUEST(1), "CPU_MEMOP_SS is a guest memop bit");
+
+/* IA-32e mode: bits 63..47 of a linear address must be equal (in compatibility
+   mode addresses are 32-bit, always canonical). */
+static bool noncanonical(const struct cpu *cpu, uint64_t addr)
+{
+    return (cpu->hflags & HF_LMA) && (uint64_t)((int64_t)(addr << 16) >> 16) != addr;
+}
+
+/* Raises #GP(0), or #SS(0) for a stack reference, when the first or last byte of
+   the access is non-canonical. */
+static void canonical_check(struct cpu *cpu, uint64_t addr, unsigned size, unsigned idx)
+{
+    if (noncanonical(cpu, addr) || noncanonical(cpu, addr + size - 1))
+        cpu_raise(cpu, (idx & CPU_MEM_SS) ? EXC_SS : EXC_GP, true, 0);
+}
+
 static struct tlb_entry *entry(struct cpu *cpu, unsigned idx, uint64_t addr, unsigned *slot)
 {
     *slot = (unsigned)(addr >> TLB_PAGE_BITS) & (TLB_SIZE - 1);
-    return &cpu->tlb.e[idx % TLB_MMU_MODES][*slot];
+    return &cpu->tlb.e[idx & (TLB_MMU_MODES - 1)][*slot];
 }
 
 void cpu_tlb_flush(struct cpu *cpu)
@@ -26,6 +43,7 @@ static uint8_t *fill(struct cpu *cpu, uint64_t addr, unsigned acc, unsigned idx,
     uint8_t *host = NULL;
     unsigned prot = 0, slot;
     cpu->stats.tlb_fills++;
+    idx &= TLB_MMU_MODES - 1;
     *ok = cpu->mem->translate(cpu, addr, acc, idx, &ph, &host, &prot);
     if (!*ok)
         return NULL;
@@ -82,6 +100,8 @@ static uint64_t code_page(struct cpu *cpu, uint64_t lin)
     unsigned prot = 0;
     if (!(cpu->hflags & HF_CS64))
         lin &= 0xffffffffu;
+    if (noncanonical(cpu, lin))
+        return TB_NO_PAGE;
     if (!cpu->mem->translate(cpu, lin, CPU_ACC_FETCH | CPU_ACC_NOFAULT, cpu_mmu_idx(cpu), &ph, &host, &prot))
         return TB_NO_PAGE;
     return ph & TLB_PAGE_MASK;
@@ -153,12 +173,31 @@ static void st_page(struct cpu *cpu, uint64_t addr, uint64_t v, unsigned size, u
     st_host(host + off, v, size);
 }
 
+/* Makes addr's page present in the TLB for the access (filling it, which may raise). */
+static void probe(struct cpu *cpu, uint64_t addr, unsigned acc, unsigned idx)
+{
+    unsigned slot;
+    struct tlb_entry *e = entry(cpu, idx, addr, &slot);
+    uint64_t tag = acc == CPU_ACC_WRITE ? e->write_tag : e->read_tag;
+    if ((tag & ~(uint64_t)TLB_SLOW) == (addr & TLB_PAGE_MASK))
+        return;
+    uint64_t ph;
+    bool ok;
+    fill(cpu, addr, acc, idx, &ph, &ok);
+}
+
 uint64_t cpu_ld(struct cpu *cpu, uint64_t addr, unsigned size, unsigned idx)
 {
     if (size > 8)
         size = 8;
+    canonical_check(cpu, addr, size, idx);
+    idx &= TLB_MMU_MODES - 1;
     if ((addr & (TLB_PAGE_SIZE - 1)) + size <= TLB_PAGE_SIZE)
         return ld_page(cpu, addr, size, idx);
+    /* Page-crossing: both pages must translate before any byte is read; a fault
+       on the second reports its first byte (CR2), as hardware does. */
+    probe(cpu, addr, CPU_ACC_READ, idx);
+    probe(cpu, (addr + size - 1) & TLB_PAGE_MASK, CPU_ACC_READ, idx);
     uint64_t v = 0;
     for (unsigned i = 0; i < size; i++)
         v |= ld_page(cpu, addr + i, 1, idx) << (8 * i);
@@ -169,23 +208,24 @@ void cpu_st(struct cpu *cpu, uint64_t addr, uint64_t v, unsigned size, unsigned 
 {
     if (size > 8)
         size = 8;
+    canonical_check(cpu, addr, size, idx);
+    idx &= TLB_MMU_MODES - 1;
     if ((addr & (TLB_PAGE_SIZE - 1)) + size <= TLB_PAGE_SIZE) {
         st_page(cpu, addr, v, size, idx);
         return;
     }
-    /* Page-crossing: check both pages before writing anything. */
-    uint64_t ph;
-    bool ok;
-    fill(cpu, addr, CPU_ACC_WRITE, idx, &ph, &ok);
-    fill(cpu, addr + size - 1, CPU_ACC_WRITE, idx, &ph, &ok);
+    /* Page-crossing: check both pages before writing anything (CR2 as for loads). */
+    probe(cpu, addr, CPU_ACC_WRITE, idx);
+    probe(cpu, (addr + size - 1) & TLB_PAGE_MASK, CPU_ACC_WRITE, idx);
     for (unsigned i = 0; i < size; i++)
         st_page(cpu, addr + i, v >> (8 * i), 1, idx);
 }
 
 void *cpu_host_ptr(struct cpu *cpu, uint64_t addr, unsigned size, bool write, unsigned idx)
 {
-    if ((addr & (TLB_PAGE_SIZE - 1)) + size > TLB_PAGE_SIZE)
+    if ((addr & (TLB_PAGE_SIZE - 1)) + size > TLB_PAGE_SIZE || noncanonical(cpu, addr))
         return NULL;
+    idx &= TLB_MMU_MODES - 1;
     unsigned slot;
     struct tlb_entry *e = entry(cpu, idx, addr, &slot);
     uint64_t vpage = addr & TLB_PAGE_MASK;
@@ -208,6 +248,11 @@ size_t cpu_fetch_code(struct cpu *cpu, uint64_t addr, uint8_t *buf, size_t len, 
     unsigned prot = 0;
     unsigned idx = cpu_mmu_idx(cpu);
     unsigned acc = CPU_ACC_FETCH | (may_fault ? 0 : CPU_ACC_NOFAULT);
+    if (noncanonical(cpu, addr)) {
+        if (may_fault)
+            cpu_raise(cpu, EXC_GP, true, 0);
+        return 0;
+    }
     if (!cpu->mem->translate(cpu, addr, acc, idx, &ph, &host, &prot))
         return 0;
     uint64_t off = addr & (TLB_PAGE_SIZE - 1);
@@ -225,7 +270,8 @@ uint64_t cpu_slow_load(void *env, uint64_t addr, unsigned memop)
 {
     struct cpu *cpu = env;
     unsigned size = IR_MEM_GET_SIZE(memop);
-    uint64_t v = cpu_ld(cpu, addr, size, IR_MEM_GET_IDX(memop));
+    unsigned idx = IR_MEM_GET_IDX(memop) | ((memop & CPU_MEMOP_SS) ? CPU_MEM_SS : 0);
+    uint64_t v = cpu_ld(cpu, addr, size, idx);
     if ((memop & IR_MEM_SIGN) && size < 8) {
         unsigned sh = 64 - 8 * size;
         v = (uint64_t)((int64_t)(v << sh) >> sh);
@@ -235,5 +281,6 @@ uint64_t cpu_slow_load(void *env, uint64_t addr, unsigned memop)
 
 void cpu_slow_store(void *env, uint64_t addr, uint64_t value, unsigned memop)
 {
-    cpu_st(env, addr, value, IR_MEM_GET_SIZE(memop), IR_MEM_GET_IDX(memop));
+    unsigned idx = IR_MEM_GET_IDX(memop) | ((memop & CPU_MEMOP_SS) ? CPU_MEM_SS : 0);
+    cpu_st(env, addr, value, IR_MEM_GET_SIZE(memop), idx);
 }

@@ -77,6 +77,11 @@ static bool sys_translate(struct cpu *c, uint64_t vaddr, unsigned acc, unsigned 
     struct sys_cpu *sc = sc_of(c);
     uint64_t pa;
     unsigned pr = CPU_PROT_R | CPU_PROT_W | CPU_PROT_X;
+    if ((c->hflags & HF_LMA) && (uint64_t)((int64_t)(vaddr << 16) >> 16) != vaddr) {
+        if (acc & CPU_ACC_NOFAULT)
+            return false; /* (cpu/mem.c raises #GP/#SS before asking) */
+        cpu_raise(c, EXC_GP, true, 0);
+    }
     if (c->cr[0] & 0x80000000u) {
         struct mmu_result r;
         if (!mmu_walk(c, &sys_phys, vaddr, (enum cpu_access)(acc & 3), mmu_idx == 1, &r)) {

@@ -25,6 +25,8 @@ struct tr {
     uint64_t page;             /* linear page of the block start */
     unsigned cc_op;            /* cc_op known at this point, or CC_OP_DYNAMIC */
     unsigned rsp_adjust;       /* POP [rsp+..]: EA uses rsp after the pop */
+    ir_temp ss_addr[4];        /* 64-bit mode: this instruction's SS linear addresses (memop CPU_MEMOP_SS) */
+    unsigned nss_addr;
     bool single;               /* TB_CF_SINGLE: one instruction, end with EXIT */
     bool ended;                /* the current instruction ended the block */
     unsigned label_budget;     /* prologue's "out of budget" exit */

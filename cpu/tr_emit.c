@@ -107,8 +107,12 @@ ir_temp tr_linear(struct tr *s, unsigned seg, ir_temp off, unsigned size)
         seg = X86_SEG_DS;
     if (size && (!(s->hflags & HF_PE) || (s->hflags & HF_VM)))
         limit_check(s, seg, off, size);
-    if (s->mode == X86_MODE_64)
+    if (s->mode == X86_MODE_64) {
+        /* Remember stack references: a non-canonical one raises #SS(0), not #GP(0). */
+        if (seg == X86_SEG_SS)
+            s->ss_addr[s->nss_addr++ % 4] = off;
         add = seg == X86_SEG_FS || seg == X86_SEG_GS;
+    }
     else
         add = (s->hflags & HF_ADDSEG) || seg == X86_SEG_FS || seg == X86_SEG_GS || seg == X86_SEG_CS;
     if (!add)
@@ -120,28 +124,33 @@ ir_temp tr_linear(struct tr *s, unsigned seg, ir_temp off, unsigned size)
     return a;
 }
 
-static unsigned memop(struct tr *s, unsigned size)
+static unsigned memop(struct tr *s, ir_temp addr, unsigned size)
 {
-    return IR_MEM_SIZE(tr_lg(size)) | IR_MEM_IDX(s->mmu_idx);
+    unsigned m = IR_MEM_SIZE(tr_lg(size)) | IR_MEM_IDX(s->mmu_idx);
+    unsigned n = s->nss_addr < 4 ? s->nss_addr : 4;
+    for (unsigned i = 0; i < n; i++)
+        if (s->ss_addr[i] == addr)
+            return m | CPU_MEMOP_SS;
+    return m;
 }
 
 ir_temp tr_ld(struct tr *s, ir_temp addr, unsigned size)
 {
     ir_temp t = tr_tmp(s);
-    ir_ld(s->b, tr_w(size), t, addr, memop(s, size));
+    ir_ld(s->b, tr_w(size), t, addr, memop(s, addr, size));
     return t;
 }
 
 ir_temp tr_lds(struct tr *s, ir_temp addr, unsigned size, unsigned w)
 {
     ir_temp t = tr_tmp(s);
-    ir_ld(s->b, w, t, addr, memop(s, size) | IR_MEM_SIGN);
+    ir_ld(s->b, w, t, addr, memop(s, addr, size) | IR_MEM_SIGN);
     return t;
 }
 
 void tr_st(struct tr *s, ir_temp addr, unsigned size, ir_temp v)
 {
-    ir_st(s->b, tr_w(size), v, addr, memop(s, size));
+    ir_st(s->b, tr_w(size), v, addr, memop(s, addr, size));
 }
 
 void tr_opnd(struct tr *s, struct tr_opnd *o, const struct x86_operand *op)

@@ -208,6 +208,7 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
             info->phys_page[1] = phys2;
         }
         ir_insn_start(b, lin);
+        s->nss_addr = 0;
         s->next_eip = (s->eip + (in.len ? in.len : 1)) & tr_eip_mask(s, s->mode == X86_MODE_16 ? 2 : 4);
         if (needs_rip(&in, stt))
             tr_set_rip(s, s->eip);

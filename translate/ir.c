@@ -299,7 +299,7 @@ const char *ir_validate(const struct ir_block *b)
         }
         case IR_LD: case IR_ST: {
             unsigned m = (unsigned)op->aux;
-            if ((op->aux & ~(uint64_t)0xff07) || IR_MEM_GET_IDX(m) >= TLB_MMU_MODES)
+            if ((op->aux & ~(uint64_t)0xffff07) || IR_MEM_GET_IDX(m) >= TLB_MMU_MODES)
                 FAIL("op %u (%s): bad memop %#llx", i, nm, (unsigned long long)op->aux);
             if (IR_MEM_GET_SIZE(m) * 8 > w)
                 FAIL("op %u (%s): access of %u bytes wider than width %u", i, nm,

@@ -72,6 +72,8 @@ enum ir_cond {
 #define IR_MEM_IDX(i) ((unsigned)(i) << 8)          /* soft-TLB / MMU index (0..IR_MMU_MODES-1) */
 #define IR_MEM_GET_SIZE(m) (1u << ((m) & 3u))
 #define IR_MEM_GET_IDX(m) (((m) >> 8) & 0xffu)
+#define IR_MEM_GUEST(x) (((unsigned)(x) & 0xffu) << 16) /* guest bits: engines pass them to the slow path */
+#define IR_MEM_GET_GUEST(m) (((m) >> 16) & 0xffu)
 
 /* Helper functions called by CALL. env is the guest state pointer. */
 typedef uint64_t (*ir_helper_fn)(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);

@@ -18,10 +18,7 @@ static const char *const check_classes[] = {
     "alu", "test", "incdec", "negnot", "mul", "imul", "div", "shift", "shxd", "bt", "bitscan",
     "bmi1", "bmi2", "adx", "mov", "movx", "movbe", "lea", "xchg", "cmpxchg", "cmpxchg8b16b",
     "xadd", "bswap", "cmov", "setcc", "jmp", "call", "loop", "pushpop", "enter", "convert",
-    "flags", "string", "xlat", "nop", "fault", "smc", "repfault",
-    /* disabled: "noncanon" (kiln raises #PF, not #GP(0)/#SS(0), for a non-canonical
-       address), "pfsplit" (the CR2 of an access straddling into a missing page is not
-       that page's first byte) */
+    "flags", "string", "xlat", "nop", "fault", "smc", "repfault", "noncanon", "pfsplit",
 };
 /* make check: sequences per class per engine, and for the final mixed run. */
 #define CHECK_PER_CLASS 500
