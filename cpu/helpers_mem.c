@@ -166,7 +166,7 @@ static uint64_t h_lock_rmw(void *env, uint64_t desc, uint64_t addr, uint64_t src
 {
     struct cpu *cpu = env;
     unsigned kind = desc & 0xff, size = (unsigned)(desc >> 8) & 0xff;
-    unsigned idx = cpu_mmu_idx(cpu);
+    unsigned idx = cpu_mmu_idx(cpu) | ((desc & RMW_SS) ? CPU_MEM_SS : 0);
     uint64_t m = mask_of(size);
     void *host = cpu_host_ptr(cpu, addr, size, true, idx);
     if (host && ((uintptr_t)host & (size - 1)) == 0) {
@@ -184,13 +184,13 @@ static uint64_t h_lock_rmw(void *env, uint64_t desc, uint64_t addr, uint64_t src
 }
 const struct ir_helper helper_lock_rmw = { h_lock_rmw, "lock_rmw", 0 };
 
-/* a0 = 8 or 16, a1 = linear address. */
+/* a0 = 8 or 16, a1 = linear address, a2 = 1 for a stack-segment reference. */
 static uint64_t h_cmpxchg8b(void *env, uint64_t size, uint64_t addr, uint64_t a2, uint64_t a3)
 {
     struct cpu *cpu = env;
-    unsigned idx = cpu_mmu_idx(cpu);
+    unsigned idx = cpu_mmu_idx(cpu) | (a2 ? CPU_MEM_SS : 0);
     uint64_t flags = cc_compute_all(cpu->cc_op, cpu->cc_dst, cpu->cc_src, cpu->cc_src2);
-    (void)a2; (void)a3;
+    (void)a3;
     bool eq;
     if (size == 16) {
         if (addr & 15)

@@ -52,7 +52,8 @@ bool tr_xchg(struct tr *s)
         struct tr_opnd d;
         tr_opnd(s, &d, m);
         ir_temp v = tr_get_regop(s, r), old = tr_tmp(s);
-        tr_call(s, &helper_lock_rmw, old, tr_const(s, RMW_XCHG | (d.size << 8)), d.addr, v, tr_const(s, 0));
+        unsigned desc = RMW_XCHG | (d.size << 8) | (m->seg == X86_SEG_SS ? RMW_SS : 0);
+        tr_call(s, &helper_lock_rmw, old, tr_const(s, desc), d.addr, v, tr_const(s, 0));
         tr_set_regop(s, r, old);
         return true;
     }
