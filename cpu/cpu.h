@@ -253,6 +253,10 @@ void cpu_tlb_flush(struct cpu *cpu);
 #define CPU_MEMOP_SS (1u << 16) /* IR_MEM_GUEST(1) in a memop: a stack-segment reference */
 uint64_t cpu_ld(struct cpu *cpu, uint64_t addr, unsigned size, unsigned mmu_idx);
 void cpu_st(struct cpu *cpu, uint64_t addr, uint64_t value, unsigned size, unsigned mmu_idx);
+/* Raises the fault an access of size bytes at addr would raise (non-canonical,
+   then each page in address order; CR2 as for cpu_ld/cpu_st), without
+   accessing anything: lets a helper that writes in pieces fail first. */
+void cpu_probe(struct cpu *cpu, uint64_t addr, unsigned size, bool write, unsigned mmu_idx);
 /* Host pointer for size bytes at addr, writable when write is set (for atomic
    RMW), or NULL when the access must take the slow path (MMIO, code page,
    page crossing, non-canonical address). May raise page faults. */

@@ -68,8 +68,7 @@ static void fxsave(struct cpu *cpu, uint64_t addr, unsigned kind)
     for (unsigned i = 0; i < nxmm; i++)
         memcpy(b + 160 + 16 * i, f->xmm[i].b, 16);
     unsigned len = 160 + 16 * nxmm;
-    cpu_host_ptr(cpu, addr, 1, true, idx);
-    cpu_host_ptr(cpu, addr + 511, 1, true, idx);
+    cpu_probe(cpu, addr, 512, true, idx);
     for (unsigned i = 0; i < len; i += 8)
         cpu_st(cpu, addr + i, get(b, i, 8), 8, idx);
 }
@@ -80,7 +79,7 @@ static void fxrstor(struct cpu *cpu, uint64_t addr, unsigned kind)
     unsigned idx = cpu_mmu_idx(cpu), nxmm = (kind & FPCTL_LONG) ? 16 : 8;
     uint8_t b[416];
     unsigned len = 160 + 16 * nxmm;
-    cpu_host_ptr(cpu, addr + 511, 1, false, idx);
+    cpu_probe(cpu, addr, 512, false, idx);
     for (unsigned i = 0; i < len; i += 8)
         put(b, i, cpu_ld(cpu, addr + i, 8, idx), 8);
     uint32_t mx = (uint32_t)get(b, 24, 4);

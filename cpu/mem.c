@@ -221,6 +221,21 @@ void cpu_st(struct cpu *cpu, uint64_t addr, uint64_t v, unsigned size, unsigned 
         st_page(cpu, addr + i, v >> (8 * i), 1, idx);
 }
 
+void cpu_probe(struct cpu *cpu, uint64_t addr, unsigned size, bool write, unsigned idx)
+{
+    if (size == 0)
+        return;
+    canonical_check(cpu, addr, size, idx);
+    idx &= TLB_MMU_MODES - 1;
+    unsigned acc = write ? CPU_ACC_WRITE : CPU_ACC_READ;
+    uint64_t last = (addr + size - 1) & TLB_PAGE_MASK;
+    for (uint64_t p = addr;; p = (p & TLB_PAGE_MASK) + TLB_PAGE_SIZE) {
+        probe(cpu, p, acc, idx);
+        if ((p & TLB_PAGE_MASK) == last)
+            break;
+    }
+}
+
 void *cpu_host_ptr(struct cpu *cpu, uint64_t addr, unsigned size, bool write, unsigned idx)
 {
     if ((addr & (TLB_PAGE_SIZE - 1)) + size > TLB_PAGE_SIZE || noncanonical(cpu, addr))

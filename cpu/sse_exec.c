@@ -38,8 +38,7 @@ static void st_mem(struct cpu *cpu, uint64_t addr, unsigned size, const sse_reg 
     unsigned idx = cpu_mmu_idx(cpu);
     if (size == 16) {
         /* probe both halves for write before storing anything (precise faults) */
-        cpu_host_ptr(cpu, addr, 1, true, idx);
-        cpu_host_ptr(cpu, addr + 15, 1, true, idx);
+        cpu_probe(cpu, addr, 16, true, idx);
         cpu_st(cpu, addr, r->q[0], 8, idx);
         cpu_st(cpu, addr + 8, r->q[1], 8, idx);
     } else {
@@ -243,7 +242,7 @@ static uint64_t h_sse(void *env, uint64_t desc, uint64_t addr, uint64_t a2, uint
         unsigned n = k0 == SSE_K_MMX ? 8 : 16, idx = cpu_mmu_idx(cpu);
         for (unsigned i = 0; i < n; i++) /* probe first: no partial store on a fault */
             if (s.b[i] & 0x80)
-                cpu_host_ptr(cpu, addr + i, 1, true, idx);
+                cpu_probe(cpu, addr + i, 1, true, idx);
         for (unsigned i = 0; i < n; i++)
             if (s.b[i] & 0x80)
                 cpu_st(cpu, addr + i, d.b[i], 1, idx);

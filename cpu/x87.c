@@ -456,7 +456,7 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
             else if (msize == 8)
                 stm(cpu, addr, fx_to_f64(&x->c, v), 8);
             else {
-                cpu_host_ptr(cpu, addr + 9, 1, true, cpu_mmu_idx(cpu));
+                cpu_probe(cpu, addr, 10, true, cpu_mmu_idx(cpu));
                 stm(cpu, addr, v.m, 8);
                 stm(cpu, addr + 8, v.se, 2);
             }

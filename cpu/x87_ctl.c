@@ -46,8 +46,7 @@ static unsigned store_env(struct cpu *cpu, uint64_t a, bool o32)
 {
     struct cpu_fpu *f = &cpu->fpu;
     unsigned len = o32 ? 28 : 14;
-    cpu_host_ptr(cpu, a, 1, true, cpu_mmu_idx(cpu));
-    cpu_host_ptr(cpu, a + len - 1, 1, true, cpu_mmu_idx(cpu));
+    cpu_probe(cpu, a, len, true, cpu_mmu_idx(cpu));
     if (o32) {
         st(cpu, a, 0xffff0000u | f->fcw, 4);
         st(cpu, a + 4, 0xffff0000u | f->fsw, 4);
@@ -125,7 +124,7 @@ bool x87_ctl(struct cpu *cpu, unsigned op, uint64_t desc, uint64_t addr)
         return true;
     case X86_OP_FNSAVE: {
         unsigned len = o32 ? 28 : 14;
-        cpu_host_ptr(cpu, addr + len + 79, 1, true, cpu_mmu_idx(cpu));
+        cpu_probe(cpu, addr, len + 80, true, cpu_mmu_idx(cpu));
         store_env(cpu, addr, o32);
         unsigned top = (f->fsw >> 11) & 7;
         for (unsigned i = 0; i < 8; i++) {

@@ -51,6 +51,10 @@ static const struct fcase cases[] = {
     { "4-byte load straddling into the missing page", { 0x8b, 0x18 }, 2, 0, MEM - 1, 14, MEM, true },
     { "2-byte store straddling into the missing page", { 0x66, 0x89, 0x18 }, 3, 0, MEM - 1, 14, MEM, true },
     { "push straddling into the missing page", { 0x53 }, 1, 4, MEM + 4, 14, MEM, true },
+    { "movups store straddling into the missing page", { 0x0f, 0x11, 0x00 }, 3, 0, MEM - 12, 14, MEM, true },
+    { "movups store straddling into non-canonical: #GP", { 0x0f, 0x11, 0x00 }, 3, 0, 0x00007ffffffffff8ull, 13, 0,
+      true },
+    { "fstp tword straddling into the missing page", { 0xdb, 0x38 }, 2, 0, MEM - 6, 14, MEM, true },
     { "load from the missing page", { 0x48, 0x8b, 0x18 }, 3, 0, MEM + 0x10, 14, MEM + 0x10, true },
     { "jmp to a non-canonical address: #GP", { 0xff, 0xe0 }, 2, 0, NONCANON, 13, 0, false },
 };
