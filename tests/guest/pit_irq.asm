@@ -15,33 +15,10 @@ start:  mov esp, 0x90000
         mov es, ax
         mov ss, ax
         ; IDT: vector 0x20 = IRQ 0 (interrupt gate)
-        mov eax, irq0
-        mov edi, idt + 0x20 * 8
-        mov [edi], ax
-        mov word [edi + 2], 0x08
-        mov word [edi + 4], 0x8e00
-        shr eax, 16
-        mov [edi + 6], ax
+        IDT_GATE32 0x20, irq0
         lidt [idtr]
         ; PICs: master at vectors 0x20.., slave at 0x28.., only IRQ 0 unmasked
-        mov al, 0x11
-        out 0x20, al
-        out 0xa0, al
-        mov al, 0x20
-        out 0x21, al
-        mov al, 0x28
-        out 0xa1, al
-        mov al, 0x04
-        out 0x21, al
-        mov al, 0x02
-        out 0xa1, al
-        mov al, 0x01
-        out 0x21, al
-        out 0xa1, al
-        mov al, 0xfe
-        out 0x21, al
-        mov al, 0xff
-        out 0xa1, al
+        PIC_INIT 0xfe, 0xff
         ; PIT channel 0: rate generator (mode 2), 1193 -> about 1 kHz
         mov al, 0x34
         out 0x43, al

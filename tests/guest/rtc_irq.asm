@@ -13,32 +13,9 @@ start:  mov esp, 0x90000
         mov ds, ax
         mov es, ax
         mov ss, ax
-        mov eax, irq8
-        mov edi, idt + 0x28 * 8
-        mov [edi], ax
-        mov word [edi + 2], 0x08
-        mov word [edi + 4], 0x8e00
-        shr eax, 16
-        mov [edi + 6], ax
+        IDT_GATE32 0x28, irq8
         lidt [idtr]
-        mov al, 0x11
-        out 0x20, al
-        out 0xa0, al
-        mov al, 0x20
-        out 0x21, al
-        mov al, 0x28
-        out 0xa1, al
-        mov al, 0x04
-        out 0x21, al
-        mov al, 0x02
-        out 0xa1, al
-        mov al, 0x01
-        out 0x21, al
-        out 0xa1, al
-        mov al, 0xfb                 ; master: only IRQ 2 (the cascade)
-        out 0x21, al
-        mov al, 0xfe                 ; slave: only IRQ 8
-        out 0xa1, al
+        PIC_INIT 0xfb, 0xfe
         mov al, 0x8c                 ; clear a stale flag: read C (NMI off while indexing)
         out 0x70, al
         in al, 0x71

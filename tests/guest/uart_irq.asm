@@ -13,32 +13,9 @@ start:  mov esp, 0x90000
         mov ds, ax
         mov es, ax
         mov ss, ax
-        mov eax, irq4
-        mov edi, idt + 0x24 * 8
-        mov [edi], ax
-        mov word [edi + 2], 0x08
-        mov word [edi + 4], 0x8e00
-        shr eax, 16
-        mov [edi + 6], ax
+        IDT_GATE32 0x24, irq4
         lidt [idtr]
-        mov al, 0x11                 ; PIC: vectors 0x20.., only IRQ 4 open
-        out 0x20, al
-        out 0xa0, al
-        mov al, 0x20
-        out 0x21, al
-        mov al, 0x28
-        out 0xa1, al
-        mov al, 0x04
-        out 0x21, al
-        mov al, 0x02
-        out 0xa1, al
-        mov al, 0x01
-        out 0x21, al
-        out 0xa1, al
-        mov al, 0xef
-        out 0x21, al
-        mov al, 0xff
-        out 0xa1, al
+        PIC_INIT 0xef, 0xff   ; PIC: vectors 0x20.., only IRQ 4 open
         ; UART: 115200 8N1, FIFOs on, OUT2 (the PC's IRQ enable) + DTR/RTS
         mov dx, COM1 + 3
         mov al, 0x80
