@@ -164,7 +164,7 @@ static int nt_run_bare(enum bare_engine e, const uint8_t *code, size_t len, cons
 {
     struct bare_cpu *cpu = nt_bare(e);
     if (!cpu)
-        return -1;
+        fail_msg("no bare CPU for engine %d", (int)e);   /* a failure, never a skip */
     uint8_t *m = bare_cpu_mem(cpu);
     memcpy(m, img, NT_SIZE);
     memcpy(m + (NT_CODE - NT_BASE), code, len);

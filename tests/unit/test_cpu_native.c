@@ -20,7 +20,7 @@ static bool check_one(const struct cpu_snippet *sn, enum bare_engine e, const st
     struct nt_state got = *in;
     struct bare_result res;
     if (nt_run_bare(e, sn->code, sn->len, img, &got, &res) < 0)
-        return true; /* engine missing: skipped by the caller */
+        return false; /* no bare CPU for this engine: a failure, never a skip */
     const char *en = e == BARE_ENGINE_JIT ? "jit" : "interp";
     bool ok = true;
     if (res.stop != BARE_STOP_HLT) {
