@@ -244,6 +244,8 @@ _Noreturn void cpu_raise_pf(struct cpu *cpu, uint64_t addr, uint32_t error);
 
 /* TLB: empties it (all modes). */
 void cpu_tlb_flush(struct cpu *cpu);
+/* TLB: drops every entry but those of global pages (CR4.PGE), as a CR3 write does. */
+void cpu_tlb_flush_nonglobal(struct cpu *cpu);
 /* Guest memory access from C helpers (through the TLB, may raise). mmu_idx may
    carry CPU_MEM_SS. In IA-32e mode a linear address whose first or last byte is
    non-canonical raises #GP(0) (#SS(0) for a stack reference) before any byte is

@@ -63,11 +63,12 @@ static uint64_t gate_target(struct cpu *cpu, uint16_t sel, uint64_t g, uint64_t 
 }
 
 /* Reads and classifies a far target selector: code descriptor, or a call gate. */
-static uint64_t far_desc(struct cpu *cpu, uint16_t sel, uint64_t *hi, bool *gate)
+static uint64_t far_desc(struct cpu *cpu, uint16_t sel, uint64_t *hi, bool *gate, bool *task)
 {
     uint64_t d;
     *hi = 0;
     *gate = false;
+    *task = false;
     if ((sel & 0xfffc) == 0)
         cpu_raise(cpu, EXC_GP, true, 0);
     if (!seg_read_desc(cpu, sel, &d, NULL))
@@ -84,11 +85,15 @@ static uint64_t far_desc(struct cpu *cpu, uint16_t sel, uint64_t *hi, bool *gate
             cpu_raise(cpu, EXC_GP, true, sel & 0xfffcu);
         return d;
     }
-    /* TSS and task gates (task switches) are not implemented; data is not a target. */
+    /* A TSS or a task gate (cpu/task.c decides); data is not a target. */
+    if (!DESC_S(d)) {
+        *task = true;
+        return d;
+    }
     cpu_raise(cpu, EXC_GP, true, sel & 0xfffcu);
 }
 
-void sys_far_jmp(struct cpu *cpu, uint16_t sel, uint64_t off, unsigned opsize)
+void sys_far_jmp(struct cpu *cpu, uint16_t sel, uint64_t off, unsigned opsize, uint64_t next)
 {
     off &= opmask(opsize);
     if (!cpu_pmode(cpu)) {
@@ -97,8 +102,13 @@ void sys_far_jmp(struct cpu *cpu, uint16_t sel, uint64_t off, unsigned opsize)
         return;
     }
     uint64_t hi, d;
-    bool gate;
-    d = far_desc(cpu, sel, &hi, &gate);
+    bool gate, task;
+    d = far_desc(cpu, sel, &hi, &gate, &task);
+    if (task) {
+        if (!task_far(cpu, sel, d, false, next))
+            cpu_raise(cpu, EXC_GP, true, sel & 0xfffcu);
+        return;
+    }
     unsigned cpl = cpu_cpl(cpu);
     if (gate) {
         uint16_t tsel;
@@ -134,8 +144,13 @@ void sys_far_call(struct cpu *cpu, uint16_t sel, uint64_t off, unsigned opsize, 
         return;
     }
     uint64_t hi, d;
-    bool gate;
-    d = far_desc(cpu, sel, &hi, &gate);
+    bool gate, task;
+    d = far_desc(cpu, sel, &hi, &gate, &task);
+    if (task) {
+        if (!task_far(cpu, sel, d, true, next))
+            cpu_raise(cpu, EXC_GP, true, sel & 0xfffcu);
+        return;
+    }
     unsigned cpl = cpu_cpl(cpu);
     bool lm = (cpu->hflags & HF_LMA) != 0;
     if (!gate) {
@@ -329,15 +344,17 @@ void sys_retf(struct cpu *cpu, unsigned opsize, unsigned imm)
     ret_prot(cpu, &st, sel, ip, opsize, imm, false, 0);
 }
 
-void sys_iret(struct cpu *cpu, unsigned opsize)
+void sys_iret(struct cpu *cpu, unsigned opsize, uint64_t next)
 {
     struct sys_stack st;
     bool vm = (cpu->hflags & HF_VM) != 0;
     unsigned iopl = (unsigned)(cpu->eflags >> 12) & 3;
     if (vm && iopl < 3)
         cpu_raise(cpu, EXC_GP, true, 0);
-    if (cpu_pmode(cpu) && (cpu->eflags & CPU_NT))
-        cpu_raise(cpu, EXC_GP, true, cpu->tr.sel & 0xfffcu); /* task return: not implemented */
+    if (cpu_pmode(cpu) && (cpu->eflags & CPU_NT)) {
+        task_iret(cpu, next); /* task return through the back link (#GP(0) in long mode) */
+        return;
+    }
     sys_stack_cur(cpu, &st);
     uint64_t ip = sys_pop(cpu, &st, opsize);
     uint16_t sel = (uint16_t)sys_pop(cpu, &st, opsize);

@@ -136,8 +136,10 @@ static void deliver_prot(struct cpu *cpu, int vector, enum intr_kind kind, bool 
         cpu_raise(cpu, EXC_GP, true, gerr);
     if (!DESC_P(gate))
         cpu_raise(cpu, EXC_NP, true, gerr);
-    if (type == 5)
-        cpu_raise(cpu, EXC_GP, true, gerr); /* task gates: task switches are not implemented */
+    if (type == 5) {
+        task_gate_intr(cpu, gate, has_error, error, ext);
+        return;
+    }
     bool trap = (type & 1) != 0, gate32 = (type & 8) != 0;
     uint16_t csel = (uint16_t)(gate >> 16);
     uint64_t target = (gate & 0xffff) | ((gate >> 32) & 0xffff0000u);

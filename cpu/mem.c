@@ -35,6 +35,11 @@ void cpu_tlb_flush(struct cpu *cpu)
     tlb_flush(&cpu->tlb);
 }
 
+void cpu_tlb_flush_nonglobal(struct cpu *cpu)
+{
+    tlb_flush(&cpu->tlb);
+}
+
 /* Fills the entry of addr's page for the access; returns the host page (NULL: MMIO).
    With CPU_ACC_NOFAULT, *ok reports a fault instead of raising it. */
 static uint8_t *fill(struct cpu *cpu, uint64_t addr, unsigned acc, unsigned idx, uint64_t *phys, bool *ok)

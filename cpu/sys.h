@@ -92,6 +92,29 @@ void cpu_sys_enable(struct cpu *cpu);
    unwind point. */
 bool cpu_take_irq(struct cpu *cpu, uint8_t (*ack)(void *opaque), void *opaque);
 
+/* --- task.c --- */
+/* What started a task switch (SDM 7.3): JMP and IRET clear the old task's busy
+   bit; CALL and interrupts nest (back link, NT set in the new task). */
+enum task_src { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT };
+/* Switches to the task of TSS selector sel (GDT descriptor desc, 16- or 32-bit):
+   checks the new and old TSS (#NP/#TS with ext, the EXT bit, in error codes),
+   saves the current state with eip into the old TSS, loads the new one (TR,
+   busy bits, back link, NT, CR0.TS, CR3 when paging, LDTR, EFLAGS, EIP,
+   registers), then loads the segments with faults in the new task's context,
+   pushes error (has_error) on the new stack and raises #DB for the T bit. */
+void task_switch(struct cpu *cpu, uint16_t sel, uint64_t desc, enum task_src src, uint64_t eip,
+                 bool has_error, uint32_t error, uint32_t ext);
+/* Far JMP/CALL to selector sel with descriptor d: when d is a TSS or a task gate,
+   does the privilege checks and the task switch (next = the EIP saved) and
+   returns true; false when d is neither. #GP(sel) in long mode. */
+bool task_far(struct cpu *cpu, uint16_t sel, uint64_t d, bool call, uint64_t next);
+/* An interrupt or exception through an IDT task gate (checked present and DPL
+   by the caller): switches to the gate's TSS, saving cpu->rip. */
+void task_gate_intr(struct cpu *cpu, uint64_t gate, bool has_error, uint32_t error, uint32_t ext);
+/* IRET with EFLAGS.NT: returns to the task in the current TSS's back link
+   (#TS(link) unless a busy TSS in the GDT); next = the EIP saved. */
+void task_iret(struct cpu *cpu, uint64_t next);
+
 /* Stack access for delivery and far transfers: pushes/pops at SS:SP of the given size. */
 struct sys_stack {
     uint64_t base;      /* SS base */

@@ -7,17 +7,18 @@
 #include "cpu/cpu.h"
 #include "translate/ir.h"
 
-/* far.c: the far transfers (rip already the instruction's; they set rip, CS, rSP). */
-void sys_far_jmp(struct cpu *cpu, uint16_t sel, uint64_t off, unsigned opsize);
+/* far.c: the far transfers (rip already the instruction's; they set rip, CS, rSP;
+   next: the following instruction's rip, saved by a task switch). */
+void sys_far_jmp(struct cpu *cpu, uint16_t sel, uint64_t off, unsigned opsize, uint64_t next);
 void sys_far_call(struct cpu *cpu, uint16_t sel, uint64_t off, unsigned opsize, uint64_t next);
 void sys_retf(struct cpu *cpu, unsigned opsize, unsigned imm);
-void sys_iret(struct cpu *cpu, unsigned opsize);
+void sys_iret(struct cpu *cpu, unsigned opsize, uint64_t next);
 
 /* IR helpers (sys_insn.c). Arguments in the comments. */
-extern const struct ir_helper helper_far_jmp;   /* (sel, off, opsize) */
+extern const struct ir_helper helper_far_jmp;   /* (sel, off, opsize, next_rip) */
 extern const struct ir_helper helper_far_call;  /* (sel, off, opsize, next_rip) */
 extern const struct ir_helper helper_retf;      /* (opsize, imm) */
-extern const struct ir_helper helper_iret;      /* (opsize) */
+extern const struct ir_helper helper_iret;      /* (opsize, next_rip) */
 extern const struct ir_helper helper_int;       /* (vector, kind): INT n / INT3 / INTO / INT1; rip = next */
 extern const struct ir_helper helper_cli, helper_sti; /* (next_rip for STI's shadow) */
 extern const struct ir_helper helper_load_seg_sys; /* (seg, sel): MOV/POP Sreg, LxS with all checks */

@@ -7,10 +7,9 @@
 
 #define UNUSED4 (void)a0; (void)a1; (void)a2; (void)a3
 
-static uint64_t h_far_jmp(void *env, uint64_t sel, uint64_t off, uint64_t opsize, uint64_t a3)
+static uint64_t h_far_jmp(void *env, uint64_t sel, uint64_t off, uint64_t opsize, uint64_t next)
 {
-    (void)a3;
-    sys_far_jmp(env, (uint16_t)sel, off, (unsigned)opsize);
+    sys_far_jmp(env, (uint16_t)sel, off, (unsigned)opsize, next);
     return 0;
 }
 const struct ir_helper helper_far_jmp = { h_far_jmp, "far_jmp", 0 };
@@ -30,11 +29,11 @@ static uint64_t h_retf(void *env, uint64_t opsize, uint64_t imm, uint64_t a2, ui
 }
 const struct ir_helper helper_retf = { h_retf, "retf", 0 };
 
-static uint64_t h_iret(void *env, uint64_t opsize, uint64_t a1, uint64_t a2, uint64_t a3)
+static uint64_t h_iret(void *env, uint64_t opsize, uint64_t next, uint64_t a2, uint64_t a3)
 {
     struct cpu *cpu = env;
-    (void)a1; (void)a2; (void)a3;
-    sys_iret(cpu, (unsigned)opsize);
+    (void)a2; (void)a3;
+    sys_iret(cpu, (unsigned)opsize, next);
     if (cpu->irq_line && (cpu->eflags & CPU_IF))
         cpu->exit_request = 1;
     return 0;

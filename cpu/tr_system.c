@@ -51,7 +51,8 @@ bool tr_sys_int(struct tr *s)
 
 bool tr_sys_iret(struct tr *s)
 {
-    tr_call(s, &helper_iret, IR_NONE, tr_const(s, s->in->opsize), IR_NONE, IR_NONE, IR_NONE);
+    tr_call(s, &helper_iret, IR_NONE, tr_const(s, s->in->opsize), tr_const(s, s->next_eip), IR_NONE,
+            IR_NONE);
     end_dyn(s);
     return true;
 }
@@ -89,7 +90,8 @@ bool tr_sys_farjmp(struct tr *s)
         return false;
     ir_temp sel, off;
     far_operand(s, op, &sel, &off);
-    tr_call(s, &helper_far_jmp, IR_NONE, sel, off, tr_const(s, s->in->opsize), IR_NONE);
+    tr_call(s, &helper_far_jmp, IR_NONE, sel, off, tr_const(s, s->in->opsize),
+            tr_const(s, s->next_eip));
     end_dyn(s);
     return true;
 }
