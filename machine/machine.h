@@ -80,6 +80,21 @@ bool machine_paused(const struct machine *m);
    stopped at a breakpoint since the last call (cleared by the call). */
 void machine_set_step(struct machine *m, bool one);
 bool machine_take_debug_stop(struct machine *m);
+/* Whether single steps (machine_set_step) may take an external interrupt
+   (default false: the INTR line is hidden from the vCPU for the step unless it
+   is halted, so stepping never enters an interrupt handler; the interrupt
+   stays pending and is taken when the guest runs). */
+void machine_set_step_irq(struct machine *m, bool allow);
+bool machine_step_irq(const struct machine *m);
+
+/* Descriptors (not owned) that wake the main loop's waits when readable, so a
+   caller of machine_step polling them (the gdbstub's listening socket and
+   connection) sees them at once even while the vCPU is halted. Nothing is
+   read from them. machine_watch_fd returns false when MACHINE_MAX_WATCH_FD
+   are watched already; unwatching an fd not watched does nothing. */
+#define MACHINE_MAX_WATCH_FD 2
+bool machine_watch_fd(struct machine *m, int fd);
+void machine_unwatch_fd(struct machine *m, int fd);
 
 /* System reset now: devices, vCPU, A20, and the kernel loaded again. */
 void machine_reset(struct machine *m);

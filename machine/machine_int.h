@@ -36,6 +36,10 @@ struct machine {
     bool paused;                        /* monitor "stop" / -S: the vCPU does not run */
     bool step_once;                     /* gdbstub single step: exec budgets of 1 */
     bool debug_stop;                    /* the vCPU stopped at a debugger breakpoint */
+    bool step_irq;                      /* single steps may enter interrupt handlers */
+    bool irq_masked;                    /* a step hides INTR from the vCPU (step_irq off) */
+    int watch_fd[MACHINE_MAX_WATCH_FD]; /* descriptors that wake the loop (gdbstub) */
+    unsigned nwatch;
     struct debugexit *debugexit[KILN_MAX_DEVICES];
     unsigned ndebugexit;
     struct port80 *port80;
@@ -55,6 +59,7 @@ struct machine {
     struct cpu *cpu;
     struct sysbus sysbus;
     bool halted;
+    bool cpu_halted;                    /* the last exec ended in HLT (halted is also set while paused) */
     /* realtime: a host timer that ends the vCPU's budget at the next deadline */
     bool have_alarm;
     timer_t alarm;

@@ -9,7 +9,7 @@
 #include "machine/clock.h"
 #include "machine/machine_int.h"
 
-#define MAX_POLLFDS (KILN_MAX_SERIALS + MACHINE_MAX_EXTRA_CHR + 1)
+#define MAX_POLLFDS (KILN_MAX_SERIALS + MACHINE_MAX_EXTRA_CHR + MACHINE_MAX_WATCH_FD + 1)
 #define IDLE_MAX_NS 1000000000ll     /* longest idle sleep without an event */
 
 /* Collects the input descriptors of the chardevs; returns the count. */
@@ -23,6 +23,8 @@ static int gather_fds(struct machine *m, struct pollfd *fds)
     for (unsigned i = 0; i < MACHINE_MAX_EXTRA_CHR; i++)
         if (m->extra_chr[i])
             n += chardev_pollfds(m->extra_chr[i], fds + n, MAX_POLLFDS - n);
+    for (unsigned i = 0; i < m->nwatch && n < MAX_POLLFDS; i++)
+        fds[n++] = (struct pollfd){ .fd = m->watch_fd[i], .events = POLLIN };
     return n;
 }
 
@@ -152,10 +154,9 @@ static void alarm_set(struct machine *m, int64_t ns)
     timer_settime(m->alarm, 0, &its, NULL);
 }
 
-/* One exec call for the vCPU; returns true if it is halted. */
-static bool run_cpu(struct machine *m)
+/* Runs the vCPU for budget instructions at most, up to the next deadline. */
+static enum sysbus_exit exec_budget(struct machine *m, uint64_t budget)
 {
-    uint64_t budget = m->step_once ? 1 : m->slice;
     enum sysbus_exit why;
 
     if (m->icount) {
@@ -175,6 +176,28 @@ static bool run_cpu(struct machine *m)
     } else {
         why = m->cpu_ops->exec(m->cpu, budget);
     }
+    return why;
+}
+
+/* One exec call for the vCPU; returns true if it is halted. */
+static bool run_cpu(struct machine *m)
+{
+    uint64_t budget = m->step_once ? 1 : m->slice;
+    enum sysbus_exit why;
+
+    /* A debugger's single step without interrupts: INTR is hidden from the
+     * vCPU for this one instruction (a halted vCPU still wakes up). */
+    bool mask = m->step_once && !m->step_irq && !m->cpu_halted;
+    if (mask) {
+        m->irq_masked = true;
+        m->cpu_ops->set_irq_line(m->cpu, 0);
+    }
+    why = exec_budget(m, budget);
+    if (mask) {
+        m->irq_masked = false;
+        m->cpu_ops->set_irq_line(m->cpu, m->intr_level);
+    }
+    m->cpu_halted = why == SYSBUS_EXIT_HALTED;
     switch (why) {
     case SYSBUS_EXIT_HALTED:
         return true;
@@ -254,6 +277,34 @@ bool machine_paused(const struct machine *m)
 void machine_set_step(struct machine *m, bool one)
 {
     m->step_once = one;
+}
+
+void machine_set_step_irq(struct machine *m, bool allow)
+{
+    m->step_irq = allow;
+}
+
+bool machine_step_irq(const struct machine *m)
+{
+    return m->step_irq;
+}
+
+bool machine_watch_fd(struct machine *m, int fd)
+{
+    if (fd < 0 || m->nwatch >= MACHINE_MAX_WATCH_FD)
+        return false;
+    m->watch_fd[m->nwatch++] = fd;
+    return true;
+}
+
+void machine_unwatch_fd(struct machine *m, int fd)
+{
+    for (unsigned i = 0; i < m->nwatch; i++) {
+        if (m->watch_fd[i] == fd) {
+            m->watch_fd[i] = m->watch_fd[--m->nwatch];
+            return;
+        }
+    }
 }
 
 bool machine_take_debug_stop(struct machine *m)

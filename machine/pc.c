@@ -35,7 +35,7 @@ static void cpu_intr_set(void *opaque, int n, int level)
 
     (void)n;
     m->intr_level = level;
-    if (m->cpu)
+    if (m->cpu && !m->irq_masked)
         m->cpu_ops->set_irq_line(m->cpu, level);
 }
 

@@ -35,6 +35,8 @@ static int get_byte(struct gdbstub *g)
 {
     if (g->rpos == g->rlen) {
         ssize_t n;
+        if (g->ops->wait && !g->ops->wait(g->opaque, g->fd))
+            return -1;
         do
             n = read(g->fd, g->rbuf, sizeof(g->rbuf));
         while (n < 0 && errno == EINTR);
@@ -264,6 +266,10 @@ static bool do_resume(struct gdbstub *g, bool step)
         }
         if (r == GDB_RUN_FAULT) {
             reply_stop(g, 11);
+            return true;
+        }
+        if (r == GDB_RUN_INTERRUPTED) {
+            reply_stop(g, SIGINT_GDB);
             return true;
         }
         if (r == GDB_RUN_STEPPED || step) {

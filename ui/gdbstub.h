@@ -36,6 +36,7 @@ enum gdb_run {
     GDB_RUN_STEPPED,    /* the single step is done */
     GDB_RUN_EXITED,     /* the machine is gone (powered off) */
     GDB_RUN_FAULT,      /* stopped at an exception nobody handles (reported as SIGSEGV) */
+    GDB_RUN_INTERRUPTED,/* stopped from elsewhere (the monitor's stop): reported as SIGINT */
 };
 
 /* Breakpoint kinds of Z/z packets. */
@@ -53,6 +54,11 @@ struct gdb_target_ops {
     bool (*bp_remove)(void *opaque, enum gdb_bp type, uint64_t addr);
     /* Runs one slice (step: exactly one instruction). */
     enum gdb_run (*run)(void *opaque, bool step);
+    /* Optional: called when the stub would block reading fd while the guest is
+       stopped; keeps the rest of the target alive (timers, devices, the
+       monitor) and returns true once fd is readable, false when the target is
+       gone (the stub then ends as if disconnected). NULL: a blocking read. */
+    bool (*wait)(void *opaque, int fd);
 };
 
 struct gdbstub {

@@ -35,12 +35,13 @@ static const struct {
     { "cont", "resume the guest (also: c)" },
     { "system_reset", "reset the machine" },
     { "quit", "quit kiln (also: q)" },
+    { "singlestep-irq [on|off]", "gdb single steps enter interrupt handlers (default off)" },
 };
 
 static void cmd_help(FILE *out)
 {
     for (size_t i = 0; i < sizeof(help_lines) / sizeof(help_lines[0]); i++)
-        fprintf(out, "%-16s -- %s\n", help_lines[i].name, help_lines[i].help);
+        fprintf(out, "%-23s -- %s\n", help_lines[i].name, help_lines[i].help);
 }
 
 /* Splits off the next blank-separated word of *p into w (at most wlen-1 chars). */
@@ -295,6 +296,19 @@ int monitor_command(struct monitor *m, const char *line, FILE *out)
         m->quit_requested = true;
         if (m->ops->quit)
             m->ops->quit(m->opaque);
+        return 0;
+    }
+    if (!strcmp(cmd, "singlestep-irq")) {
+        int set = !arg[0] ? -1 : !strcmp(arg, "on") ? 1 : !strcmp(arg, "off") ? 0 : -2;
+        if (set == -2 || more) {
+            fprintf(out, "usage: singlestep-irq [on|off]\n");
+            return -1;
+        }
+        if (!m->ops->step_irq) {
+            fprintf(out, "singlestep-irq: not available\n");
+            return -1;
+        }
+        fprintf(out, "singlestep-irq: %s\n", m->ops->step_irq(m->opaque, set) ? "on" : "off");
         return 0;
     }
     fprintf(out, "unknown command: '%s' (try help)\n", cmd);

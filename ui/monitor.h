@@ -36,6 +36,9 @@ struct monitor_ops {
     void (*cont)(void *opaque);
     void (*reset)(void *opaque);
     void (*quit)(void *opaque);
+    /* Whether the debugger's single steps may enter interrupt handlers
+       (optional): set 0/1 changes it, set < 0 only asks; returns the setting. */
+    bool (*step_irq)(void *opaque, int set);
 };
 
 struct monitor {

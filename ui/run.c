@@ -3,8 +3,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include "machine/machine.h"
 #include "hw/chardev.h"
 #include "ui/cmdline.h"
@@ -33,43 +31,6 @@ static void set_signals(void (*fn)(int))
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-}
-
-/* -s / -gdb tcp::PORT: waits for gdb, then gdb drives the machine until it
- * detaches (the machine then runs on: returns -1), kills it or the machine
- * stops (returns the exit status). */
-static int serve_gdb(const struct kiln_config *cfg, struct machine *m, struct monitor *mon)
-{
-    char err[200];
-    int lfd = gdbstub_listen(cfg->gdb.host, cfg->gdb.port, err, sizeof(err));
-    if (lfd < 0) {
-        fprintf(stderr, "kiln: -gdb: %s\n", err);
-        return 1;
-    }
-    fprintf(stderr, "kiln: waiting for gdb on %s:%u\n", cfg->gdb.host ? cfg->gdb.host : "127.0.0.1",
-            (unsigned)cfg->gdb.port);
-    int fd;
-    do
-        fd = accept(lfd, NULL, NULL);
-    while (fd < 0 && machine_stop_reason(m) == MACHINE_STOP_NONE);
-    close(lfd);
-    if (fd < 0)
-        return -1;
-    static struct gdbstub_machine_target t;
-    static struct gdbstub g;
-    gdbstub_machine_target_init(&t, m);
-    gdbstub_init(&g, fd, &t.ops, &t, mon);
-    enum gdbstub_end end = gdbstub_serve(&g);
-    close(fd);
-    switch (end) {
-    case GDBSTUB_KILLED:
-        return 0;
-    case GDBSTUB_EXITED:
-        return machine_exit_status(m);
-    default:
-        machine_set_paused(m, false);
-        return -1;
-    }
 }
 
 int kiln_run(const struct kiln_config *cfg)
@@ -136,10 +97,9 @@ int kiln_run(const struct kiln_config *cfg)
     }
     signal_machine = m;
     set_signals(on_signal);
-    status = -1;
     if (cfg->gdb.kind == KILN_CHR_TCP)
-        status = serve_gdb(cfg, m, &mon.mon);
-    if (status < 0)
+        status = gdbstub_machine_main(m, cfg->gdb.host, cfg->gdb.port, &mon.mon);
+    else
         status = machine_run(m);
     set_signals(SIG_DFL);
     signal_machine = NULL;
