@@ -69,6 +69,34 @@ struct cpu_seg {
 #define HF_LMA 0x80u          /* EFER.LMA */
 #define HF_ADDSEG 0x100u      /* DS/ES/SS bases may be non-zero (not 64-bit mode) */
 
+/*
+ * Breakpoints and watchpoints of the guest's debug registers and of the
+ * debugger (cpu/debug.h, cpu/dbgreg.c): one table of enabled data ranges that
+ * the soft TLB and the slow paths consult, plus hit state for the loop.
+ */
+#define CPU_MAX_WATCH 24
+enum cpu_watch_kind { CPU_WATCH_W = 1, CPU_WATCH_R = 2, CPU_WATCH_RW = 3, CPU_WATCH_IO = 4 };
+struct cpu_watch {
+    uint64_t start, last;   /* linear addresses (or ports) of the first and last byte */
+    uint8_t kind;           /* enum cpu_watch_kind */
+    int8_t dr;              /* guest DRn (0-3), or -1 for the debugger's */
+};
+struct cpu_dbg {
+    struct cpu_watch w[CPU_MAX_WATCH];  /* enabled data / I/O watches (derived, see dbg_update) */
+    unsigned nwatch;        /* memory watches among them (0: the TLB and slow paths ignore all this) */
+    unsigned nio;           /* I/O watches */
+    uint8_t exec_mask;      /* DRn enabled as instruction breakpoints (DR7 L/G with R/W = 00) */
+    uint64_t exec_lin[4];   /* ... and their addresses (what translations were made for) */
+    uint8_t hit;            /* DR6 B0-B3 bits hit by the instruction running alone */
+    bool gdb_hit;           /* a debugger watchpoint was hit by that instruction */
+    bool flush;             /* the instruction-breakpoint set changed: flush translations */
+    uint32_t pend_dr6;      /* #DB trap still to raise (DR6 bits), e.g. after a debugger stop */
+    uint64_t stop_addr;     /* the debugger watchpoint hit: its address and kind */
+    uint8_t stop_kind;
+    struct { uint64_t addr, len; uint8_t kind; } wp[16]; /* the debugger's watchpoints */
+    unsigned nwp;
+};
+
 /* Counters kept by the CPU loop (cheap: translation-time or loop-exit only). */
 struct cpu_stats {
     uint64_t translated;      /* blocks translated */
@@ -168,7 +196,7 @@ struct cpu {
     uint64_t star, lstar, cstar, sfmask, tsc_aux;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t cr8, msr_pat, msr_mtrr_def;
-    uint64_t dr[8];         /* debug registers (stored; breakpoints are not implemented) */
+    uint64_t dr[8];         /* debug registers DR0-DR7 (DR4/5 unused); see struct cpu_dbg */
     bool a20_off;           /* A20 gate closed: physical bit 20 reads as 0 (cpu/mmu.c) */
 
     /* --- FPU/SIMD state: x87, MMX, SSE (cpu/sse.h, docs/FPU.md) --- */
@@ -206,6 +234,7 @@ struct cpu {
     uint64_t bp[8];         /* debugger breakpoints (linear addresses), see cpu/debug.h */
     unsigned nbp;
     bool debug_step;        /* next block: one instruction, breakpoints ignored */
+    struct cpu_dbg dbg;     /* debug registers' and debugger's watch state (cpu/debug.h) */
 };
 
 /* IR global temps (cpu_init declares them first, in this order). */

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <time.h>
 #include "cpu/cpu.h"
+#include "cpu/debug.h"
 #include "cpu/trace.h"
 #include "cpu/translate.h"
 #include "translate/opt.h"
@@ -89,11 +90,27 @@ static __attribute__((noinline)) int run(struct cpu *cpu, struct exec_state *st)
             return CPU_EXIT_REQUEST;
         if (cpu->icount_left <= 0)
             return CPU_EXIT_BUDGET;
-        bool flushed = false;
+        bool flushed = false, rf = false;
+        if (__builtin_expect(cpu->dbg.flush || cpu->dbg.pend_dr6, 0)) {
+            flushed = cpu->dbg.flush;
+            cpu_dbg_loop_top(cpu); /* may raise a #DB left pending by a debugger stop */
+        }
         /* EFLAGS.TF (with a delivering CPU): one instruction, then the #DB trap. */
         bool tf = (cpu->eflags & CPU_TF) && cpu->deliver;
         uint32_t cflags = (st->single || tf || cpu->debug_step) ? (TB_CF_SINGLE | TB_CF_NOCHAIN) : 0;
+        if (st->single || cpu->debug_step)
+            cflags |= CPU_CF_NOBP; /* a re-execution or a debugger step: it already passed its breakpoint */
         cpu->debug_step = false;
+        if (__builtin_expect((cpu->eflags & CPU_RF) != 0, 0)) {
+            /* EFLAGS.RF (after IRET): the next instruction ignores instruction breakpoints
+               (helper_dbg_bp clears it), then it is clear. */
+            if (cpu->dbg.exec_mask) {
+                cflags |= TB_CF_SINGLE | TB_CF_NOCHAIN;
+                rf = true;
+            } else {
+                cpu->eflags &= ~(uint64_t)CPU_RF;
+            }
+        }
         if (cpu_trace_nochain(cpu->log))
             cflags |= TB_CF_NOCHAIN;
         struct tb *tb = find_tb(cpu, cflags, &flushed);
@@ -135,12 +152,22 @@ static __attribute__((noinline)) int run(struct cpu *cpu, struct exec_state *st)
                 cpu->icount_left += lt->icount;
             continue;
         }
+        if (rf)
+            cpu->eflags &= ~(uint64_t)CPU_RF;
+        if (__builtin_expect(cpu->dbg.hit || cpu->dbg.gdb_hit, 0)) {
+            /* watchpoints hit by the instruction that ran alone (cpu/dbgreg.c) */
+            int r = cpu_dbg_after_insn(cpu, tf);
+            if (r >= 0)
+                return r;
+        }
         if (cpu->exit_reason == CPU_EXIT_HLT)
             return CPU_EXIT_HLT;
         if (cpu->exit_reason == CPU_EXIT_DEBUG)
             return CPU_EXIT_DEBUG;
-        if (tf)
+        if (tf) {
+            cpu->dr[6] |= 0x4000; /* DR6.BS */
             cpu_raise(cpu, EXC_DB, false, 0); /* single-step trap: rip is the next instruction */
+        }
         if ((how == TB_EXIT_SLOT0 || how == TB_EXIT_SLOT1) && lt) {
             st->last = lt;
             st->last_slot = how;
@@ -164,6 +191,8 @@ int cpu_exec(struct cpu *cpu, uint64_t budget)
         }
         /* Unwound from a helper or slow path: an exception, or a store hit the running block. */
         cpu->in_block = false;
+        if (!cpu->smc_single)
+            cpu_dbg_discard(cpu); /* the instruction did not complete: its watch hits do not count */
         if (!cpu->smc_single && cpu->excp_vector >= 0) {
             cpu->stats.exceptions++;
             if (kiln_log_enabled(cpu->log, KILN_LOG_INT))

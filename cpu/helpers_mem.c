@@ -2,6 +2,7 @@
 /* helpers_mem.c: string instructions, atomic read-modify-write, CMPXCHG8B/16B. */
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
+#include "cpu/debug.h"
 #include "cpu/helpers.h"
 #include "cpu/sys.h"
 #include "cpu/rmw.h"
@@ -234,6 +235,8 @@ const struct ir_helper helper_cmpxchg8b = { h_cmpxchg8b, "cmpxchg8b", 0 };
 uint32_t cpu_io_read(struct cpu *cpu, uint16_t port, unsigned size)
 {
     cpu_io_check(cpu, port, size); /* IOPL, TSS I/O bitmap: cpu/sys_insn.c */
+    if (__builtin_expect(cpu->dbg.nio != 0, 0))
+        cpu_watch_io(cpu, port, size);
     if (!cpu->mem->io_read)
         return (uint32_t)mask_of(size);
     return cpu->mem->io_read(cpu, port, size) & (uint32_t)mask_of(size);
@@ -242,6 +245,8 @@ uint32_t cpu_io_read(struct cpu *cpu, uint16_t port, unsigned size)
 void cpu_io_write(struct cpu *cpu, uint16_t port, uint32_t value, unsigned size)
 {
     cpu_io_check(cpu, port, size); /* IOPL, TSS I/O bitmap: cpu/sys_insn.c */
+    if (__builtin_expect(cpu->dbg.nio != 0, 0))
+        cpu_watch_io(cpu, port, size);
     if (cpu->mem->io_write)
         cpu->mem->io_write(cpu, port, value & (uint32_t)mask_of(size), size);
 }

@@ -2,6 +2,7 @@
 /* mem.c: soft-TLB fill, slow-path loads/stores, code fetch and self-modifying-code detection. */
 #include <string.h>
 #include "cpu/cpu.h"
+#include "cpu/debug.h"
 #include "cpu/decode.h"
 #include "cpu/helpers.h"
 #include "cpu/translate.h"
@@ -62,6 +63,11 @@ static uint8_t *fill(struct cpu *cpu, uint64_t addr, unsigned acc, unsigned idx,
     if (prot & CPU_PROT_W)
         e->write_tag = (host && !(cpu->tbc && tb_page_has_code(cpu->tbc, ph))) ? vpage : (vpage | TLB_SLOW);
     e->addend = host ? (intptr_t)host - (intptr_t)vpage : 0;
+    if (__builtin_expect(cpu->dbg.nwatch != 0, 0)) { /* watched pages: slow path (cpu/debug.h) */
+        unsigned w = cpu_watch_page(cpu, vpage);
+        e->read_tag |= (w & 1) ? TLB_SLOW : 0;
+        e->write_tag |= (w & 2) ? TLB_SLOW : 0;
+    }
     cpu->tlb_phys[idx % TLB_MMU_MODES][slot] = ph;
     *phys = ph;
     return host;
@@ -196,6 +202,8 @@ uint64_t cpu_ld(struct cpu *cpu, uint64_t addr, unsigned size, unsigned idx)
     if (size > 8)
         size = 8;
     canonical_check(cpu, addr, size, idx);
+    if (__builtin_expect(cpu->dbg.nwatch != 0, 0))
+        cpu_watch_check(cpu, addr, size, false);
     idx &= TLB_MMU_MODES - 1;
     if ((addr & (TLB_PAGE_SIZE - 1)) + size <= TLB_PAGE_SIZE)
         return ld_page(cpu, addr, size, idx);
@@ -214,6 +222,8 @@ void cpu_st(struct cpu *cpu, uint64_t addr, uint64_t v, unsigned size, unsigned 
     if (size > 8)
         size = 8;
     canonical_check(cpu, addr, size, idx);
+    if (__builtin_expect(cpu->dbg.nwatch != 0, 0))
+        cpu_watch_check(cpu, addr, size, true);
     idx &= TLB_MMU_MODES - 1;
     if ((addr & (TLB_PAGE_SIZE - 1)) + size <= TLB_PAGE_SIZE) {
         st_page(cpu, addr, v, size, idx);

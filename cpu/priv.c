@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* priv.c: helpers of the privileged instructions: descriptor tables, control and debug registers, LLDT/LTR, CLTS, INVLPG. */
+#include "cpu/debug.h"
 #include "cpu/sys.h"
 #include "cpu/sys_helpers.h"
 
@@ -97,8 +98,11 @@ static void write_cr4(struct cpu *cpu, uint64_t v)
         cpu_raise(cpu, EXC_GP, true, 0);
     if ((cpu->cr[4] ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE | (1u << 20) | (1u << 21)))
         cpu_tlb_flush(cpu);
+    uint64_t old = cpu->cr[4];
     cpu->cr[4] = v;
     cpu_update_hflags(cpu);
+    if ((old ^ v) & 0x8u)
+        cpu_dbg_update(cpu); /* CR4.DE: I/O breakpoints */
 }
 
 void sys_write_cr(struct cpu *cpu, unsigned cr, uint64_t v)
@@ -260,26 +264,10 @@ static uint64_t h_larlsl(void *env, uint64_t op, uint64_t selv, uint64_t a2, uin
 }
 const struct ir_helper helper_larlsl = { h_larlsl, "larlsl", 0 };
 
-/* MOV DR: (dr, value, write) -> value read. DR4/DR5 alias DR6/DR7 unless CR4.DE. */
+/* MOV DR: (dr, value, write) -> value read (cpu/dbgreg.c). */
 static uint64_t h_mov_dr(void *env, uint64_t dr, uint64_t v, uint64_t write, uint64_t a3)
 {
-    struct cpu *cpu = env;
     (void)a3;
-    if (dr > 7 || ((dr == 4 || dr == 5) && (cpu->cr[4] & 0x8)))
-        cpu_raise(cpu, EXC_UD, false, 0);
-    sys_check_cpl0(cpu);
-    if (dr == 4 || dr == 5)
-        dr += 2;
-    if (!write) {
-        if (dr == 6)
-            return (cpu->dr[6] & 0xe00f) | 0xffff0ff0u;
-        if (dr == 7)
-            return (cpu->dr[7] & 0xffff2fffu) | 0x400;
-        return cpu->dr[dr];
-    }
-    if ((dr == 6 || dr == 7) && (v >> 32))
-        cpu_raise(cpu, EXC_GP, true, 0);
-    cpu->dr[dr] = (cpu->hflags & HF_CS64) ? v : (uint32_t)v;
-    return 0;
+    return cpu_dr_access(env, dr > 15 ? 15 : (unsigned)dr, v, write != 0);
 }
 const struct ir_helper helper_mov_dr = { h_mov_dr, "mov_dr", 0 };

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cpu/debug.h"
 #include "cpu/mmu.h"
 #include "cpu/sys.h"
 #include "cpu/trace.h"
@@ -188,6 +189,11 @@ static void sys_reset(struct cpu *c)
     c->delivering_soft = false;
     c->a20_off = false;
     c->msr_pat = 0x0007040600070406ull;
+    memset(c->dr, 0, sizeof(c->dr));
+    c->dr[6] = 0xffff0ff0u;
+    c->dr[7] = 0x400;
+    c->dbg.pend_dr6 = 0;
+    cpu_dbg_update(c);
     sc->halted = false;
     cpu_update_hflags(c);
     cpu_tlb_flush(c);

@@ -192,15 +192,21 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
             break; /* later instruction faults on fetch: it starts the next block */
         if (info->icount == 0)
             info->phys_pc = phys;
-        if (__builtin_expect(cpu->nbp != 0, 0) && !s->single && cpu_bp_hit(cpu, lin)) {
-            /* Debugger breakpoint: blocks end before it; at a block start it exits. */
-            if (info->icount > 0)
+        bool guest_bp = false;
+        if (__builtin_expect((cpu->nbp | cpu->dbg.exec_mask) != 0, 0) && !(cflags & CPU_CF_NOBP)) {
+            /* Breakpoints (cpu/debug.h): blocks end before them; at a block start the
+               debugger's exits, the guest's (DR0-3) calls helper_dbg_bp first. */
+            bool dbg_bp = cpu_bp_hit(cpu, lin);
+            guest_bp = !dbg_bp && cpu_dbg_exec_match(cpu, lin);
+            if ((dbg_bp || guest_bp) && info->icount > 0)
                 break;
-            ir_insn_start(b, lin);
-            tr_set_rip(s, s->eip);
-            tr_exit(s, CPU_EXIT_DEBUG);
-            size = 1;
-            break;
+            if (dbg_bp) {
+                ir_insn_start(b, lin);
+                tr_set_rip(s, s->eip);
+                tr_exit(s, CPU_EXIT_DEBUG);
+                size = 1;
+                break;
+            }
         }
         if (phys2 != TB_NO_PAGE) {
             if (info->icount > 0)
@@ -208,6 +214,10 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
             info->phys_page[1] = phys2;
         }
         ir_insn_start(b, lin);
+        if (guest_bp) {
+            tr_set_rip(s, s->eip);
+            tr_call(s, &helper_dbg_bp, IR_NONE, tr_const(s, lin), IR_NONE, IR_NONE, IR_NONE);
+        }
         s->nss_addr = 0;
         s->next_eip = (s->eip + (in.len ? in.len : 1)) & tr_eip_mask(s, s->mode == X86_MODE_16 ? 2 : 4);
         if (needs_rip(&in, stt))
