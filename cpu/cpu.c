@@ -17,7 +17,7 @@ static struct tb *cpu_lookup(void *env)
     if (cpu->exit_request || cpu->icount_left <= 0 || cpu_trace_nochain(cpu->log) ||
         (cpu->eflags & CPU_RF) || cpu->dbg.flush) /* RF, debug registers: the loop decides */
         return NULL;
-    return tb_lookup(cpu->tbc, cpu_pc_linear(cpu), cpu->seg[1].base, cpu->hflags, 0);
+    return cpu_tb_lookup(cpu, 0);
 }
 
 const struct engine_guest cpu_engine_guest = {

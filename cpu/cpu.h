@@ -297,6 +297,10 @@ void *cpu_host_ptr(struct cpu *cpu, uint64_t addr, unsigned size, bool write, un
    raises otherwise; a non-canonical addr in IA-32e mode is #GP(0)). *phys gets the physical address of the first byte. */
 size_t cpu_fetch_code(struct cpu *cpu, uint64_t addr, uint8_t *buf, size_t len, uint64_t *phys,
                       bool may_fault);
+/* Guest physical address that linear address lin is fetched from now (through the
+   code TLB, filling it on a miss), or TB_NO_PAGE when fetching it would fault.
+   Never raises. */
+uint64_t cpu_code_phys(struct cpu *cpu, uint64_t lin);
 /* Marks the page phys as holding code: every TLB entry mapping it gets TLB_SLOW
    in its write tag. */
 void cpu_tlb_protect_code(struct cpu *cpu, uint64_t phys_page);

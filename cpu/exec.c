@@ -67,12 +67,44 @@ static struct tb *translate_tb(struct cpu *cpu, uint64_t pc, uint64_t cs_base, u
     return NULL;
 }
 
+/* The block for the current state, checked against the current mapping of its
+   page(s); *stale (if given) gets a block that matched its first page but whose
+   second page maps elsewhere now. */
+static struct tb *lookup(struct cpu *cpu, uint32_t cflags, struct tb **stale)
+{
+    uint64_t pc = cpu_pc_linear(cpu);
+    uint64_t phys = cpu_code_phys(cpu, pc);
+    if (phys == TB_NO_PAGE)
+        return NULL;
+    struct tb *tb = tb_lookup(cpu->tbc, pc, phys, cpu->seg[1].base, cpu->hflags, cflags);
+    if (tb && tb->phys_page[1] != TB_NO_PAGE) {
+        /* Its first instruction straddles two pages: the second must map where it did. */
+        uint64_t next = (pc | (TLB_PAGE_SIZE - 1)) + 1;
+        if (!(cpu->hflags & HF_CS64))
+            next &= 0xffffffffu;
+        uint64_t phys2 = cpu_code_phys(cpu, next);
+        if (phys2 == TB_NO_PAGE || (phys2 & TLB_PAGE_MASK) != tb->phys_page[1]) {
+            if (stale)
+                *stale = tb;
+            tb = NULL;
+        }
+    }
+    return tb;
+}
+
+struct tb *cpu_tb_lookup(struct cpu *cpu, uint32_t cflags)
+{
+    return lookup(cpu, cflags, NULL);
+}
+
 static struct tb *find_tb(struct cpu *cpu, uint32_t cflags, bool *flushed)
 {
-    uint64_t pc = cpu_pc_linear(cpu), cs_base = cpu->seg[1].base;
-    struct tb *tb = tb_lookup(cpu->tbc, pc, cs_base, cpu->hflags, cflags);
+    struct tb *stale = NULL;
+    struct tb *tb = lookup(cpu, cflags, &stale);
+    if (stale) /* its second page maps elsewhere now: drop it so a new translation takes its key */
+        tb_invalidate_phys_range(cpu->tbc, stale->phys_page[1], stale->phys_page[1] + 1);
     if (!tb)
-        tb = translate_tb(cpu, pc, cs_base, cflags, flushed);
+        tb = translate_tb(cpu, cpu_pc_linear(cpu), cpu->seg[1].base, cflags, flushed);
     return tb;
 }
 
@@ -123,8 +155,13 @@ static __attribute__((noinline)) int run(struct cpu *cpu, struct exec_state *st)
             return CPU_EXIT_REQUEST; /* out of memory translating */
         struct tb *last = flushed ? NULL : st->last;
         st->last = NULL;
+        /* Chains stay within one virtual page (GOTO_TB targets are on the page of
+           the block's start), so the mapping that matched `last` also holds for
+           tb; a block straddling into a second page is only entered through a
+           lookup, which checks that page too. */
         if (last && !last->invalid && !tb->invalid && !(last->cflags & TB_CF_NOCHAIN) &&
-            !(tb->cflags & TB_CF_NOCHAIN) && last->jmp_dest[st->last_slot] == NULL)
+            !(tb->cflags & TB_CF_NOCHAIN) && tb->phys_page[1] == TB_NO_PAGE &&
+            last->jmp_dest[st->last_slot] == NULL)
             tb_link(cpu->tbc, last, st->last_slot, tb);
         cpu->stats.loop_entries++;
         if (cpu_trace_nochain(cpu->log)) {

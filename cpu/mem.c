@@ -295,6 +295,20 @@ size_t cpu_fetch_code(struct cpu *cpu, uint64_t addr, uint8_t *buf, size_t len, 
     return len;
 }
 
+uint64_t cpu_code_phys(struct cpu *cpu, uint64_t lin)
+{
+    unsigned idx = cpu_mmu_idx(cpu), slot;
+    uint64_t vpage = lin & TLB_PAGE_MASK, off = lin & (TLB_PAGE_SIZE - 1), ph;
+    struct tlb_entry *e = entry(cpu, idx, lin, &slot);
+    if ((e->code_tag & ~(uint64_t)TLB_SLOW) == vpage)
+        return cpu->tlb_phys[idx & (TLB_MMU_MODES - 1)][slot] + off;
+    if (noncanonical(cpu, lin))
+        return TB_NO_PAGE;
+    bool ok;
+    fill(cpu, lin, CPU_ACC_FETCH | CPU_ACC_NOFAULT, idx, &ph, &ok);
+    return ok ? ph + off : TB_NO_PAGE;
+}
+
 /* The engines' slow paths. */
 uint64_t cpu_slow_load(void *env, uint64_t addr, unsigned memop)
 {

@@ -24,6 +24,11 @@ static inline uint64_t cpu_pc_linear(const struct cpu *cpu)
     return (cpu->hflags & HF_CS64) ? lin : (lin & 0xffffffffu);
 }
 
+/* The translated block for the current state (pc, the physical memory it maps to
+   now, CS base, hflags) and cflags, or NULL when there is none or fetching at pc
+   would fault. Never raises. (cpu/exec.c) */
+struct tb *cpu_tb_lookup(struct cpu *cpu, uint32_t cflags);
+
 /* Translates the block starting at the CPU's current state into b (freshly
    initialised). A fetch fault on the first instruction raises it (unwinds).
    Returns 0, or -1 when the IR builder ran out of memory. */

@@ -110,11 +110,13 @@ void tb_cache_free(struct tb_cache *c)
     free(c);
 }
 
-struct tb *tb_lookup(struct tb_cache *c, uint64_t pc, uint64_t cs_base, uint64_t flags, uint32_t cflags)
+struct tb *tb_lookup(struct tb_cache *c, uint64_t pc, uint64_t phys_pc, uint64_t cs_base,
+                     uint64_t flags, uint32_t cflags)
 {
     struct tb *tb = c->hash[key_hash(pc, cs_base, flags, cflags) & c->hash_mask];
     for (; tb; tb = tb->hash_next) {
-        if (tb->pc == pc && tb->flags == flags && tb->cs_base == cs_base && tb->cflags == cflags)
+        if (tb->pc == pc && tb->phys_pc == phys_pc && tb->flags == flags && tb->cs_base == cs_base &&
+            tb->cflags == cflags)
             return tb;
     }
     return NULL;

@@ -48,8 +48,13 @@ struct tb_cache;
 struct tb_cache *tb_cache_new(struct engine *engine, unsigned max_tbs);
 /* Frees the cache and every block in it (not the engine). */
 void tb_cache_free(struct tb_cache *c);
-/* The valid block for this key, or NULL. Fast: a hash probe. */
-struct tb *tb_lookup(struct tb_cache *c, uint64_t pc, uint64_t cs_base, uint64_t flags, uint32_t cflags);
+/* The valid block for this key, or NULL. Fast: a hash probe. phys_pc is the guest
+   physical address pc maps to now: a block translated from other physical memory
+   at the same pc (another address space, a remapped page) does not match. A block
+   whose code spans two pages (tb->phys_page[1] != TB_NO_PAGE) matches on its first
+   page only; the caller checks the second. */
+struct tb *tb_lookup(struct tb_cache *c, uint64_t pc, uint64_t phys_pc, uint64_t cs_base,
+                     uint64_t flags, uint32_t cflags);
 /* A new block with the key filled in and nothing else, or NULL when the cache is
    full (the caller then calls tb_flush and retries). */
 struct tb *tb_alloc(struct tb_cache *c, uint64_t pc, uint64_t cs_base, uint64_t flags, uint32_t cflags);

@@ -68,15 +68,21 @@ static void test_lookup(void **state)
     assert_non_null(c);
     struct tb *a = add(c, 0x1000, 0x1000, 16);
     struct tb *b = add(c, 0x2000, 0x5000, 16);
-    assert_ptr_equal(tb_lookup(c, 0x1000, 0, 7, 0), a);
-    assert_ptr_equal(tb_lookup(c, 0x2000, 0, 7, 0), b);
-    assert_null(tb_lookup(c, 0x1000, 0, 8, 0));       /* other flags */
-    assert_null(tb_lookup(c, 0x1000, 0, 7, TB_CF_SINGLE));
-    assert_null(tb_lookup(c, 0x1004, 0, 7, 0));
+    assert_ptr_equal(tb_lookup(c, 0x1000, 0x1000, 0, 7, 0), a);
+    assert_ptr_equal(tb_lookup(c, 0x2000, 0x5000, 0, 7, 0), b);
+    /* the same pc translated from other physical memory (another address space) */
+    assert_null(tb_lookup(c, 0x2000, 0x2000, 0, 7, 0));
+    assert_null(tb_lookup(c, 0x1000, 0x9000, 0, 7, 0));
+    struct tb *b2 = add(c, 0x2000, 0x6000, 16);
+    assert_ptr_equal(tb_lookup(c, 0x2000, 0x6000, 0, 7, 0), b2);
+    assert_ptr_equal(tb_lookup(c, 0x2000, 0x5000, 0, 7, 0), b);
+    assert_null(tb_lookup(c, 0x1000, 0x1000, 0, 8, 0));       /* other flags */
+    assert_null(tb_lookup(c, 0x1000, 0x1000, 0, 7, TB_CF_SINGLE));
+    assert_null(tb_lookup(c, 0x1004, 0x1004, 0, 7, 0));
     assert_true(tb_page_has_code(c, 0x5000));
     assert_false(tb_page_has_code(c, 0x2000));
     tb_cache_free(c);
-    assert_int_equal(f.released, 2);
+    assert_int_equal(f.released, 3);
 }
 
 static void test_full_and_flush(void **state)
@@ -91,7 +97,7 @@ static void test_full_and_flush(void **state)
     tb_flush(c);
     assert_int_equal(f.resets, 1);
     assert_int_equal(f.released, 4);
-    assert_null(tb_lookup(c, 0x1000, 0, 7, 0));
+    assert_null(tb_lookup(c, 0x1000, 0x1000, 0, 7, 0));
     assert_false(tb_page_has_code(c, 0x1000));
     assert_non_null(tb_alloc(c, 0x9000, 0, 7, 0));
     struct tb_stats st;
@@ -113,7 +119,7 @@ static void test_compile_failure_drops(void **state)
     tb->phys_page[0] = 0x1000;
     f.fail_compile = true;
     assert_false(tb_commit(c, tb, NULL));
-    assert_null(tb_lookup(c, 0x1000, 0, 7, 0));
+    assert_null(tb_lookup(c, 0x1000, 0x1000, 0, 7, 0));
     f.fail_compile = false;
     add(c, 0x1000, 0x1000, 4);
     add(c, 0x2000, 0x2000, 4);   /* the dropped slot was reused */
@@ -145,8 +151,8 @@ static void test_chain_and_invalidate(void **state)
     assert_null(b->jmp_dest[0]);
     assert_int_equal(d->jmp_from, 0);
     assert_int_equal(f.unlinks, 3);
-    assert_null(tb_lookup(c, 0x1010, 0, 7, 0));
-    assert_ptr_equal(tb_lookup(c, 0x1000, 0, 7, 0), a);
+    assert_null(tb_lookup(c, 0x1010, 0x1010, 0, 7, 0));
+    assert_ptr_equal(tb_lookup(c, 0x1000, 0x1000, 0, 7, 0), a);
 
     /* Writes next to code, on the same page, invalidate nothing. */
     assert_int_equal(tb_invalidate_phys_range(c, 0x1800, 0x1900), 0);
