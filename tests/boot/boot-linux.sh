@@ -40,11 +40,26 @@ wait_for() {
     return 1
 }
 
+# On x86-64 hosts the build made obj/tests/boot/fptest (a static program using
+# x87, MMX, SSE2..SSE4.2, AES, PCLMUL) and its host output fptest.host; the
+# guest gets it in a second cpio archive appended to the initramfs (the kernel
+# unpacks concatenated archives) and must print exactly the same.
+fptest=obj/tests/boot/fptest
+. "$src/tools/cpio.sh"
+
 for engine in $engines; do
     dir=boot-$engine
     rm -rf "$dir" && mkdir "$dir"
     mkfifo "$dir/in"
-    ./kiln -accel "$engine" -m 512M -kernel "$cache/vmlinuz" -initrd "$cache/initramfs.cpio.gz" \
+    initrd="$cache/initramfs.cpio.gz"
+    if [ -x "$fptest" ]; then
+        cpio_begin "$dir/extra.cpio"
+        cpio_file bin/fptest 0100755 "$fptest"
+        cpio_end
+        gzip -n -c "$dir/extra.cpio" | cat "$cache/initramfs.cpio.gz" - > "$dir/initrd"
+        initrd="$dir/initrd"
+    fi
+    ./kiln -accel "$engine" -m 512M -kernel "$cache/vmlinuz" -initrd "$initrd" \
         -append "console=ttyS0" -nographic -no-reboot < "$dir/in" > "$dir/serial.log" 2>&1 &
     pid=$!
     exec 3> "$dir/in"
@@ -69,6 +84,20 @@ for engine in $engines; do
         done
     else
         fail "$engine: shell commands"
+    fi
+    if [ -x "$fptest" ]; then
+        echo 'fptest; echo FPTEST-END' >&3
+        if wait_for "$dir/serial.log" '^FPTEST-END' 600; then
+            tr -d '\r' < "$dir/serial.log" | sed -n '/^fptest: x87/,/^fptest: done/p' > "$dir/fptest.out"
+            if [ -s "$dir/fptest.out" ] && cmp -s "$dir/fptest.out" obj/tests/boot/fptest.host; then
+                pass "$engine: fptest prints the same in the guest as on the host"
+            else
+                fail "$engine: fptest prints the same in the guest as on the host"
+                diff obj/tests/boot/fptest.host "$dir/fptest.out"
+            fi
+        else
+            fail "$engine: fptest (no FPTEST-END)"
+        fi
     fi
     if grep -qE 'Oops|Kernel panic|BUG:|WARNING:|Call Trace' "$dir/serial.log"; then
         fail "$engine: kernel log free of oops/panic/BUG/WARNING"
