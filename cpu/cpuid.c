@@ -3,13 +3,14 @@
 #include <string.h>
 #include "cpu/cpu.h"
 #include "cpu/helpers.h"
+#include "cpu/sse.h"
 
-static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+static void cpuid(const struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
     memset(r, 0, 4 * sizeof(uint32_t));
     switch (leaf) {
     case 0:
-        r[0] = 7;
+        r[0] = 0xd;
         memcpy(&r[1], "Genu", 4); /* EBX EDX ECX spell the vendor */
         memcpy(&r[3], "ineI", 4);
         memcpy(&r[2], "ntel", 4);
@@ -24,10 +25,23 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
         r[3] |= (1u << 0) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26);
         r[2] |= (1u << 0) | (1u << 9) | (1u << 19);
         r[2] |= (1u << 1) | (1u << 25) | (1u << 20); /* PCLMULQDQ AES SSE4.2 */
+        r[2] |= 1u << 26;                              /* XSAVE */
+        if (cpu->cr[4] & (1u << 18))
+            r[2] |= 1u << 27;                          /* OSXSAVE mirrors CR4.OSXSAVE */
         break;
     case 7:
         if (sub == 0)
             r[1] = (1u << 3) | (1u << 8) | (1u << 19); /* BMI1 BMI2 ADX */
+        break;
+    case 0xd: /* XSAVE: x87 and SSE state only (cpu/xsave.c) */
+        if (sub == 0) {
+            r[0] = (uint32_t)XCR0_SUPPORTED;
+            r[1] = XSAVE_AREA_SIZE;  /* for the components enabled in XCR0 */
+            r[2] = XSAVE_AREA_SIZE;  /* for all supported components */
+        } else if (sub == 1) {
+            r[0] = (1u << 0) | (1u << 1); /* XSAVEOPT XSAVEC */
+            r[1] = XSAVE_AREA_SIZE;       /* compacted size of XCR0's components */
+        }
         break;
     case 0x80000000:
         r[0] = 0x80000001;
@@ -46,7 +60,7 @@ static uint64_t h_cpuid(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64
     struct cpu *cpu = env;
     uint32_t r[4];
     (void)a0; (void)a1; (void)a2; (void)a3;
-    cpuid((uint32_t)cpu->gpr[0], (uint32_t)cpu->gpr[1], r);
+    cpuid(cpu, (uint32_t)cpu->gpr[0], (uint32_t)cpu->gpr[1], r);
     cpu->gpr[0] = r[0];
     cpu->gpr[3] = r[1];
     cpu->gpr[1] = r[2];

@@ -32,9 +32,9 @@ static const struct x86_opdesc grp7_reg[8] = {
 };
 
 /* Group 9: 0F C7 */
-/* /3../5: XRSTORS, XSAVEC, XSAVES; /6, /7: VMPTRLD, VMCLEAR, VMXON, VMPTRST (not implemented) */
+/* /3, /5: XRSTORS, XSAVES; /6, /7: VMPTRLD, VMCLEAR, VMXON, VMPTRST (not implemented) */
 static const struct x86_opdesc grp9_mem[8] = {
-    INV, E1(CMPXCHG8B, Mcx, LOCK), INV, UNSUP1(M), UNSUP1(M), UNSUP1(M),
+    INV, E1(CMPXCHG8B, Mcx, LOCK), INV, UNSUP1(M), PFX(E1(XSAVEC, M, 0), INV, INV, INV), UNSUP1(M),
     PFX(UNSUP1(Mq), UNSUP1(Mq), UNSUP1(Mq), INV), PFX(UNSUP1(Mq), INV, INV, INV),
 };
 static const struct x86_opdesc grp9_reg[8] = {

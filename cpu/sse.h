@@ -37,6 +37,7 @@ struct cpu_fpu {
     uint64_t fip, fdp;       /* last x87 instruction / operand pointers */
     uint16_t fcs, fds;
     struct x87_reg st[8];    /* physical registers R0..R7 */
+    uint64_t xcr0;           /* XCR0 (XFEATURE_ENABLED_MASK): x87 (bit 0) and SSE (bit 1) */
 };
 
 #define MXCSR_DEFAULT 0x1f80u
@@ -73,6 +74,23 @@ enum { SSE_K_NONE, SSE_K_XMM, SSE_K_MMX, SSE_K_GPR, SSE_K_MEM, SSE_K_IMM };
 extern const struct ir_helper helper_sse;
 /* fxsave/fxrstor/ldmxcsr/stmxcsr(kind, addr): kind 0..3; also x87 control ops. */
 extern const struct ir_helper helper_fpctl;
+
+/* XSAVE family (cpu/xsave.c): xsave(kind, addr) with kind an XS_* value (plus
+   XS_REXW / XS_LONG), EDX:EAX / ECX read from the registers. XGETBV writes EDX:EAX. */
+extern const struct ir_helper helper_xsave;
+enum { XS_XSAVE, XS_XSAVEOPT, XS_XSAVEC, XS_XRSTOR, XS_XGETBV, XS_XSETBV };
+#define XS_REXW 0x100u
+#define XS_LONG 0x200u
+/* State components kiln's XSAVE manages (the XCR0 bits that may be set). */
+#define XCR0_SUPPORTED 0x3ull
+/* Size of the XSAVE area for those components: legacy region + header. */
+#define XSAVE_AREA_SIZE 576u
+
+/* The x87 part of an FXSAVE/XSAVE image: bytes 0..23 and 32..159 of b (64-bit
+   FIP/FDP when rexw, else 32-bit offsets with FCS/FDS). Load recomputes the full
+   tag word from the abridged one. */
+void fpu_x87_save_image(const struct cpu *cpu, uint8_t *b, bool rexw);
+void fpu_x87_load_image(struct cpu *cpu, const uint8_t *b, bool rexw);
 
 /* Internal (sse_*.c): executes the op of desc on the already-read operands. d is the
    destination (in/out), s the source, returns false for ops not implemented there. */

@@ -8,6 +8,7 @@
 #define CR0_MP 0x2u
 #define CR0_EM 0x4u
 #define CR0_TS 0x8u
+#define CR0_NE 0x20u
 #define CR4_OSFXSR 0x200u
 
 void fpu_reset(struct cpu *cpu)
@@ -16,6 +17,7 @@ void fpu_reset(struct cpu *cpu)
     cpu->fpu.mxcsr = MXCSR_DEFAULT;
     cpu->fpu.fcw = 0x037f;
     cpu->fpu.ftw = 0xffff;
+    cpu->fpu.xcr0 = 1;
 }
 
 static unsigned opsize_of(unsigned lg) { return 1u << lg; }
@@ -122,11 +124,15 @@ static uint64_t h_sse(void *env, uint64_t desc, uint64_t addr, uint64_t a2, uint
         cpu_raise(cpu, EXC_UD, false, 0);
     if (cpu->cr[0] & CR0_TS)
         cpu_raise(cpu, EXC_NM, false, 0);
+    /* MMX instructions (EMMS too) report a pending x87 exception first (as the host) */
+    if ((has_mmx || op == X86_OP_EMMS) && (cpu->fpu.fsw & 0x80) && (cpu->cr[0] & CR0_NE))
+        cpu_raise(cpu, EXC_MF, false, 0);
     for (unsigned i = 0; i < 3; i++)
         if (SSE_DESC_KIND(desc, i) == SSE_K_MEM && SSE_DESC_LG(desc, i) == 4 && (addr & 15) &&
             !unaligned_ok(op))
             cpu_raise(cpu, EXC_GP, true, 0);
-    if (op == X86_OP_EMMS) {
+    if (op == X86_OP_EMMS) { /* all tags empty; TOP = 0 as every MMX instruction */
+        cpu->fpu.fsw &= (uint16_t)~0x3800u;
         cpu->fpu.ftw = 0xffff;
         return 0;
     }

@@ -218,3 +218,27 @@ bool tr_fpctl(struct tr *s)
     tr_call(s, &helper_fpctl, IR_NONE, tr_const(s, kind), addr, tr_const(s, 0), tr_const(s, 0));
     return true;
 }
+
+bool tr_xsave(struct tr *s)
+{
+    const struct x86_insn *in = s->in;
+    unsigned kind;
+    switch (in->op) {
+    case X86_OP_XSAVE: kind = XS_XSAVE; break;
+    case X86_OP_XSAVEOPT: kind = XS_XSAVEOPT; break;
+    case X86_OP_XSAVEC: kind = XS_XSAVEC; break;
+    case X86_OP_XRSTOR: kind = XS_XRSTOR; break;
+    case X86_OP_XGETBV: kind = XS_XGETBV; break;
+    case X86_OP_XSETBV: kind = XS_XSETBV; break;
+    default: return false;
+    }
+    ir_temp addr = tr_const(s, 0);
+    if (kind != XS_XGETBV && kind != XS_XSETBV) {
+        if (in->nops < 1 || in->ops[0].kind != X86_OPK_MEM)
+            return false;
+        kind |= (in->rex_w ? XS_REXW : 0) | (s->mode == X86_MODE_64 ? XS_LONG : 0);
+        addr = tr_linear(s, in->ops[0].seg, tr_ea(s, &in->ops[0]), 0);
+    }
+    tr_call(s, &helper_xsave, IR_NONE, tr_const(s, kind), addr, tr_const(s, 0), tr_const(s, 0));
+    return true;
+}

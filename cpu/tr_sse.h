@@ -16,6 +16,9 @@ tr_fn tr_crc32;
 /* FXSAVE FXRSTOR LDMXCSR STMXCSR: helper_fpctl. */
 tr_fn tr_fpctl;
 
+/* XSAVE XSAVEOPT XSAVEC XRSTOR XGETBV XSETBV: helper_xsave (cpu/xsave.c). */
+tr_fn tr_xsave;
+
 /* helper_fpctl kinds (bit flags above the kind). */
 enum { FPCTL_FXSAVE, FPCTL_FXRSTOR, FPCTL_LDMXCSR, FPCTL_STMXCSR };
 #define FPCTL_REXW 0x100u

@@ -76,6 +76,8 @@ static tr_fn *const tr_table[X86_OP_COUNT] = {
     /* FPU/SIMD (cpu/tr_sse.c); other MMX/SSE ops fall back to tr_sse */
     [X86_OP_FXSAVE] = tr_fpctl, [X86_OP_FXRSTOR] = tr_fpctl, [X86_OP_LDMXCSR] = tr_fpctl,
     [X86_OP_STMXCSR] = tr_fpctl, [X86_OP_CRC32] = tr_crc32,
+    [X86_OP_XSAVE] = tr_xsave, [X86_OP_XSAVEOPT] = tr_xsave, [X86_OP_XSAVEC] = tr_xsave,
+    [X86_OP_XRSTOR] = tr_xsave, [X86_OP_XGETBV] = tr_xsave, [X86_OP_XSETBV] = tr_xsave,
 };
 
 /* Reads the instruction at linear address lin; returns the decode status or -1
