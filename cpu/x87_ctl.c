@@ -41,12 +41,71 @@ static uint16_t tag_word(const struct cpu *cpu)
 static void st(struct cpu *cpu, uint64_t a, uint64_t v, unsigned n) { cpu_st(cpu, a, v, n, cpu_mmu_idx(cpu)); }
 static uint64_t ld(struct cpu *cpu, uint64_t a, unsigned n) { return cpu_ld(cpu, a, n, cpu_mmu_idx(cpu)); }
 
-/* Protected-mode environment image: 28 bytes (32-bit) or 14 bytes (16-bit). */
+/* Real-address and virtual-8086 mode use another image: the instruction and
+   data pointers are linear addresses (20 bits in the 16-bit image, 32 in the
+   32-bit one) split around the opcode, with no selectors. */
+static bool real_image(const struct cpu *cpu)
+{
+    return !(cpu->cr[0] & 1) || (cpu->eflags & CPU_VM);
+}
+
+static void store_env_real(struct cpu *cpu, uint64_t a, bool o32)
+{
+    struct cpu_fpu *f = &cpu->fpu;
+    uint32_t ip = (uint32_t)((uint32_t)f->fcs * 16u + (uint32_t)f->fip), dp = (uint32_t)f->fdp;
+    uint32_t op = f->fop & 0x7ff;
+    if (o32) {
+        st(cpu, a, 0xffff0000u | f->fcw, 4);
+        st(cpu, a + 4, 0xffff0000u | f->fsw, 4);
+        st(cpu, a + 8, 0xffff0000u | tag_word(cpu), 4);
+        st(cpu, a + 12, 0xffff0000u | (ip & 0xffff), 4);
+        st(cpu, a + 16, (ip >> 16) << 12 | op, 4);
+        st(cpu, a + 20, 0xffff0000u | (dp & 0xffff), 4);
+        st(cpu, a + 24, (dp >> 16) << 12, 4);
+    } else {
+        st(cpu, a, f->fcw, 2);
+        st(cpu, a + 2, f->fsw, 2);
+        st(cpu, a + 4, tag_word(cpu), 2);
+        st(cpu, a + 6, ip & 0xffff, 2);
+        st(cpu, a + 8, ((ip >> 16) & 0xf) << 12 | op, 2);
+        st(cpu, a + 10, dp & 0xffff, 2);
+        st(cpu, a + 12, ((dp >> 16) & 0xf) << 12, 2);
+    }
+}
+
+static void load_env_real(struct cpu *cpu, uint64_t a, bool o32)
+{
+    struct cpu_fpu *f = &cpu->fpu;
+    uint32_t w[7];
+    unsigned n = o32 ? 4 : 2;
+    for (unsigned i = 0; i < 7; i++)
+        w[i] = (uint32_t)ld(cpu, a + i * n, n);
+    f->fcw = (uint16_t)w[0];
+    f->fsw = (uint16_t)w[1];
+    f->ftw = (uint16_t)w[2];
+    if (o32) {
+        f->fip = (w[3] & 0xffff) | ((w[4] >> 12) & 0xffff) << 16;
+        f->fdp = (w[5] & 0xffff) | ((w[6] >> 12) & 0xffff) << 16;
+    } else {
+        f->fip = (w[3] & 0xffff) | ((w[4] >> 12) & 0xf) << 16;
+        f->fdp = (w[5] & 0xffff) | ((w[6] >> 12) & 0xf) << 16;
+    }
+    f->fop = (uint16_t)(w[4] & 0x7ff);
+    f->fcs = 0; /* the pointer is linear: CS 0 keeps fcs * 16 + fip equal to it */
+    f->fds = 0;
+}
+
+/* Environment image: 28 bytes (32-bit) or 14 bytes (16-bit), in the layout of
+   the current mode. */
 static unsigned store_env(struct cpu *cpu, uint64_t a, bool o32)
 {
     struct cpu_fpu *f = &cpu->fpu;
     unsigned len = o32 ? 28 : 14;
     cpu_probe(cpu, a, len, true, cpu_mmu_idx(cpu));
+    if (real_image(cpu)) {
+        store_env_real(cpu, a, o32);
+        return len;
+    }
     if (o32) {
         st(cpu, a, 0xffff0000u | f->fcw, 4);
         st(cpu, a + 4, 0xffff0000u | f->fsw, 4);
@@ -70,7 +129,9 @@ static unsigned store_env(struct cpu *cpu, uint64_t a, bool o32)
 static unsigned load_env(struct cpu *cpu, uint64_t a, bool o32)
 {
     struct cpu_fpu *f = &cpu->fpu;
-    if (o32) {
+    if (real_image(cpu)) {
+        load_env_real(cpu, a, o32);
+    } else if (o32) {
         uint64_t w0 = ld(cpu, a, 4), w1 = ld(cpu, a + 4, 4), w2 = ld(cpu, a + 8, 4);
         uint64_t w3 = ld(cpu, a + 12, 4), w4 = ld(cpu, a + 16, 4), w5 = ld(cpu, a + 20, 4);
         uint64_t w6 = ld(cpu, a + 24, 4);

@@ -87,6 +87,7 @@ static void run_guest(const char *name, enum bare_engine eng)
 GUEST(real)
 GUEST(prot)
 GUEST(v86)
+GUEST(fpenv)
 
 int main(void)
 {
@@ -94,6 +95,7 @@ int main(void)
         cmocka_unit_test(test_real_interp), cmocka_unit_test(test_real_jit),
         cmocka_unit_test(test_prot_interp), cmocka_unit_test(test_prot_jit),
         cmocka_unit_test(test_v86_interp), cmocka_unit_test(test_v86_jit),
+        cmocka_unit_test(test_fpenv_interp), cmocka_unit_test(test_fpenv_jit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
