@@ -223,6 +223,9 @@ struct cpu {
     const struct cpu_mem_ops *mem;
     void *opaque;           /* owner's data (bare CPU, machine) */
     struct kiln_log *log;   /* -d items (cpu/trace.h); NULL: none */
+    /* FERR#: an unmasked x87 exception is pending at a waiting x87 instruction
+       with CR0.NE = 0 (the PC routes it to IRQ 13); NULL: nothing happens. */
+    void (*ferr)(struct cpu *cpu);
     /* Called when a block is translated from the physical page (may be NULL). */
     void (*on_code_page)(struct cpu *cpu, uint64_t phys_page);
     uint64_t (*tsc)(struct cpu *cpu); /* RDTSC source; NULL: instruction count */

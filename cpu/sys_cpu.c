@@ -142,6 +142,14 @@ static const struct cpu_mem_ops sys_mem_ops = {
     sys_translate, sys_mmio_read, sys_mmio_write, sys_io_read, sys_io_write,
 };
 
+/* FERR# goes to the machine (IRQ 13 on the PC). */
+static void sys_ferr(struct cpu *c)
+{
+    struct sys_cpu *sc = sc_of(c);
+    if (sc->bus.ops->request)
+        sc->bus.ops->request(sc->bus.opaque, SYSBUS_REQ_FERR);
+}
+
 static uint64_t sys_tsc(struct cpu *c)
 {
     struct sys_cpu *sc = sc_of(c);
@@ -229,6 +237,7 @@ static struct cpu *sys_create(const struct sysbus_cpu_config *cfg, const struct 
     cpu_init(&sc->cpu, sc->tbc, sc->engine, &sys_mem_ops);
     sc->cpu.opaque = sc;
     sc->cpu.tsc = sys_tsc;
+    sc->cpu.ferr = sys_ferr;
     sc->cpu.log = bus->log;
     if (cfg->one_insn_per_tb)
         sc->cpu.max_block_insns = 1;

@@ -35,6 +35,9 @@ enum sysbus_request {
     SYSBUS_REQ_RESET,         /* the guest asked for a system reset (e.g. 0xCF9, keyboard controller) */
     SYSBUS_REQ_TRIPLE_FAULT,  /* shutdown cycle: the machine resets (or exits with -no-reboot) */
     SYSBUS_REQ_POWEROFF,      /* the guest powered the machine off */
+    SYSBUS_REQ_FERR,          /* FERR#: a waiting x87 instruction found an unmasked exception
+                                 pending with CR0.NE = 0 (PC: IRQ 13 until port 0xF0 is
+                                 written); handled at once, the CPU goes on */
 };
 
 struct sysbus_ops {

@@ -42,8 +42,11 @@ bool tr_x87(struct tr *s)
     return true;
 }
 
+/* FWAIT ends its block, so an IRQ 13 it raised through FERR# (CR0.NE = 0) is
+   taken right after it, as the programs that wait for it expect. */
 bool tr_fwait(struct tr *s)
 {
     tr_call(s, &helper_fwait, IR_NONE, tr_const(s, 0), tr_const(s, 0), tr_const(s, 0), tr_const(s, 0));
+    tr_goto(s, 0, s->next_eip);
     return true;
 }

@@ -393,15 +393,26 @@ static bool x87_waits(unsigned op)
     }
 }
 
-/* FWAIT: #NM when CR0.MP and CR0.TS, #MF for a pending unmasked exception (CR0.NE = 1). */
+/* A waiting x87 instruction (or FWAIT) found an unmasked exception pending:
+   #MF with CR0.NE = 1; with CR0.NE = 0 (the PC/AT way) the CPU signals FERR#,
+   which the board turns into IRQ 13, and the instruction goes on. */
+static void pending_error(struct cpu *cpu)
+{
+    if (cpu->cr[0] & 0x20)
+        cpu_raise(cpu, EXC_MF, false, 0);
+    if (cpu->ferr)
+        cpu->ferr(cpu);
+}
+
+/* FWAIT: #NM when CR0.MP and CR0.TS, then a pending unmasked exception (pending_error). */
 static uint64_t h_fwait(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
     struct cpu *cpu = env;
     (void)a0; (void)a1; (void)a2; (void)a3;
     if ((cpu->cr[0] & (0x2u | CR0_TS)) == (0x2u | CR0_TS))
         cpu_raise(cpu, EXC_NM, false, 0);
-    if ((cpu->fpu.fsw & FSW_ES) && (cpu->cr[0] & 0x20))
-        cpu_raise(cpu, EXC_MF, false, 0);
+    if (cpu->fpu.fsw & FSW_ES)
+        pending_error(cpu);
     return 0;
 }
 const struct ir_helper helper_fwait = { h_fwait, "fwait", 0 };
@@ -415,8 +426,8 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
     bool mem = (desc >> 48) & 1;
     if (cpu->cr[0] & (CR0_EM | CR0_TS))
         cpu_raise(cpu, EXC_NM, false, 0);
-    if (x87_waits(op) && (cpu->fpu.fsw & FSW_ES) && (cpu->cr[0] & 0x20))
-        cpu_raise(cpu, EXC_MF, false, 0); /* pending unmasked exception, CR0.NE = 1 */
+    if (x87_waits(op) && (cpu->fpu.fsw & FSW_ES))
+        pending_error(cpu);
     if (x87_ctl(cpu, op, desc, addr))
         return 0;
     struct x87x xx = { cpu, { (cpu->fpu.fcw >> 10) & 3, 64, 0 }, false, false, false }, *x = &xx;

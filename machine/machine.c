@@ -96,6 +96,9 @@ static void sb_request(void *opaque, enum sysbus_request req)
     case SYSBUS_REQ_POWEROFF:
         machine_request_stop(m, MACHINE_STOP_POWEROFF, 0);
         break;
+    case SYSBUS_REQ_FERR:
+        pc_ferr(m);
+        break;
     }
 }
 

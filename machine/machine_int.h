@@ -47,6 +47,7 @@ struct machine {
     struct irq_line acpi_sci;           /* PM block SCI -> IRQ 9 of the current PIC */
     struct irq_line rtc_irq; /* IRQ 8 to the current PIC (it outlives a reset) */
     struct bus_region *port92;
+    struct bus_region *portf0;          /* 0xF0: clears the FERR# -> IRQ 13 latch */
     uint8_t port92_val;
     struct bus_region *debugcon;
     struct chardev *debugcon_chr;
@@ -91,5 +92,7 @@ int pc_init(struct machine *m, const struct kiln_config *cfg, const struct machi
 void pc_free(struct machine *m);
 /* Device-side reset (PIC, PIT... reinitialised as at power-on; A20 on). */
 void pc_reset(struct machine *m);
+/* The CPU's FERR# output: latches IRQ 13 until the guest writes port 0xF0. */
+void pc_ferr(struct machine *m);
 
 #endif

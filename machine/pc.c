@@ -70,6 +70,7 @@ static void port92_write(void *opaque, uint64_t off, uint64_t val, unsigned size
 
 static const struct bus_ops port92_ops = { port92_read, port92_write, 1, 1, false };
 
+
 /* ---- port 0xe9 debug console: bytes written go to the chardev; reads say 0xe9 ---- */
 static uint64_t debugcon_read(void *opaque, uint64_t off, unsigned size)
 {
@@ -106,6 +107,28 @@ static void isa_irq_set(void *opaque, int n, int level)
     if (m->pic)
         pic_set_irq(m->pic, n, level);
 }
+
+/* ---- FERR# -> IRQ 13 (the PC/AT's x87 error route with CR0.NE = 0) ----
+   The CPU reports FERR#; the board latches IRQ 13 high until the guest writes
+   port 0xF0 (which on the AT also releases IGNNE#; the CPU here never stalls). */
+void pc_ferr(struct machine *m)
+{
+    isa_irq_set(m, 13, 1);
+}
+
+static uint64_t portf0_read(void *opaque, uint64_t off, unsigned size)
+{
+    (void)opaque; (void)off; (void)size;
+    return 0xff;
+}
+
+static void portf0_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    (void)off; (void)val; (void)size;
+    isa_irq_set(opaque, 13, 0);
+}
+
+static const struct bus_ops portf0_ops = { portf0_read, portf0_write, 1, 1, false };
 
 static void on_acpi_poweroff(void *opaque)
 {
@@ -287,8 +310,9 @@ int pc_init(struct machine *m, const struct kiln_config *cfg, const struct machi
     m->port80 = port80_init(m->io, 0x80, on_post_code, m);
     m->a20 = true;
     m->port92 = bus_register(m->io, 0x92, 1, &port92_ops, m, "port92 (A20, reset)");
-    if (m->port80 == NULL || m->port92 == NULL)
-        return snprintf(err, errlen, "board wiring failed: port 0x80/0x92 taken"), -1;
+    m->portf0 = bus_register(m->io, 0xf0, 1, &portf0_ops, m, "FERR# latch (IRQ 13)");
+    if (m->port80 == NULL || m->port92 == NULL || m->portf0 == NULL)
+        return snprintf(err, errlen, "board wiring failed: port 0x80/0x92/0xf0 taken"), -1;
     /* ACPI: PM registers (SCI on IRQ 9) and the tables describing them. */
     m->acpi_sci = irq_line_make(isa_irq_set, m, IRQ_ACPI_SCI);
     m->acpi_pm = acpi_pm_init(m->io, m->clock, PORT_ACPI_PM, &m->acpi_sci, on_acpi_poweroff, m);
@@ -346,6 +370,8 @@ void pc_free(struct machine *m)
         bus_unregister(m->io, m->debugcon);
     if (m->port92)
         bus_unregister(m->io, m->port92);
+    if (m->portf0)
+        bus_unregister(m->io, m->portf0);
     port80_free(m->port80);
     acpi_pm_free(m->acpi_pm);
     m->acpi_pm = NULL;
