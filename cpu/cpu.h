@@ -210,6 +210,8 @@ struct cpu {
     /* Delivers an exception (system CPU); NULL: cpu_exec returns CPU_EXIT_EXCEPTION. */
     void (*deliver)(struct cpu *cpu);
     jmp_buf jmp;            /* cpu_exec's unwind point */
+    uintptr_t insn_ra;      /* in an LD/ST slow path: its host return address, from which
+                               cpu_sync_insn recovers rip (stale there); else 0 */
     bool in_exec;
     bool smc_single;        /* next block: translate one instruction (SMC hit the running block) */
     bool in_block;          /* inside engine->exec */
@@ -273,6 +275,11 @@ void cpu_load_seg_real(struct cpu *cpu, int seg, uint16_t sel);
 _Noreturn void cpu_raise(struct cpu *cpu, int vector, bool has_error, uint32_t error);
 /* #PF with CR2 = addr. */
 _Noreturn void cpu_raise_pf(struct cpu *cpu, uint64_t addr, uint32_t error);
+/* Inside an LD/ST slow path (cpu->insn_ra set), generated code has not
+   necessarily stored rip: sets it from the engine's instruction marker (the
+   INSN_START of the access, docs/JIT.md) and clears insn_ra. Anything that
+   reads rip there calls this first; cpu_raise does. Elsewhere a no-op. */
+void cpu_sync_insn(struct cpu *cpu);
 
 /* TLB: empties it (all modes). */
 void cpu_tlb_flush(struct cpu *cpu);

@@ -132,6 +132,7 @@ static void code_write(struct cpu *cpu, uint64_t phys, unsigned size)
     unsigned n = tb_invalidate_phys_range(cpu->tbc, phys, phys + size);
     if (n == 0 || !cpu->in_block || cpu->in_single)
         return;
+    cpu_sync_insn(cpu);
     uint64_t lin = cpu_pc_linear(cpu);
     uint64_t p0 = code_page(cpu, lin), p1 = code_page(cpu, lin + X86_MAX_INSN_LEN - 1);
     uint64_t w0 = phys & TLB_PAGE_MASK, w1 = (phys + size - 1) & TLB_PAGE_MASK;
@@ -309,13 +310,16 @@ uint64_t cpu_code_phys(struct cpu *cpu, uint64_t lin)
     return ok ? ph + off : TB_NO_PAGE;
 }
 
-/* The engines' slow paths. */
-uint64_t cpu_slow_load(void *env, uint64_t addr, unsigned memop)
+/* The engines' slow paths. Generated code may not have stored rip before the
+   access: insn_ra lets cpu_sync_insn find the instruction if something needs it. */
+__attribute__((noinline)) uint64_t cpu_slow_load(void *env, uint64_t addr, unsigned memop)
 {
     struct cpu *cpu = env;
     unsigned size = IR_MEM_GET_SIZE(memop);
     unsigned idx = IR_MEM_GET_IDX(memop) | ((memop & CPU_MEMOP_SS) ? CPU_MEM_SS : 0);
+    cpu->insn_ra = (uintptr_t)__builtin_return_address(0);
     uint64_t v = cpu_ld(cpu, addr, size, idx);
+    cpu->insn_ra = 0;
     if ((memop & IR_MEM_SIGN) && size < 8) {
         unsigned sh = 64 - 8 * size;
         v = (uint64_t)((int64_t)(v << sh) >> sh);
@@ -323,8 +327,11 @@ uint64_t cpu_slow_load(void *env, uint64_t addr, unsigned memop)
     return v;
 }
 
-void cpu_slow_store(void *env, uint64_t addr, uint64_t value, unsigned memop)
+__attribute__((noinline)) void cpu_slow_store(void *env, uint64_t addr, uint64_t value, unsigned memop)
 {
+    struct cpu *cpu = env;
     unsigned idx = IR_MEM_GET_IDX(memop) | ((memop & CPU_MEMOP_SS) ? CPU_MEM_SS : 0);
-    cpu_st(env, addr, value, IR_MEM_GET_SIZE(memop), idx);
+    cpu->insn_ra = (uintptr_t)__builtin_return_address(0);
+    cpu_st(cpu, addr, value, IR_MEM_GET_SIZE(memop), idx);
+    cpu->insn_ra = 0;
 }

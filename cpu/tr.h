@@ -29,6 +29,7 @@ struct tr {
     unsigned nss_addr;
     bool single;               /* TB_CF_SINGLE: one instruction, end with EXIT */
     bool ended;                /* the current instruction ended the block */
+    bool rip_exact;            /* rip was written at the current instruction's start */
     unsigned label_budget;     /* prologue's "out of budget" exit */
 };
 
@@ -107,10 +108,16 @@ void tr_exit(struct tr *s, unsigned reason);
 void tr_raise(struct tr *s, int vector, uint32_t error, bool has_error);
 /* Raise at the current instruction, continue translating nothing: ends block. */
 static inline bool tr_ud(struct tr *s) { tr_raise(s, EXC_UD, 0, false); return true; }
-/* Calls a C helper. */
+/* Calls a C helper. One that may touch env sees rip = the current instruction
+   (written here unless the instruction start wrote it: helpers may read rip
+   or raise, and only LD/ST slow paths recover it from the INSN_START). */
 static inline void tr_call(struct tr *s, const struct ir_helper *h, ir_temp d, ir_temp a0, ir_temp a1,
                            ir_temp a2, ir_temp a3)
-{ ir_call(s->b, h, d, a0, a1, a2, a3); }
+{
+    if (!s->rip_exact && !(h->flags & IR_HELPER_NO_ENV))
+        tr_set_rip(s, s->eip);
+    ir_call(s->b, h, d, a0, a1, a2, a3);
+}
 /* Truncates an instruction pointer to the code size. */
 uint64_t tr_eip_mask(const struct tr *s, unsigned opsize);
 #define CPU_EXIT_CONTINUE CPU_EXIT_CONTINUE_LOOP

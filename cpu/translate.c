@@ -107,9 +107,15 @@ static int fetch_decode(struct tr *s, uint64_t lin, struct x86_insn *in, uint64_
     return st;
 }
 
-/* Instructions that never fault nor call a helper that reads rip when they have
-   no memory operand: they need no rip write before them. */
-static const bool no_fault_regonly[X86_OP_COUNT] = {
+/*
+ * Instructions that need no rip write before them: they never raise on purpose
+ * (tr_raise and the real-mode limit check write rip themselves), never read
+ * rip, and may fault only in their IR memory accesses (LD/ST), whose slow
+ * path recovers rip from the instruction's INSN_START (cpu_sync_insn); a
+ * helper that may touch env gets rip from tr_call. So env->rip may be stale
+ * in the middle of a block (docs/JIT.md, "Instruction markers").
+ */
+static const bool no_rip[X86_OP_COUNT] = {
     [X86_OP_ADD] = 1, [X86_OP_OR] = 1, [X86_OP_ADC] = 1, [X86_OP_SBB] = 1, [X86_OP_AND] = 1,
     [X86_OP_SUB] = 1, [X86_OP_XOR] = 1, [X86_OP_CMP] = 1, [X86_OP_TEST] = 1, [X86_OP_INC] = 1,
     [X86_OP_DEC] = 1, [X86_OP_NEG] = 1, [X86_OP_NOT] = 1, [X86_OP_MOV] = 1, [X86_OP_MOVZX] = 1,
@@ -126,6 +132,9 @@ static const bool no_fault_regonly[X86_OP_COUNT] = {
     [X86_OP_ROR] = 1, [X86_OP_RCL] = 1, [X86_OP_RCR] = 1, [X86_OP_SHLD] = 1, [X86_OP_SHRD] = 1,
     [X86_OP_ADCX] = 1, [X86_OP_ADOX] = 1, [X86_OP_IMUL] = 1, [X86_OP_MUL] = 1, [X86_OP_LOOP] = 1,
     [X86_OP_LOOPE] = 1, [X86_OP_LOOPNE] = 1, [X86_OP_JRCXZ] = 1,
+    [X86_OP_JMP] = 1, [X86_OP_CALL] = 1, [X86_OP_RET] = 1, [X86_OP_PUSH] = 1, [X86_OP_POP] = 1,
+    [X86_OP_LEAVE] = 1, [X86_OP_ENTER] = 1, [X86_OP_PUSHA] = 1, [X86_OP_POPA] = 1,
+    [X86_OP_XLAT] = 1, [X86_OP_MOVBE] = 1, [X86_OP_CMPXCHG] = 1, [X86_OP_XADD] = 1,
 };
 
 /* Must rip hold this instruction's address before its semantics run? */
@@ -133,16 +142,7 @@ static bool needs_rip(const struct x86_insn *in, int status)
 {
     if (status != X86_DECODE_OK || in->op >= X86_OP_COUNT || in->lock)
         return true;
-    if (in->op == X86_OP_JMP && in->nops > 0 && in->ops[0].kind == X86_OPK_REL)
-        return false;
-    if (in->op == X86_OP_LEA || in->op == X86_OP_NOP)
-        return false; /* memory operand, but no access */
-    if (!no_fault_regonly[in->op])
-        return true;
-    for (unsigned i = 0; i < in->nops && i < 4; i++)
-        if (in->ops[i].kind == X86_OPK_MEM)
-            return true;
-    return false;
+    return !no_rip[in->op];
 }
 
 static bool lock_ok(const struct x86_insn *in)
@@ -222,7 +222,8 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
         }
         s->nss_addr = 0;
         s->next_eip = (s->eip + (in.len ? in.len : 1)) & tr_eip_mask(s, s->mode == X86_MODE_16 ? 2 : 4);
-        if (needs_rip(&in, stt))
+        s->rip_exact = needs_rip(&in, stt);
+        if (s->rip_exact)
             tr_set_rip(s, s->eip);
         if (stt == X86_DECODE_TOO_LONG) {
             tr_raise(s, EXC_GP, 0, true);

@@ -52,6 +52,16 @@ struct engine {
     void (*release)(struct engine *e, struct tb *tb);
     /* Forgets all compiled code (after a whole-cache flush). */
     void (*reset)(struct engine *e);
+    /* Which guest instruction is running, for a guest slow path that must
+       recover state the front end did not store eagerly (docs/JIT.md,
+       "Instruction markers"). host_ra is the slow path's return address
+       (__builtin_return_address(0) in the function the engine called). When
+       that call is an LD/ST slow path of a block compiled by this engine, sets
+       *word to the aux of the last INSN_START before that LD/ST and returns
+       true; otherwise (no INSN_START before it, or host_ra is not such a call
+       site) returns false. The interpreter ignores host_ra and answers for the
+       LD/ST whose slow path it is calling. */
+    bool (*insn_at)(struct engine *e, uintptr_t host_ra, uint64_t *word);
     /* Frees the engine. */
     void (*destroy)(struct engine *e);
     void *priv;

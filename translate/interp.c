@@ -18,7 +18,10 @@
  * env by an IOP_GST right after every op that writes one, so env is always
  * current (every sync point is satisfied for free); after a CALL that may
  * touch env, the globals are reloaded. NOP, INSN_START and LABEL vanish;
- * branches hold the index of their target.
+ * branches hold the index of their target. The aux of each INSN_START goes to
+ * the block's insns[]; LD (in its unused b) and ST (in its unused d) keep 1 +
+ * the index of the last one before them (0: none), and exec points ip->cur at
+ * it while their slow path runs, for insn_at.
  */
 
 enum { IOP_GST = IR_NUM_OPS };
@@ -43,16 +46,18 @@ struct iglobal {
 };
 
 struct iblock {
-    unsigned nops, nconsts, nglobals, ncalls;
+    unsigned nops, nconsts, nglobals, ncalls, ninsns;
     unsigned const_base, local_base, nlocals, nslots;
     struct iop *ops;
     uint64_t *consts;
     struct iglobal *globals;
     struct icall *calls;
+    uint64_t *insns;
 };
 
 struct interp {
     unsigned max_slots;
+    const uint64_t *cur;   /* INSN_START aux of the LD/ST whose slow path runs, or NULL */
 };
 
 /* ---- env and guest memory access ---- */
@@ -129,7 +134,7 @@ static bool interp_compile(struct engine *e, struct tb *tb, const struct ir_bloc
         free(gused);
         return false;
     }
-    unsigned nconsts = 0, nlocals = 0, nglob = 0, ncalls = 0, nops = 1; /* + final EXIT */
+    unsigned nconsts = 0, nlocals = 0, nglob = 0, ncalls = 0, ninsns = 0, nops = 1; /* + final EXIT */
     for (unsigned t = ng + 1; t < b->ntemps; t++)
         if (b->temps[t].kind == IR_TEMP_CONST)
             nconsts++;
@@ -158,6 +163,8 @@ static bool interp_compile(struct engine *e, struct tb *tb, const struct ir_bloc
                 nglob++;
             }
         }
+        if (op->opc == IR_INSN_START)
+            ninsns++;
         if (op->opc == IR_NOP || op->opc == IR_INSN_START || op->opc == IR_LABEL)
             continue;
         nops++;
@@ -167,7 +174,8 @@ static bool interp_compile(struct engine *e, struct tb *tb, const struct ir_bloc
             nops++;   /* IOP_GST */
     }
     size_t sz = sizeof(struct iblock) + nops * sizeof(struct iop) + nconsts * sizeof(uint64_t) +
-                ncalls * sizeof(struct icall) + nglob * sizeof(struct iglobal);
+                ncalls * sizeof(struct icall) + nglob * sizeof(struct iglobal) +
+                ninsns * sizeof(uint64_t);
     struct iblock *ib = malloc(sz);
     if (!ib) {
         free(slot);
@@ -178,7 +186,9 @@ static bool interp_compile(struct engine *e, struct tb *tb, const struct ir_bloc
     ib->ops = (struct iop *)(ib + 1);
     ib->consts = (uint64_t *)(ib->ops + nops);
     ib->calls = (struct icall *)(ib->consts + nconsts);
-    ib->globals = (struct iglobal *)(ib->calls + ncalls);
+    ib->insns = (uint64_t *)(ib->calls + ncalls);
+    ib->globals = (struct iglobal *)(ib->insns + ninsns);
+    ib->ninsns = ninsns;
     ib->nconsts = nconsts;
     ib->nglobals = nglob;
     ib->ncalls = ncalls;
@@ -199,9 +209,11 @@ static bool interp_compile(struct engine *e, struct tb *tb, const struct ir_bloc
     }
 
 #define S(t) ((t) < b->ntemps ? slot[(t)] : 0u)
-    unsigned n = 0, nc = 0;
+    unsigned n = 0, nc = 0, ni = 0;
     for (unsigned i = 0; i < b->nops; i++) {
         const struct ir_op *op = &b->ops[i];
+        if (op->opc == IR_INSN_START)
+            ib->insns[ni++] = op->aux;
         if (op->opc >= IR_NUM_OPS || op->opc == IR_NOP || op->opc == IR_INSN_START)
             continue;
         if (op->opc == IR_LABEL) {
@@ -237,6 +249,12 @@ static bool interp_compile(struct engine *e, struct tb *tb, const struct ir_bloc
         case IR_BSWAP:
             if (o->w == 8)
                 o->opc = IR_MOV;
+            break;
+        case IR_LD:
+            o->b = ni;       /* 1 + index of the last INSN_START, 0: none */
+            break;
+        case IR_ST:
+            o->d = ni;
             break;
         case IR_CALL: {
             const struct ir_helper *h = (const struct ir_helper *)(uintptr_t)op->aux;
@@ -320,7 +338,7 @@ static uintptr_t interp_exec(struct engine *e, void *env, struct tb *tb)
         &&L_IOP_GST,
     };
 #endif
-    const struct interp *ip = e->priv;
+    struct interp *ip = e->priv;
     const struct engine_guest *g = e->guest;
     uint8_t *envb = env;
     struct tlb *tlb = (struct tlb *)(envb + g->tlb_offset);
@@ -328,6 +346,7 @@ static uintptr_t interp_exec(struct engine *e, void *env, struct tb *tb)
     uint64_t R[nR];
     struct tb *prev = NULL;
 
+    ip->cur = NULL;      /* a slow path may have unwound with it set */
     for (;;) {
         if (exit_requested(envb, g->exit_request_offset))
             return (uintptr_t)(prev ? prev : tb) | TB_EXIT_REQUESTED;
@@ -405,8 +424,11 @@ static uintptr_t interp_exec(struct engine *e, void *env, struct tb *tb)
                            [(a >> TLB_PAGE_BITS) & (TLB_SIZE - 1)];
                 if (((a + size - 1) & TLB_PAGE_MASK) == te->read_tag)
                     v = mem_load((uintptr_t)(a + (uint64_t)te->addend), size);
-                else
+                else {
+                    ip->cur = op->b ? &ib->insns[op->b - 1] : NULL;
                     v = g->slow.load(env, a, memop);
+                    ip->cur = NULL;
+                }
                 v = (memop & IR_MEM_SIGN) ? ir_sx(v, size * 8) : v & ir_mask(size * 8);
                 R[op->d] = v & op->m;
                 NEXT;
@@ -419,8 +441,11 @@ static uintptr_t interp_exec(struct engine *e, void *env, struct tb *tb)
                            [(a >> TLB_PAGE_BITS) & (TLB_SIZE - 1)];
                 if (((a + size - 1) & TLB_PAGE_MASK) == te->write_tag)
                     mem_store((uintptr_t)(a + (uint64_t)te->addend), size, v);
-                else
+                else {
+                    ip->cur = op->d ? &ib->insns[op->d - 1] : NULL;
                     g->slow.store(env, a, v & ir_mask(size * 8), memop);
+                    ip->cur = NULL;
+                }
                 NEXT;
             }
             OP(IR_CALL) {
@@ -482,6 +507,16 @@ static void interp_reset(struct engine *e)
     (void)e;
 }
 
+static bool interp_insn_at(struct engine *e, uintptr_t host_ra, uint64_t *word)
+{
+    const struct interp *ip = e->priv;
+    (void)host_ra;
+    if (!ip->cur)
+        return false;
+    *word = *ip->cur;
+    return true;
+}
+
 static void interp_destroy(struct engine *e)
 {
     if (!e)
@@ -507,6 +542,7 @@ struct engine *engine_interp_new(const struct engine_guest *guest)
     e->release = interp_release;
     e->reset = interp_reset;
     e->destroy = interp_destroy;
+    e->insn_at = interp_insn_at;
     e->priv = ip;
     return e;
 }

@@ -254,13 +254,16 @@ static bool jit_compile(struct engine *e, struct tb *tb, const struct ir_block *
         else
             x_patch32(j->fix[i].at, target);
     }
+    uint8_t *code_end = x->p;
+    if (!j->fail && !jit_insn_table(j, start))   /* after the code, not part of code_size */
+        j->fail = true;
     if (j->fail) {
         x->p = start;
         tb->jmp_site[0] = tb->jmp_site[1] = 0;
         return false;
     }
     tb->code = start;
-    tb->code_size = (uint32_t)(x->p - start);
+    tb->code_size = (uint32_t)(code_end - start);
     return true;
 }
 
@@ -295,6 +298,7 @@ static void jit_reset(struct engine *e)
 {
     struct jit *j = jit_of(e);
     j->x.p = j->code_start;
+    jit_insn_reset(j);
 }
 
 static void jit_destroy(struct engine *e)
@@ -305,6 +309,7 @@ static void jit_destroy(struct engine *e)
     free(j->label_at);
     free(j->fix);
     free(j->slow);
+    free(j->blk);
     free(j);
 }
 
@@ -388,6 +393,7 @@ struct engine *engine_x86_64_new(const struct engine_guest *guest, size_t code_s
     j->e.release = jit_release;
     j->e.reset = jit_reset;
     j->e.destroy = jit_destroy;
+    j->e.insn_at = jit_insn_at;
     j->e.priv = j;
     return &j->e;
 }

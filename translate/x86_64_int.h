@@ -46,6 +46,15 @@ struct jslow {
     uint16_t save;       /* caller-saved registers to preserve */
     unsigned memop, width;
     uint64_t imm;
+    bool has_insn;       /* an INSN_START precedes the access: */
+    uint64_t insn;       /* its aux (the guest instruction, for insn_at) */
+    uint8_t *ra;         /* return address of the slow path's call */
+};
+
+/* A compiled block with an instruction table (x86_64_insn.c): offsets in the buffer. */
+struct jblk {
+    uint32_t start;      /* first byte of the block's code */
+    uint32_t table;      /* its table, right after the code */
 };
 
 struct jfix {
@@ -79,6 +88,8 @@ struct jit {
     unsigned nfix, fixcap;
     struct jslow *slow;
     unsigned nslow, slowcap;
+    struct jblk *blk;                /* blocks with a table, in address order (since reset) */
+    unsigned nblk, blkcap;
     bool fail;                       /* out of memory or frame slots */
 };
 
@@ -120,6 +131,14 @@ void gen_op(struct jit *j, const struct ir_op *op);
 void gen_ld(struct jit *j, const struct ir_op *op);
 void gen_st(struct jit *j, const struct ir_op *op);
 void gen_slow_paths(struct jit *j);
+/* Instruction tables (x86_64_insn.c). After a block's code (start..x.p):
+   writes the table of its slow-path call sites and indexes it; false when
+   out of space or memory. */
+bool jit_insn_table(struct jit *j, uint8_t *start);
+/* engine->insn_at of the JIT. */
+bool jit_insn_at(struct engine *e, uintptr_t host_ra, uint64_t *word);
+/* Forgets every table (code buffer reset). */
+void jit_insn_reset(struct jit *j);
 /* Emits a compare of a with b at width w; returns the host condition code for cond. */
 int gen_compare(struct jit *j, unsigned cond, unsigned w, ir_temp a, ir_temp b);
 /* Loads an sz-bit env field zero-extended into r. */

@@ -67,6 +67,19 @@ static void extend_loaded(struct xbuf *x, int d, int s, unsigned bytes, bool sig
     }
 }
 
+/* The guest instruction of the op being compiled: the last INSN_START before it. */
+static void set_insn(struct jit *j, struct jslow *s)
+{
+    s->has_insn = false;
+    for (unsigned i = j->cur; i-- > 0;) {
+        if (j->b->ops[i].opc == IR_INSN_START) {
+            s->has_insn = true;
+            s->insn = j->b->ops[i].aux;
+            return;
+        }
+    }
+}
+
 static struct jslow *new_slow(struct jit *j)
 {
     if (j->nslow == j->slowcap) {
@@ -79,7 +92,9 @@ static struct jslow *new_slow(struct jit *j)
         j->slow = s;
         j->slowcap = cap;
     }
-    return &j->slow[j->nslow++];
+    struct jslow *s = &j->slow[j->nslow++];
+    set_insn(j, s);
+    return s;
 }
 
 /*
@@ -162,7 +177,7 @@ void gen_st(struct jit *j, const struct ir_op *op)
     s->ret = j->x.p;
 }
 
-static void gen_one_slow(struct jit *j, const struct jslow *s)
+static void gen_one_slow(struct jit *j, struct jslow *s)
 {
     struct xbuf *x = &j->x;
     x_patch32(s->jcc_at, x->p);
@@ -194,6 +209,7 @@ static void gen_one_slow(struct jit *j, const struct jslow *s)
         x_call(x, (const void *)j->e.guest->slow.store);
     else
         x_call(x, (const void *)j->e.guest->slow.load);
+    s->ra = x->p;
     if (n & 1)
         x_alui(x, 64, X_ADD, X_RSP, 8);
     while (n--) {

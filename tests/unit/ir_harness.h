@@ -26,16 +26,33 @@ struct h_env {
     uint64_t mmio_last_addr, mmio_last_val;
     jmp_buf *fault;               /* slow paths longjmp here for addresses >= H_FAULT_BASE */
     struct tb *lookup_result;
+    struct engine *engine;        /* when set, slow paths ask it which instruction called them */
+    uint64_t insn_sum;            /* hash of those answers, in call order */
+    uint64_t insn_last;           /* the last answer (H_NO_INSN: none) */
     struct tlb tlb;
 };
+#define H_NO_INSN (~(uint64_t)0)
 #define H_FAULT_BASE 0xf0000000u
 
 static uint8_t h_mem[H_MEM_SIZE];
 
-static inline uint64_t h_slow_load(void *envp, uint64_t addr, unsigned memop)
+/* Records the engine's insn_at answer for the slow path returning to ra. */
+static inline void h_note_insn(struct h_env *env, uintptr_t ra)
+{
+    uint64_t w;
+    if (!env->engine)
+        return;
+    if (!env->engine->insn_at || !env->engine->insn_at(env->engine, ra, &w))
+        w = H_NO_INSN;
+    env->insn_last = w;
+    env->insn_sum = env->insn_sum * 1000003u + w;
+}
+
+static __attribute__((noinline)) uint64_t h_slow_load(void *envp, uint64_t addr, unsigned memop)
 {
     struct h_env *env = envp;
     unsigned size = IR_MEM_GET_SIZE(memop);
+    h_note_insn(env, (uintptr_t)__builtin_return_address(0));
     env->slow_loads++;
     if (addr >= H_FAULT_BASE && env->fault)
         longjmp(*env->fault, 1);
@@ -51,10 +68,12 @@ static inline uint64_t h_slow_load(void *envp, uint64_t addr, unsigned memop)
     return v;
 }
 
-static inline void h_slow_store(void *envp, uint64_t addr, uint64_t value, unsigned memop)
+static __attribute__((noinline)) void h_slow_store(void *envp, uint64_t addr, uint64_t value,
+                                                   unsigned memop)
 {
     struct h_env *env = envp;
     unsigned size = IR_MEM_GET_SIZE(memop);
+    h_note_insn(env, (uintptr_t)__builtin_return_address(0));
     env->slow_stores++;
     if (addr >= H_FAULT_BASE && env->fault)
         longjmp(*env->fault, 1);

@@ -258,6 +258,8 @@ static void gen_block(struct gen *g, unsigned nops)
             depth++;
             loops++;
         }
+        if (rn(3) == 0)   /* instruction markers: slow paths must be placed after them */
+            ir_insn_start(b, interesting());
         gen_op_random(g);
         while (depth && (rn(nops) < 2 || i == nops - 1)) {
             depth--;
@@ -295,6 +297,7 @@ static void env_random(struct h_env *env)
 }
 
 static uint8_t mem0[H_MEM_SIZE], mem_ref[H_MEM_SIZE];
+static unsigned insn_answers;   /* blocks whose last slow path the interpreter placed */
 
 static bool same_env(const struct h_env *a, const struct h_env *b)
 {
@@ -302,7 +305,7 @@ static bool same_env(const struct h_env *a, const struct h_env *b)
            a->e8 == b->e8 && !memcmp(a->scratch, b->scratch, sizeof(a->scratch)) &&
            a->slow_loads == b->slow_loads && a->slow_stores == b->slow_stores &&
            a->mmio_last_addr == b->mmio_last_addr && a->mmio_last_val == b->mmio_last_val &&
-           a->exit_request == b->exit_request;
+           a->exit_request == b->exit_request && a->insn_sum == b->insn_sum;
 }
 
 static void print_env(const char *tag, const struct h_env *e)
@@ -315,6 +318,8 @@ static void print_env(const char *tag, const struct h_env *e)
             (unsigned long long)e->scratch[1], (unsigned long long)e->scratch[2],
             (unsigned long long)e->scratch[3], e->slow_loads, e->slow_stores,
             (unsigned long long)e->mmio_last_addr, (unsigned long long)e->mmio_last_val);
+    fprintf(stderr, "  insn_at: sum %016llx last %llx\n", (unsigned long long)e->insn_sum,
+            (unsigned long long)e->insn_last);
 }
 
 /* Runs `iters` random blocks; returns the number of mismatches. */
@@ -370,6 +375,7 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
 
         struct tb tr = { 0 }, tj = { 0 };
         memcpy(&envr, &env0, sizeof(env0));
+        envr.engine = ref;
         memcpy(h_mem, mem0, H_MEM_SIZE);
         if (!ref->compile(ref, &tr, &b)) {
             bad++;
@@ -379,9 +385,11 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
             tr.jmp_dest[s] = chain[s] ? &tail_r : NULL;
         envr.lookup_result = ptr ? &tail_r : NULL;
         uintptr_t rr = ref->exec(ref, &envr, &tr);
+        insn_answers += envr.slow_loads + envr.slow_stores && envr.insn_last != H_NO_INSN;
         memcpy(mem_ref, h_mem, H_MEM_SIZE);
 
         memcpy(&envj, &env0, sizeof(env0));
+        envj.engine = jit;
         memcpy(h_mem, mem0, H_MEM_SIZE);
         if (!jit->compile(jit, &tj, &b)) {
             jit->reset(jit);
@@ -453,7 +461,9 @@ static void test_random_blocks(void **state)
     (void)state;
     uint64_t seed = run_seed();
     fprintf(stderr, "test_jit_diff: seed %#llx (KILN_SEED=... to repeat)\n", (unsigned long long)seed);
+    insn_answers = 0;
     assert_int_equal(run_diff(seed, iterations(), false), 0);
+    assert_true(insn_answers > 0);   /* the instruction markers were exercised */
 }
 
 static void test_random_blocks_no_features(void **state)
