@@ -123,6 +123,7 @@ uint64_t cpu_dr_access(struct cpu *cpu, unsigned n, uint64_t v, bool write)
    runs the instruction again alone (as for a store into the running block). */
 static _Noreturn void run_alone(struct cpu *cpu)
 {
+    cpu_sync_insn(cpu); /* from an LD/ST slow path: rip may not be stored yet */
     cpu->smc_single = true;
     cpu->excp_vector = -1;
     longjmp(cpu->jmp, 2);
