@@ -10,3 +10,13 @@ obj/tests/gdb/run-gdb: $(SRC)/tests/gdb/run-gdb.sh obj/tests/gdb/gdb_target kiln
 	chmod +x $@
 
 CHECK_PROGS += obj/tests/gdb/run-gdb
+
+# gdb across every mode switch: tests/guest/modes.asm (ELF with symbols) on both engines.
+obj/tests/gdb/run-gdb-modes: $(SRC)/tests/gdb/run-gdb-modes.sh $(SRC)/tests/gdb/modes.gdb \
+    obj/tests/guest/modes.elf obj/tests/guest/modes.bin kiln
+	@mkdir -p obj/tests/gdb
+	printf '#!/bin/sh\nexec sh "%s/tests/gdb/run-gdb-modes.sh" ./kiln obj/tests/guest "%s" "$$@"\n' \
+	    "$(SRC)" "$(SRC)" > $@
+	chmod +x $@
+
+CHECK_PROGS += obj/tests/gdb/run-gdb-modes

@@ -22,3 +22,15 @@ obj/tests/guest/run-kiln: $(SRC)/tests/guest/run-kiln.sh $(GUEST_BINS) kiln
 	chmod +x $@
 
 CHECK_PROGS += obj/tests/guest/run_guests obj/tests/guest/run-kiln
+
+# modes.asm is linked, not assembled flat: an ELF64 with symbols for gdb (no DWARF: nasm's line tables for the 16-bit section at 0x8000 confuse gdb)
+# (modes.elf, tests/gdb/modes.gdb) and the ELF32 multiboot kernel kiln boots (modes.bin).
+obj/tests/guest/modes.o: $(SRC)/tests/guest/modes.asm
+	@mkdir -p obj/tests/guest
+	nasm -f elf64 -o $@ $<
+
+obj/tests/guest/modes.elf: obj/tests/guest/modes.o $(SRC)/tests/guest/modes.ld
+	ld -m elf_x86_64 -n --no-warn-rwx-segments -T $(SRC)/tests/guest/modes.ld -o $@ obj/tests/guest/modes.o
+
+obj/tests/guest/modes.bin: obj/tests/guest/modes.elf
+	objcopy -O elf32-i386 --strip-debug $< $@
