@@ -20,3 +20,13 @@ obj/tests/gdb/run-gdb-modes: $(SRC)/tests/gdb/run-gdb-modes.sh $(SRC)/tests/gdb/
 	chmod +x $@
 
 CHECK_PROGS += obj/tests/gdb/run-gdb-modes
+
+# gdb on a running guest (no -S): attach, singlestep-irq, Ctrl-C, detach, re-attach, kill.
+obj/tests/gdb/run-gdb-live: $(SRC)/tests/gdb/run-gdb-live.sh $(SRC)/tests/gdb/live.gdb \
+    obj/tests/guest/counter.bin kiln
+	@mkdir -p obj/tests/gdb
+	printf '#!/bin/sh\nexec sh "%s/tests/gdb/run-gdb-live.sh" ./kiln obj/tests/guest "%s" "$$@"\n' \
+	    "$(SRC)" "$(SRC)" > $@
+	chmod +x $@
+
+CHECK_PROGS += obj/tests/gdb/run-gdb-live

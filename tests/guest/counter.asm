@@ -3,9 +3,9 @@
 ; tests: 32-bit paging (a 4 MiB identity page and one 4 KiB page at 0xc0000000 that
 ; maps the counter page), the PIT's IRQ 0 at about 1 kHz counted by its handler, and a
 ; busy main loop (never HLT) that prints "count N" on COM1 every 100 ticks. It first
-; prints "counter start page=0xPPPPPPPP" (the counter page's physical address: the
-; dword there is N, the same dword is at virtual 0xc0000000) and "loop=0xLLLLLLLL"
-; (the main loop's address). No "; expect:" line: it never ends by itself.
+; prints "counter start page=0xPPPPPPPP irq=0xIIIIIIII loop=0xLLLLLLLL": the counter
+; page's physical address (the dword there is N, the same dword is at virtual
+; 0xc0000000), the IRQ 0 handler's and the main loop's addresses. No "; expect:" line: it never ends by itself.
 %include "mb.inc"
 
 VPAGE equ 0xc0000000
@@ -49,6 +49,9 @@ start:  mov esp, 0x90000
         out 0x40, al
         PUTS msg_start
         mov eax, count
+        call puthex
+        PUTS msg_irq
+        mov eax, irq0
         call puthex
         PUTS msg_loop
         mov eax, main_loop
@@ -109,6 +112,7 @@ putdec: mov edi, decbuf + 11
         jmp mb_puts
 
 msg_start: db "counter start page=", 0
+msg_irq:   db " irq=", 0
 msg_loop:  db " loop=", 0
 msg_count: db "count ", 0
 msg_nl:    db 10, 0

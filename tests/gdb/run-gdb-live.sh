@@ -1,0 +1,96 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# run-gdb-live.sh KILN GUESTDIR SRCDIR: the gdb stub on a running guest (no -S):
+# tests/guest/counter runs under `kiln -gdb`, the real gdb attaches (the guest stops),
+# single-steps with a timer interrupt pending (singlestep-irq off: never enters the
+# handler; on: does), continue + Ctrl-C (SIGINT to gdb), detach (the guest runs on),
+# a second gdb attaches and kills kiln (status 0). cmocka-style summary.
+kiln=$1 bin=$2 src=$3
+if ! command -v gdb >/dev/null 2>&1; then
+    echo "gdb not installed: skipped"; echo "[  PASSED  ] 0 test(s)."; exit 0
+fi
+if [ ! -f "$bin/counter.bin" ]; then
+    echo "$bin/counter.bin not built"; echo "[  FAILED  ] 1 test(s)"; exit 1
+fi
+tmp=$(mktemp -d)
+kpid=
+trap '[ -n "$kpid" ] && kill "$kpid" 2>/dev/null; rm -rf "$tmp"' EXIT
+pass=0 fail=0
+bad() { fail=$((fail + 1)); echo "[  FAILED  ] $1"; }
+section() { awk -v n="CHECK $1" '$0 == n {on = 1; next} /^CHECK / {on = 0} on' "$tmp/gdb.out"; }
+check() {
+    name=$1
+    shift
+    got=$(section "$name")
+    for pat in "$@"; do
+        if ! printf '%s\n' "$got" | grep -qE -- "$pat"; then
+            bad "$name: no /$pat/ in:"
+            printf '%s\n' "$got" | grep -v ' in ?? ()$' | sed 's/^/    /' | head -30
+            return
+        fi
+    done
+    pass=$((pass + 1))
+}
+wait_lines() { # FILE PATTERN N: until FILE has N lines matching PATTERN (10 s)
+    i=0
+    while [ "$(grep -cE "$2" "$1" 2>/dev/null)" -lt "$3" ]; do
+        i=$((i + 1)); [ $i -gt 100 ] && return 1; sleep 0.1
+    done
+}
+port=$((23000 + $$ % 20000))
+"$kiln" -kernel "$bin/counter.bin" -nographic -serial "file:$tmp/serial" -monitor none \
+    -gdb "tcp:127.0.0.1:$port" > "$tmp/kiln.out" 2>&1 < /dev/null &
+kpid=$!
+if ! wait_lines "$tmp/serial" '^count ' 2; then
+    bad "the guest does not run before gdb comes: $(cat "$tmp/kiln.out")"
+    echo "[  FAILED  ] $fail test(s)"; exit 1
+fi
+grep -q 'gdb stub listening on 127.0.0.1:' "$tmp/kiln.out" && pass=$((pass + 1)) || bad "no listening message"
+irq=$(sed -n 's/.* irq=\(0x[0-9a-f]*\) .*/\1/p' "$tmp/serial" | head -1)
+loop=$(sed -n 's/.* loop=\(0x[0-9a-f]*\)$/\1/p' "$tmp/serial" | head -1)
+MARK=$tmp/continuing
+export MARK
+timeout 120 gdb -nx -batch -ex "target remote 127.0.0.1:$port" -ex "set \$irq = $irq" \
+    -ex "set \$loop = $loop" -x "$src/tests/gdb/live.gdb" > "$tmp/gdb.out" 2>&1 &
+gpid=$!
+i=0
+while [ ! -f "$MARK" ] && kill -0 $gpid 2>/dev/null && [ $i -lt 1000 ]; do i=$((i + 1)); sleep 0.1; done
+sleep 1
+s1=$(wc -c < "$tmp/serial")
+kill -INT $gpid 2>/dev/null
+wait $gpid
+# attach: stopped (instructions retired do not move over half a second)
+r=$(section attach | sed -n 's/^instructions retired: //p' | tr '\n' ' ')
+set -- $r
+[ $# -eq 2 ] && [ "$1" = "$2" ] && pass=$((pass + 1)) || bad "attach did not stop the guest (retired: $r)"
+check sstep_default '^singlestep-irq: off$'
+check sstep_off '^off_hits 0$' '^pic0 \(master\): irr=[0-9a-f]*[13579bdf] ' '^INTR line: 1$'
+check sstep_on '^singlestep-irq: on$' '^on_hits 1$' '^cs 0x8$'
+check ctrlc 'received signal SIGINT' '^stopped_pc 0x'
+check end 'detached'
+# while gdb let it run before the Ctrl-C, the guest printed
+[ "$s1" -gt 0 ] && pass=$((pass + 1))
+# detached: the guest runs on
+c1=$(grep -c '^count ' "$tmp/serial")
+wait_lines "$tmp/serial" '^count ' $((c1 + 2)) && pass=$((pass + 1)) || bad "the guest did not run on after detach"
+# a second gdb attaches and kills kiln
+timeout 30 gdb -nx -batch -ex "target remote 127.0.0.1:$port" -ex 'printf "pc %#lx\n", $pc' -ex kill \
+    > "$tmp/gdb2.out" 2>&1
+i=0
+while kill -0 "$kpid" 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+if kill -0 "$kpid" 2>/dev/null; then
+    bad "kill did not end kiln: $(cat "$tmp/gdb2.out")"
+else
+    wait "$kpid"; rc=$?
+    kpid=
+    [ $rc -eq 0 ] && grep -q '^pc 0x' "$tmp/gdb2.out" && pass=$((pass + 1)) ||
+        bad "second gdb / kill: status $rc: $(cat "$tmp/gdb2.out")"
+fi
+if grep -qE "too long|Remote failure" "$tmp/gdb.out"; then
+    bad "gdb complained: $(grep -E 'too long|Remote failure' "$tmp/gdb.out" | head -3)"
+fi
+echo "[  PASSED  ] $pass test(s)."
+if [ $fail -gt 0 ]; then
+    echo "[  FAILED  ] $fail test(s)"
+    exit 1
+fi
