@@ -33,7 +33,9 @@ check() {
 }
 wait_lines() { # FILE PATTERN N: until FILE has N lines matching PATTERN (10 s)
     i=0
-    while [ "$(grep -cE "$2" "$1" 2>/dev/null)" -lt "$3" ]; do
+    while :; do
+        n=$(grep -cE "$2" "$1" 2>/dev/null)
+        [ "${n:-0}" -ge "$3" ] && return 0
         i=$((i + 1)); [ $i -gt 100 ] && return 1; sleep 0.1
     done
 }
@@ -45,7 +47,8 @@ if ! wait_lines "$tmp/serial" '^count ' 2; then
     bad "the guest does not run before gdb comes: $(cat "$tmp/kiln.out")"
     echo "[  FAILED  ] $fail test(s)"; exit 1
 fi
-grep -q 'gdb stub listening on 127.0.0.1:' "$tmp/kiln.out" && pass=$((pass + 1)) || bad "no listening message"
+wait_lines "$tmp/kiln.out" 'gdb stub listening on 127.0.0.1:' 1 && pass=$((pass + 1)) || bad "no listening message"
+[ -n "$(sed -n 's/.* irq=\(0x[0-9a-f]*\) .*/\1/p' "$tmp/serial")" ] || bad "no irq= in the guest's banner"
 irq=$(sed -n 's/.* irq=\(0x[0-9a-f]*\) .*/\1/p' "$tmp/serial" | head -1)
 loop=$(sed -n 's/.* loop=\(0x[0-9a-f]*\)$/\1/p' "$tmp/serial" | head -1)
 MARK=$tmp/continuing
