@@ -249,6 +249,26 @@ static void reply_stop(struct gdbstub *g, int sig)
     send_str(g, b);
 }
 
+/* Stop reply for a breakpoint or a watchpoint ("watch:ADDR;" and co.: the
+   guest stopped after the accessing instruction). */
+static void reply_break(struct gdbstub *g)
+{
+    static const char *const why[] = { [GDB_BP_WRITE] = "watch", [GDB_BP_READ] = "rwatch",
+                                       [GDB_BP_ACCESS] = "awatch" };
+    enum gdb_bp type;
+    uint64_t addr;
+    char b[96];
+    g->last_signal = SIGTRAP_GDB;
+    if (g->ops->watch_hit && g->ops->watch_hit(g->opaque, &type, &addr) && type >= GDB_BP_WRITE &&
+        type <= GDB_BP_ACCESS) {
+        snprintf(b, sizeof(b), "T05thread:01;%s:%" PRIx64 ";", why[type], addr);
+        send_str(g, b);
+        return;
+    }
+    /* "swbreak"/"hwbreak" stop reasons let gdb skip its own PC adjustment. */
+    send_str(g, "T05thread:01;swbreak:;");
+}
+
 /* Resumes the target until it stops; returns false when it exited. */
 static bool do_resume(struct gdbstub *g, bool step)
 {
@@ -259,9 +279,7 @@ static bool do_resume(struct gdbstub *g, bool step)
             return false;
         }
         if (r == GDB_RUN_BREAK) {
-            /* "swbreak"/"hwbreak" stop reasons let gdb skip its own PC adjustment. */
-            g->last_signal = SIGTRAP_GDB;
-            send_str(g, "T05thread:01;swbreak:;");
+            reply_break(g);
             return true;
         }
         if (r == GDB_RUN_FAULT) {
@@ -381,8 +399,18 @@ static void cmd_bp(struct gdbstub *g, const char *p, bool insert)
         send_str(g, "E01");
         return;
     }
+    if (type >= GDB_BP_WRITE && type <= GDB_BP_ACCESS) {
+        if (!g->ops->wp_insert) {
+            send_str(g, ""); /* not supported */
+            return;
+        }
+        bool ok = insert ? g->ops->wp_insert(g->opaque, (enum gdb_bp)type, addr, kind)
+                         : g->ops->wp_remove(g->opaque, (enum gdb_bp)type, addr, kind);
+        send_str(g, ok ? "OK" : "E22");
+        return;
+    }
     if (type > GDB_BP_HW || !g->ops->bp_insert) {
-        send_str(g, ""); /* watchpoints: not supported */
+        send_str(g, ""); /* unknown kinds */
         return;
     }
     bool ok = insert ? g->ops->bp_insert(g->opaque, (enum gdb_bp)type, addr)

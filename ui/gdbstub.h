@@ -40,7 +40,10 @@ enum gdb_run {
 };
 
 /* Breakpoint kinds of Z/z packets. */
-enum gdb_bp { GDB_BP_SW = 0, GDB_BP_HW = 1 };
+enum gdb_bp {
+    GDB_BP_SW = 0, GDB_BP_HW = 1,
+    GDB_BP_WRITE = 2, GDB_BP_READ = 3, GDB_BP_ACCESS = 4, /* watchpoints: Z2 Z3 Z4 */
+};
 
 /* The debugged machine, as callbacks (the stub never sees struct cpu). */
 struct gdb_target_ops {
@@ -52,6 +55,13 @@ struct gdb_target_ops {
     /* Breakpoints: true on success (false: no room / unsupported). */
     bool (*bp_insert)(void *opaque, enum gdb_bp type, uint64_t addr);
     bool (*bp_remove)(void *opaque, enum gdb_bp type, uint64_t addr);
+    /* Watchpoints (GDB_BP_WRITE/READ/ACCESS) on [addr, addr+len) guest-virtual;
+       true on success. NULL: watchpoints unsupported (empty reply). */
+    bool (*wp_insert)(void *opaque, enum gdb_bp type, uint64_t addr, uint64_t len);
+    bool (*wp_remove)(void *opaque, enum gdb_bp type, uint64_t addr, uint64_t len);
+    /* After GDB_RUN_BREAK: true when a watchpoint stopped the guest (after the
+       accessing instruction), with its kind and address; clears the record. */
+    bool (*watch_hit)(void *opaque, enum gdb_bp *type, uint64_t *addr);
     /* Runs one slice (step: exactly one instruction). */
     enum gdb_run (*run)(void *opaque, bool step);
     /* Optional: called when the stub would block reading fd while the guest is

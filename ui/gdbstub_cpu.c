@@ -137,6 +137,28 @@ static bool bp_remove(void *opaque, enum gdb_bp type, uint64_t addr)
     return cpu_bp_remove(cpu, linear(cpu, addr));
 }
 
+/* Watchpoints: gdb's data addresses are linear (as for m/M), kinds map to CPU_WP_*. */
+static bool wp_insert(void *opaque, enum gdb_bp type, uint64_t addr, uint64_t len)
+{
+    struct cpu *cpu = cpu_of(opaque);
+    return cpu_wp_insert(cpu, addr, len, (unsigned)type - 1);
+}
+
+static bool wp_remove(void *opaque, enum gdb_bp type, uint64_t addr, uint64_t len)
+{
+    struct cpu *cpu = cpu_of(opaque);
+    return cpu_wp_remove(cpu, addr, len, (unsigned)type - 1);
+}
+
+static bool watch_hit(void *opaque, enum gdb_bp *type, uint64_t *addr)
+{
+    unsigned kind;
+    if (!cpu_debug_watch_hit(cpu_of(opaque), addr, &kind))
+        return false;
+    *type = (enum gdb_bp)(kind + 1);
+    return true;
+}
+
 static enum gdb_run run(void *opaque, bool step)
 {
     struct gdbstub_cpu_target *t = opaque;
@@ -162,5 +184,12 @@ const struct gdb_target_ops gdbstub_cpu_ops = {
     .write_mem = write_mem,
     .bp_insert = bp_insert,
     .bp_remove = bp_remove,
+    .wp_insert = wp_insert,
+    .wp_remove = wp_remove,
+    .watch_hit = watch_hit,
     .run = run,
 };
+
+_Static_assert(GDB_BP_WRITE - 1 == CPU_WP_WRITE && GDB_BP_READ - 1 == CPU_WP_READ &&
+                   GDB_BP_ACCESS - 1 == CPU_WP_ACCESS,
+               "gdb watchpoint types map to CPU_WP_* by subtracting 1");

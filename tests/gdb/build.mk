@@ -30,3 +30,12 @@ obj/tests/gdb/run-gdb-live: $(SRC)/tests/gdb/run-gdb-live.sh $(SRC)/tests/gdb/li
 	chmod +x $@
 
 CHECK_PROGS += obj/tests/gdb/run-gdb-live
+
+# Watchpoints (Z2/Z3/Z4) and Z1 with real gdb against ./kiln (tests/gdb/run-gdb-watch.sh).
+obj/tests/gdb/run-gdb-watch: $(SRC)/tests/gdb/run-gdb-watch.sh kiln obj/tests/guest/gdbwatch.bin
+	@mkdir -p obj/tests/gdb
+	printf '#!/bin/sh\nexec sh "%s/tests/gdb/run-gdb-watch.sh" "%s" ./kiln obj/tests/guest "$$@"\n' \
+	    "$(SRC)" "$(SRC)" > $@
+	chmod +x $@
+
+CHECK_PROGS += obj/tests/gdb/run-gdb-watch

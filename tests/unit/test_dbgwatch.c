@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/* test_dbgwatch.c: debugger watchpoints and guest debug registers on a bare 64-bit CPU, both engines. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "cpu/bare.h"
+#include "cpu/cpu.h"
+#include "cpu/debug.h"
+
+#define MEM (1u << 20)
+#define VAR 0x3000u
+
+/*
+ * 0x1000 mov eax, 1              0x1005 mov edx, [0x3000]     0x100c mov [0x3000], eax
+ * 0x1013 mov ebx, 2              0x1018 hlt
+ */
+static const uint8_t prog_rw[] = {
+    0xb8, 0x01, 0x00, 0x00, 0x00, 0x8b, 0x14, 0x25, 0x00, 0x30, 0x00, 0x00,
+    0x89, 0x04, 0x25, 0x00, 0x30, 0x00, 0x00, 0xbb, 0x02, 0x00, 0x00, 0x00, 0xf4,
+};
+/*
+ * 0x1000 mov rdi, 0x3000         0x1007 mov ecx, 8    0x100c mov eax, 7
+ * 0x1011 rep stosq               0x1014 hlt
+ */
+static const uint8_t prog_rep[] = {
+    0x48, 0xc7, 0xc7, 0x00, 0x30, 0x00, 0x00, 0xb9, 0x08, 0x00, 0x00, 0x00,
+    0xb8, 0x07, 0x00, 0x00, 0x00, 0xf3, 0x48, 0xab, 0xf4,
+};
+/*
+ * 0x1000 mov rax, 0x3000         0x1007 mov dr0, rax
+ * 0x100a mov rax, 0xd0001 (L0, write, 4 bytes)           0x1011 mov dr7, rax
+ * 0x1014 mov eax, 1              0x1019 mov [0x3000], eax     0x1020 mov ebx, 2    0x1025 hlt
+ */
+static const uint8_t prog_dr[] = {
+    0x48, 0xc7, 0xc0, 0x00, 0x30, 0x00, 0x00, 0x0f, 0x23, 0xc0, 0x48, 0xc7, 0xc0, 0x01, 0x00, 0x0d, 0x00,
+    0x0f, 0x23, 0xf8, 0xb8, 0x01, 0x00, 0x00, 0x00, 0x89, 0x04, 0x25, 0x00, 0x30, 0x00, 0x00,
+    0xbb, 0x02, 0x00, 0x00, 0x00, 0xf4,
+};
+
+static struct bare_cpu *mk(enum bare_engine eng, const uint8_t *prog, size_t n)
+{
+    struct bare_cpu *bc = bare_cpu_new(eng, BARE_MODE_LONG64, 0, MEM);
+    assert_non_null(bc);
+    assert_true(bare_cpu_write(bc, 0x1000, prog, n));
+    struct bare_regs r = { 0 };
+    r.rip = 0x1000;
+    r.gpr[4] = 0x8000;
+    r.rflags = 2;
+    bare_cpu_set_regs(bc, &r);
+    return bc;
+}
+
+static uint32_t var(struct bare_cpu *bc)
+{
+    uint32_t v;
+    memcpy(&v, bare_cpu_mem(bc) + VAR, 4);
+    return v;
+}
+
+static void expect_watch(struct cpu *cpu, uint64_t rip, uint64_t addr, unsigned kind)
+{
+    uint64_t a = 0;
+    unsigned k = 0;
+    assert_int_equal(cpu_exec(cpu, 1000), CPU_EXIT_DEBUG);
+    assert_int_equal(cpu->rip, rip);
+    assert_true(cpu_debug_watch_hit(cpu, &a, &k));
+    assert_int_equal(a, addr);
+    assert_int_equal(k, kind);
+    assert_false(cpu_debug_watch_hit(cpu, &a, &k)); /* cleared */
+}
+
+static void run_to_hlt(struct cpu *cpu)
+{
+    assert_int_equal(cpu_exec(cpu, 1000), CPU_EXIT_HLT);
+}
+
+static void watch_kinds(enum bare_engine eng)
+{
+    /* write watch: stops after the store (the value is there, the next instruction not run) */
+    struct bare_cpu *bc = mk(eng, prog_rw, sizeof(prog_rw));
+    struct cpu *cpu = bare_cpu_cpu(bc);
+    bare_cpu_mem(bc)[VAR] = 0x55;
+    assert_true(cpu_wp_insert(cpu, VAR, 4, CPU_WP_WRITE));
+    expect_watch(cpu, 0x1013, VAR, CPU_WP_WRITE);
+    assert_int_equal(var(bc), 1);
+    assert_int_equal(cpu->gpr[3], 0);
+    assert_int_equal(cpu->gpr[2], 0x55);
+    /* only the write tag of the watched page is slow */
+    struct tlb_entry *e = &cpu->tlb.e[0][(VAR >> 12) & (TLB_SIZE - 1)];
+    assert_true(e->write_tag & TLB_SLOW);
+    assert_int_equal(e->read_tag, VAR);
+    run_to_hlt(cpu);
+    assert_int_equal(cpu->gpr[3], 2);
+    bare_cpu_free(bc);
+
+    /* read watch: after the load; the store does not stop */
+    bc = mk(eng, prog_rw, sizeof(prog_rw));
+    cpu = bare_cpu_cpu(bc);
+    assert_true(cpu_wp_insert(cpu, VAR + 2, 1, CPU_WP_READ));
+    expect_watch(cpu, 0x100c, VAR + 2, CPU_WP_READ);
+    assert_int_equal(var(bc), 0);
+    run_to_hlt(cpu);
+    bare_cpu_free(bc);
+
+    /* access watch: both; removing it restores the fast path */
+    bc = mk(eng, prog_rw, sizeof(prog_rw));
+    cpu = bare_cpu_cpu(bc);
+    assert_true(cpu_wp_insert(cpu, VAR, 8, CPU_WP_ACCESS));
+    assert_true(cpu_wp_insert(cpu, VAR, 8, CPU_WP_ACCESS)); /* already there */
+    expect_watch(cpu, 0x100c, VAR, CPU_WP_ACCESS);
+    expect_watch(cpu, 0x1013, VAR, CPU_WP_ACCESS);
+    assert_true(cpu_wp_remove(cpu, VAR, 8, CPU_WP_ACCESS));
+    assert_false(cpu_wp_remove(cpu, VAR, 8, CPU_WP_ACCESS));
+    assert_int_equal(cpu->dbg.nwatch, 0);
+    cpu->rip = 0x1000;
+    run_to_hlt(cpu);
+    e = &cpu->tlb.e[0][(VAR >> 12) & (TLB_SIZE - 1)];
+    assert_int_equal(e->write_tag, VAR);
+    assert_int_equal(e->read_tag, VAR);
+    /* a watch elsewhere on the page does not stop */
+    assert_true(cpu_wp_insert(cpu, VAR + 4, 4, CPU_WP_ACCESS));
+    cpu->rip = 0x1000;
+    run_to_hlt(cpu);
+    cpu_wp_clear(cpu);
+    assert_int_equal(cpu->dbg.nwatch, 0);
+    assert_false(cpu_wp_insert(cpu, VAR, 0, CPU_WP_WRITE));
+    bare_cpu_free(bc);
+}
+
+static void rep_string(enum bare_engine eng)
+{
+    struct bare_cpu *bc = mk(eng, prog_rep, sizeof(prog_rep));
+    struct cpu *cpu = bare_cpu_cpu(bc);
+    assert_true(cpu_wp_insert(cpu, VAR + 16, 8, CPU_WP_WRITE));
+    /* stops after the third iteration, at the REP (more to do) */
+    expect_watch(cpu, 0x1011, VAR + 16, CPU_WP_WRITE);
+    assert_int_equal(cpu->gpr[1], 5);
+    assert_int_equal(cpu->gpr[7], VAR + 24);
+    uint64_t q;
+    memcpy(&q, bare_cpu_mem(bc) + VAR + 16, 8);
+    assert_int_equal(q, 7);
+    memcpy(&q, bare_cpu_mem(bc) + VAR + 24, 8);
+    assert_int_equal(q, 0);
+    run_to_hlt(cpu);
+    assert_int_equal(cpu->gpr[1], 0);
+    memcpy(&q, bare_cpu_mem(bc) + VAR + 56, 8);
+    assert_int_equal(q, 7);
+    bare_cpu_free(bc);
+}
+
+static void guest_dr(enum bare_engine eng)
+{
+    /* the guest's DR0 write watch: #DB trap after the store, DR6.B0 (no delivery: cpu_exec reports it) */
+    struct bare_cpu *bc = mk(eng, prog_dr, sizeof(prog_dr));
+    struct cpu *cpu = bare_cpu_cpu(bc);
+    assert_int_equal(cpu_exec(cpu, 1000), CPU_EXIT_EXCEPTION);
+    assert_int_equal(cpu->excp_vector, EXC_DB);
+    assert_int_equal(cpu->rip, 0x1020);
+    assert_int_equal(var(bc), 1);
+    assert_int_equal(cpu->dr[6] & 0xf, 1);
+    assert_int_equal(cpu->gpr[3], 0);
+    bare_cpu_free(bc);
+
+    /* with the debugger watching the same variable: the debugger stops first, the
+       guest's #DB comes when it resumes */
+    bc = mk(eng, prog_dr, sizeof(prog_dr));
+    cpu = bare_cpu_cpu(bc);
+    assert_true(cpu_wp_insert(cpu, VAR, 4, CPU_WP_WRITE));
+    expect_watch(cpu, 0x1020, VAR, CPU_WP_WRITE);
+    cpu->dr[6] = 0;
+    assert_int_equal(cpu_exec(cpu, 1000), CPU_EXIT_EXCEPTION);
+    assert_int_equal(cpu->excp_vector, EXC_DB);
+    assert_int_equal(cpu->rip, 0x1020);
+    assert_int_equal(cpu->dr[6] & 0xf, 1);
+    bare_cpu_free(bc);
+
+    /* an instruction breakpoint (DR1 = 0x1020, R/W 00): a fault before it; RF lets it run */
+    bc = mk(eng, prog_rw, sizeof(prog_rw));
+    cpu = bare_cpu_cpu(bc);
+    cpu->excp_vector = -1;
+    cpu->dr[1] = 0x1013;
+    cpu->dr[7] = 0x4;
+    cpu_dbg_update(cpu);
+    assert_int_equal(cpu_exec(cpu, 1000), CPU_EXIT_EXCEPTION);
+    assert_int_equal(cpu->excp_vector, EXC_DB);
+    assert_int_equal(cpu->rip, 0x1013);
+    assert_int_equal(cpu->dr[6] & 0xf, 2);
+    assert_int_equal(cpu->gpr[3], 0);
+    assert_int_equal(cpu->gpr[2], 0); /* the block before it ran */
+    cpu->eflags |= CPU_RF;
+    run_to_hlt(cpu);
+    assert_int_equal(cpu->gpr[3], 2);
+    assert_false(cpu->eflags & CPU_RF);
+    /* again from the start: hit again (RF was consumed) */
+    cpu->rip = 0x1000;
+    assert_int_equal(cpu_exec(cpu, 1000), CPU_EXIT_EXCEPTION);
+    assert_int_equal(cpu->rip, 0x1013);
+    /* disabled: nothing */
+    cpu->dr[7] = 0x400;
+    cpu_dbg_update(cpu);
+    run_to_hlt(cpu);
+    bare_cpu_free(bc);
+}
+
+static void t_watch_jit(void **s) { (void)s; watch_kinds(BARE_ENGINE_JIT); }
+static void t_watch_interp(void **s) { (void)s; watch_kinds(BARE_ENGINE_INTERP); }
+static void t_rep_jit(void **s) { (void)s; rep_string(BARE_ENGINE_JIT); }
+static void t_rep_interp(void **s) { (void)s; rep_string(BARE_ENGINE_INTERP); }
+static void t_dr_jit(void **s) { (void)s; guest_dr(BARE_ENGINE_JIT); }
+static void t_dr_interp(void **s) { (void)s; guest_dr(BARE_ENGINE_INTERP); }
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t_watch_jit), cmocka_unit_test(t_watch_interp),
+        cmocka_unit_test(t_rep_jit),   cmocka_unit_test(t_rep_interp),
+        cmocka_unit_test(t_dr_jit),    cmocka_unit_test(t_dr_interp),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
