@@ -293,6 +293,10 @@ void cpu_sys_deliver(struct cpu *cpu)
     }
     if (!(cpu->hflags & HF_PE))
         has_err = false; /* real mode pushes no error code */
+    /* Faults (#DE #BR #UD #NM #TS #NP #SS #GP #PF #MF #AC #XM #VE) push RF = 1: the
+       restarted instruction does not hit its instruction breakpoint again. */
+    if (!soft && v >= 0 && v < 32 && ((1u << v) & 0x1b7ce1u))
+        cpu->eflags |= CPU_RF;
     cpu->delivering = v + 1;
     cpu->delivering_soft = soft;
     cpu_interrupt(cpu, v, soft ? INTR_SOFT : INTR_EXCEPTION, has_err, err);

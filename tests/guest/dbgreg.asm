@@ -6,7 +6,7 @@
 ; MOV DR with DR6.BD, GD cleared for the handler), TF single steps with DR6.BS, TF
 ; and a data breakpoint in one #DB, a data breakpoint inside REP MOVSD (trap after the
 ; iteration that hit, EIP at the REP, ECX/EDI of that point), an I/O breakpoint
-; (CR4.DE) and MOV DR4 under CR4.DE (#UD).
+; (CR4.DE) and MOV DR4 under CR4.DE (#UD, a fault: RF in the pushed EFLAGS).
 ; expect: exit=1 serial="dbgreg ok"
 %include "mb.inc"
 
@@ -252,6 +252,8 @@ ud_at:  mov eax, dr4                    ; 3 bytes
         FAIL_UNLESS e, 84
         cmp dword [ud_eip], ud_at
         FAIL_UNLESS e, 85
+        test dword [ud_flags], 0x10000  ; a fault: RF set in the pushed EFLAGS
+        FAIL_UNLESS nz, 87
         mov eax, cr4
         and eax, ~0x8
         mov cr4, eax
@@ -306,6 +308,8 @@ ud_handler:
         inc dword [ud_count]
         mov eax, [esp + 4]
         mov [ud_eip], eax
+        mov eax, [esp + 12]
+        mov [ud_flags], eax
         add dword [esp + 4], 3
         pop eax
         iretd
@@ -333,6 +337,7 @@ db_setrf: dd 0
 db_tf_stop: dd 0
 ud_count: dd 0
 ud_eip: dd 0
+ud_flags: dd 0
 align 16
 wvar:   dd 0, 0
 rwvar:  dd 0x11223344
