@@ -4,11 +4,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "cpu/bare.h"
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
+#include "ui/gdbstub.h"
 
 #define MEM (1u << 20)
 #define VAR 0x3000u
@@ -205,6 +210,90 @@ static void guest_dr(enum bare_engine eng)
     bare_cpu_free(bc);
 }
 
+/* ---- the stub's packets: Z2/Z3/Z4, stop replies, over a socketpair ---- */
+
+struct stub {
+    struct gdbstub g;
+    struct gdbstub_cpu_target t;
+    int fd[2];
+    pthread_t th;
+};
+
+static void *serve(void *arg)
+{
+    struct stub *st = arg;
+    gdbstub_serve(&st->g);
+    return NULL;
+}
+
+/* Sends one packet, then returns the reply packet's payload (acks handled). */
+static const char *req(struct stub *st, const char *data, char *out, size_t cap)
+{
+    char buf[512];
+    unsigned sum = 0;
+    for (const char *p = data; *p; p++)
+        sum += (uint8_t)*p;
+    int n = snprintf(buf, sizeof(buf), "$%s#%02x", data, sum & 0xff);
+    assert_int_equal(write(st->fd[0], buf, (size_t)n), n);
+    char c;
+    do
+        assert_int_equal(read(st->fd[0], &c, 1), 1);
+    while (c != '$');
+    size_t k = 0;
+    for (;;) {
+        assert_int_equal(read(st->fd[0], &c, 1), 1);
+        if (c == '#')
+            break;
+        assert_true(k + 1 < cap);
+        out[k++] = c;
+    }
+    out[k] = '\0';
+    char cs[2];
+    assert_int_equal(read(st->fd[0], cs, 2), 2);
+    assert_int_equal(write(st->fd[0], "+", 1), 1);
+    return out;
+}
+
+static void packets(enum bare_engine eng)
+{
+    struct bare_cpu *bc = mk(eng, prog_rw, sizeof(prog_rw));
+    struct stub st;
+    char r[256];
+    memset(&st, 0, sizeof(st));
+    st.t.cpu = bare_cpu_cpu(bc);
+    st.t.slice = 1000;
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, st.fd), 0);
+    gdbstub_init(&st.g, st.fd[1], &gdbstub_cpu_ops, &st.t, NULL);
+    assert_int_equal(pthread_create(&st.th, NULL, serve, &st), 0);
+    assert_non_null(strstr(req(&st, "qSupported:swbreak+;hwbreak+", r, sizeof(r)), "hwbreak+"));
+    assert_string_equal(req(&st, "Z3,3000,4", r, sizeof(r)), "OK");
+    assert_string_equal(req(&st, "Z2,3002,1", r, sizeof(r)), "OK");
+    assert_string_equal(req(&st, "c", r, sizeof(r)), "T05thread:01;rwatch:3000;");
+    assert_int_equal(st.t.cpu->rip, 0x100c);
+    assert_string_equal(req(&st, "c", r, sizeof(r)), "T05thread:01;watch:3002;");
+    assert_int_equal(st.t.cpu->rip, 0x1013);
+    assert_string_equal(req(&st, "z3,3000,4", r, sizeof(r)), "OK");
+    assert_string_equal(req(&st, "z2,3002,1", r, sizeof(r)), "OK");
+    assert_string_equal(req(&st, "z2,3002,1", r, sizeof(r)), "E22");
+    assert_string_equal(req(&st, "Z4,3000,4", r, sizeof(r)), "OK");
+    /* a step onto the store reports the watchpoint too */
+    assert_string_equal(req(&st, "P10=0c10000000000000", r, sizeof(r)), "OK");
+    assert_string_equal(req(&st, "s", r, sizeof(r)), "T05thread:01;awatch:3000;");
+    assert_string_equal(req(&st, "z4,3000,4", r, sizeof(r)), "OK");
+    assert_string_equal(req(&st, "Z2,0,0", r, sizeof(r)), "E22"); /* zero length */
+    /* a breakpoint stop is still a breakpoint stop */
+    assert_string_equal(req(&st, "Z1,1018,1", r, sizeof(r)), "OK");
+    assert_string_equal(req(&st, "c", r, sizeof(r)), "T05thread:01;swbreak:;");
+    assert_string_equal(req(&st, "z1,1018,1", r, sizeof(r)), "OK");
+    assert_string_equal(req(&st, "c", r, sizeof(r)), "W00");
+    pthread_join(st.th, NULL);
+    close(st.fd[0]);
+    close(st.fd[1]);
+    bare_cpu_free(bc);
+}
+
+static void t_packets_jit(void **s) { (void)s; packets(BARE_ENGINE_JIT); }
+static void t_packets_interp(void **s) { (void)s; packets(BARE_ENGINE_INTERP); }
 static void t_watch_jit(void **s) { (void)s; watch_kinds(BARE_ENGINE_JIT); }
 static void t_watch_interp(void **s) { (void)s; watch_kinds(BARE_ENGINE_INTERP); }
 static void t_rep_jit(void **s) { (void)s; rep_string(BARE_ENGINE_JIT); }
@@ -218,6 +307,7 @@ int main(void)
         cmocka_unit_test(t_watch_jit), cmocka_unit_test(t_watch_interp),
         cmocka_unit_test(t_rep_jit),   cmocka_unit_test(t_rep_interp),
         cmocka_unit_test(t_dr_jit),    cmocka_unit_test(t_dr_interp),
+        cmocka_unit_test(t_packets_jit), cmocka_unit_test(t_packets_interp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -320,7 +320,9 @@ static void test_step_and_breakpoints(void **state)
     assert_string_equal(req(e, "c"), "T05thread:01;swbreak:;");
     assert_int_equal(reg(e, R_RIP), 0x1000);
     assert_string_equal(req(e, "z1,1000,1"), "OK");
-    assert_string_equal(req(e, "Z2,2000,4"), ""); /* watchpoints: not supported */
+    assert_string_equal(req(e, "Z2,2000,4"), "OK"); /* watchpoints: test_dbgwatch.c, tests/gdb */
+    assert_string_equal(req(e, "z2,2000,4"), "OK");
+    assert_string_equal(req(e, "z2,2000,4"), "E22");
     /* without breakpoints the program runs to its HLT: the "process" exits */
     assert_string_equal(req(e, "c"), "W00");
     pthread_join(e->th, NULL);
