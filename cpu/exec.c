@@ -42,6 +42,10 @@ static struct tb *translate_tb(struct cpu *cpu, uint64_t pc, uint64_t cs_base, u
                 if (kiln_log_enabled(log, KILN_LOG_OP_OPT))
                     cpu_trace_ir(cpu, "OP after optimization", pc, b);
             }
+            /* Pages that already hold code have every TLB entry protected. */
+            bool had[2];
+            for (int i = 0; i < 2; i++)
+                had[i] = tb->phys_page[i] != TB_NO_PAGE && tb_page_has_code(cpu->tbc, tb->phys_page[i]);
             if (tb_commit(cpu->tbc, tb, b)) {
                 if (kiln_log_enabled(log, KILN_LOG_OUT_ASM))
                     cpu_trace_out_asm(cpu, tb);
@@ -52,7 +56,7 @@ static struct tb *translate_tb(struct cpu *cpu, uint64_t pc, uint64_t cs_base, u
                                                           (t1.tv_nsec - t0.tv_nsec));
                 }
                 for (int i = 0; i < 2; i++) {
-                    if (tb->phys_page[i] == TB_NO_PAGE)
+                    if (tb->phys_page[i] == TB_NO_PAGE || had[i])
                         continue;
                     cpu_tlb_protect_code(cpu, tb->phys_page[i]);
                     if (cpu->on_code_page)
