@@ -176,6 +176,7 @@ struct cpu {
     /* --- the soft TLB (engines read it at offsetof(struct cpu, tlb)) --- */
     struct tlb tlb;
     uint64_t tlb_phys[TLB_MMU_MODES][TLB_SIZE]; /* physical page of each entry */
+    unsigned tlb_used;      /* bit m: mode m has been filled since its last flush */
 
     /* --- system state (grows with the system-CPU work) --- */
     uint64_t cr[5];         /* CR0 CR2 CR3 CR4 (CR1 unused) */

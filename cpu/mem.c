@@ -31,9 +31,14 @@ static struct tlb_entry *entry(struct cpu *cpu, unsigned idx, uint64_t addr, uns
     return &cpu->tlb.e[idx & (TLB_MMU_MODES - 1)][*slot];
 }
 
+/* Only the modes filled since their last flush need emptying (a boot or a
+   user program mostly uses one or two of them). */
 void cpu_tlb_flush(struct cpu *cpu)
 {
-    tlb_flush(&cpu->tlb);
+    for (unsigned m = 0; m < TLB_MMU_MODES; m++)
+        if (cpu->tlb_used & (1u << m))
+            tlb_flush_mode(&cpu->tlb, m);
+    cpu->tlb_used = 0;
 }
 
 void cpu_tlb_flush_nonglobal(struct cpu *cpu)
@@ -55,6 +60,7 @@ static uint8_t *fill(struct cpu *cpu, uint64_t addr, unsigned acc, unsigned idx,
         return NULL;
     uint64_t vpage = addr & TLB_PAGE_MASK;
     struct tlb_entry *e = entry(cpu, idx, addr, &slot);
+    cpu->tlb_used |= 1u << idx;
     ph &= TLB_PAGE_MASK;
     uint64_t fast = host ? vpage : (vpage | TLB_SLOW);
     e->read_tag = (prot & CPU_PROT_R) ? fast : TLB_INVALID;

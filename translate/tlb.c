@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* tlb.c: soft-TLB maintenance shared by every guest. */
+#include <string.h>
 #include "translate/tlb.h"
+
+/* All-ones tags have TLB_INVALID set, so they never equal a page address; a
+   memset is the cheapest way to write them (the addend is never read then). */
+_Static_assert(TLB_INVALID == 1u, "all-ones tags must read as invalid");
+
+void tlb_flush_mode(struct tlb *tlb, unsigned mode)
+{
+    memset(tlb->e[mode % TLB_MMU_MODES], 0xff, sizeof(tlb->e[0]));
+}
 
 void tlb_flush(struct tlb *tlb)
 {
-    for (unsigned m = 0; m < TLB_MMU_MODES; m++) {
-        for (unsigned i = 0; i < TLB_SIZE; i++) {
-            struct tlb_entry *e = &tlb->e[m][i];
-            e->read_tag = TLB_INVALID;
-            e->write_tag = TLB_INVALID;
-            e->code_tag = TLB_INVALID;
-            e->addend = 0;
-        }
-    }
+    memset(tlb->e, 0xff, sizeof(tlb->e));
 }

@@ -23,7 +23,7 @@
 #define TLB_PAGE_BITS 12
 #define TLB_PAGE_SIZE (1u << TLB_PAGE_BITS)
 #define TLB_PAGE_MASK (~(uint64_t)(TLB_PAGE_SIZE - 1))
-#define TLB_BITS 8
+#define TLB_BITS 10
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_MMU_MODES 4
 
@@ -51,7 +51,9 @@ struct tlb_slow_ops {
     void (*store)(void *env, uint64_t addr, uint64_t value, unsigned memop);
 };
 
-/* Empties every entry (all tags become TLB_INVALID). */
+/* Empties every entry (every tag gets TLB_INVALID set). */
 void tlb_flush(struct tlb *tlb);
+/* Empties the entries of one MMU mode. */
+void tlb_flush_mode(struct tlb *tlb, unsigned mode);
 
 #endif
