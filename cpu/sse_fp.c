@@ -60,7 +60,9 @@ static void host_end(struct fpx *x, bool arith)
         if (e & FE_OVERFLOW) x->flags |= MXCSR_OE;
         if (e & FE_UNDERFLOW) x->flags |= MXCSR_UE;
     }
-    if (e & FE_INEXACT) x->flags |= MXCSR_PE;
+    /* a lane that overflows with OE unmasked reports no inexact (as the host) */
+    bool oe_trap = (e & FE_OVERFLOW) && !(x->mxcsr & (MXCSR_OE << MXCSR_MASKS_SHIFT));
+    if ((e & FE_INEXACT) && !(arith && oe_trap)) x->flags |= MXCSR_PE;
     fesetround(FE_TONEAREST);
     feclearexcept(FE_ALL_EXCEPT);
 }
@@ -76,10 +78,17 @@ static uint64_t in_fix(struct fpx *x, uint64_t v, bool dbl)
     return v;
 }
 
-/* FTZ on a result. */
+/* A denormal result: with UE unmasked it underflows even when exact (the host
+   reports only tiny and inexact); masked, FTZ flushes it to zero. */
 static uint64_t out_fix(struct fpx *x, uint64_t v, bool dbl)
 {
-    if ((x->mxcsr & MXCSR_FZ) && is_denorm(v, dbl)) {
+    if (!is_denorm(v, dbl))
+        return v;
+    if (!(x->mxcsr & (MXCSR_UE << MXCSR_MASKS_SHIFT))) {
+        x->flags |= MXCSR_UE;
+        return v;
+    }
+    if (x->mxcsr & MXCSR_FZ) {
         x->flags |= MXCSR_UE | MXCSR_PE;
         return v & sign_bit(dbl);
     }
@@ -331,6 +340,10 @@ static void set_lane(sse_reg *r, unsigned i, bool dbl, uint64_t v)
 void sse_fp_raise(struct cpu *cpu, unsigned flags)
 {
     unsigned masks = (cpu->fpu.mxcsr >> MXCSR_MASKS_SHIFT) & 0x3f;
+    /* an unmasked pre-computation exception (IE DE ZE) in any lane: the
+       post-computation ones (OE UE PE) are not reported */
+    if (flags & ~masks & (MXCSR_IE | MXCSR_DE | MXCSR_ZE))
+        flags &= ~(unsigned)(MXCSR_OE | MXCSR_UE | MXCSR_PE);
     cpu->fpu.mxcsr |= flags & 0x3f;
     if (flags & ~masks & 0x3f)
         cpu_raise(cpu, (cpu->cr[4] & 0x400) ? EXC_XM : EXC_UD, false, 0);

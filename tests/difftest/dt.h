@@ -55,6 +55,8 @@ enum dt_class {
     DT_C_XADD, DT_C_BSWAP, DT_C_CMOV, DT_C_SETCC, DT_C_JMP, DT_C_CALL, DT_C_LOOP,
     DT_C_PUSHPOP, DT_C_ENTER, DT_C_CONVERT, DT_C_FLAGS, DT_C_STRING, DT_C_XLAT, DT_C_NOP,
     DT_C_FAULT, DT_C_NONCANON, DT_C_PFSPLIT, DT_C_SMC, DT_C_REPFAULT,
+    /* FP/SIMD (dt_gen_fp.c, dt_gen_simd.c) */
+    DT_C_X87, DT_C_MMX, DT_C_SSEFP, DT_C_SSEINT, DT_C_SSE4, DT_C_AES,
     DT_C_COUNT
 };
 /* Lower-case class name ("alu", "shift"...). */
@@ -94,11 +96,18 @@ struct dt_seq {
     struct dt_item it[DT_MAX_ITEMS];
 };
 
+/* FP/SIMD state as an FXSAVE64 image: FCW FSW FTW(abridged) FOP FIP FDP MXCSR at 0..31,
+   ST0-7 (16 bytes each) at 32, XMM0-15 at 160. Bytes 416.. are not used. */
+#define DT_FX_SIZE 416u
+#define DT_FX_ST 32u
+#define DT_FX_XMM 160u
+
 /* Initial machine state. */
 struct dt_state {
     uint64_t gpr[16];
     uint64_t rflags;   /* arithmetic bits + DF; bit 1 and IF are added by the runners */
     uint8_t data[DT_DATA_SIZE];
+    uint8_t fx[DT_FX_SIZE];
 };
 
 /* Laid-out code for one run. */
@@ -124,6 +133,7 @@ struct dt_result {
     uint64_t rip;          /* absolute */
     uint64_t rflags;
     uint8_t data[DT_DATA_SIZE];
+    uint8_t fx[DT_FX_SIZE]; /* final FP/SIMD state (layout of dt_state.fx) */
     char msg[96];          /* DT_STOP_ERROR: why */
 };
 
@@ -147,6 +157,11 @@ void dt_gen_seq(struct dt_gen *g, struct dt_seq *s, int max_items);
 void dt_gen_item(struct dt_gen *g, int cls, struct dt_item *it);
 /* A random initial state. */
 void dt_gen_state(struct dt_gen *g, struct dt_state *st);
+/* Random FP/SIMD state into st->fx and FP-flavoured values into st->data (only when
+   an FP/SIMD class is enabled; otherwise the default state: FNINIT, MXCSR 0x1F80, XMM 0). */
+void dt_gen_fpstate(struct dt_gen *g, struct dt_state *st);
+/* The FNINIT state with MXCSR 0x1F80 and XMM 0. */
+void dt_fx_default(uint8_t *fx);
 /* Computes flag dataflow and lays the sequence out, terminator byte term (0xcc/0xf4) last. */
 void dt_layout(const struct dt_seq *s, uint8_t term, struct dt_code *c);
 

@@ -16,7 +16,8 @@ static const char *const class_names[DT_C_COUNT] = {
     [DT_C_ENTER] = "enter", [DT_C_CONVERT] = "convert", [DT_C_FLAGS] = "flags",
     [DT_C_STRING] = "string", [DT_C_XLAT] = "xlat", [DT_C_NOP] = "nop", [DT_C_FAULT] = "fault",
     [DT_C_NONCANON] = "noncanon", [DT_C_PFSPLIT] = "pfsplit", [DT_C_SMC] = "smc",
-    [DT_C_REPFAULT] = "repfault",
+    [DT_C_REPFAULT] = "repfault", [DT_C_X87] = "x87", [DT_C_MMX] = "mmx", [DT_C_SSEFP] = "ssefp",
+    [DT_C_SSEINT] = "sseint", [DT_C_SSE4] = "sse4", [DT_C_AES] = "aes",
 };
 
 const char *dt_class_name(int cls)
@@ -214,6 +215,12 @@ void dt_gen_item(struct dt_gen *g, int cls, struct dt_item *it)
     case DT_C_SMC: case DT_C_REPFAULT:
         dt_gen_ctl(g, cls, it);
         break;
+    case DT_C_X87:
+        dt_gen_x87(g, it);
+        break;
+    case DT_C_MMX: case DT_C_SSEFP: case DT_C_SSEINT: case DT_C_SSE4: case DT_C_AES:
+        dt_gen_simd(g, cls, it);
+        break;
     default:
         dt_gen_data(g, cls, it);
         break;
@@ -275,6 +282,7 @@ void dt_gen_state(struct dt_gen *g, struct dt_state *st)
         uint64_t v = dt_chance(g, 10) ? dt_value(&g->rng) : dt_rand(&g->rng);
         memcpy(st->data + i, &v, 8);
     }
+    dt_gen_fpstate(g, st);
 }
 
 void dt_layout(const struct dt_seq *s, uint8_t term, struct dt_code *c)

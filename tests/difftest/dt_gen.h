@@ -46,6 +46,17 @@ void dt_gen_int(struct dt_gen *g, int cls, struct dt_item *it);
 void dt_gen_bits(struct dt_gen *g, int cls, struct dt_item *it);
 void dt_gen_ctl(struct dt_gen *g, int cls, struct dt_item *it);
 void dt_gen_data(struct dt_gen *g, int cls, struct dt_item *it);
+void dt_gen_x87(struct dt_gen *g, struct dt_item *it);
+void dt_gen_simd(struct dt_gen *g, int cls, struct dt_item *it);
+
+/* FP-flavoured random values (dt_gen_fp.c): zeros, denormals, infinities, quiet and
+   signalling NaNs, smallest/largest normals, values near 1 and the integer limits. */
+uint32_t dt_fp32(struct dt_rng *r);
+uint64_t dt_fp64(struct dt_rng *r);
+void dt_fp80(struct dt_rng *r, uint8_t *p);   /* 10 bytes (+6 zero bytes) */
+/* A random x87 control word / MXCSR (mostly masked; rounding, precision, DAZ, FTZ). */
+uint16_t dt_gen_fcw(struct dt_gen *g);
+uint32_t dt_gen_mxcsr(struct dt_gen *g);
 
 static inline bool dt_chance(struct dt_gen *g, int pct) { return dt_below(&g->rng, 100) < (uint32_t)pct; }
 

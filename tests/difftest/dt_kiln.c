@@ -20,6 +20,8 @@ const char *dt_engine_name(int engine)
 
 #ifdef DT_HAVE_BARE
 #include "cpu/bare.h"
+#include "cpu/cpu.h"
+#include "cpu/sse.h"
 
 static struct bare_cpu *cpus[2];
 
@@ -33,6 +35,8 @@ bool dt_kiln_init(int engine)
     if (!cpus[engine])
         cpus[engine] = bare_cpu_new(engine ? BARE_ENGINE_JIT : BARE_ENGINE_INTERP,
                                     BARE_MODE_LONG64, DT_MEM_BASE, DT_MEM_SIZE);
+    if (cpus[engine]) /* CR0.MP and NE as Linux runs the host: #MF, not FERR# */
+        bare_cpu_cpu(cpus[engine])->cr[0] |= 0x22;
     return cpus[engine] != NULL;
 }
 
@@ -68,6 +72,11 @@ void dt_kiln_run(int engine, const struct dt_code *c, const struct dt_state *st,
     regs.gs_base = DT_GS_BASE;
     regs.rflags = (st->rflags & DT_CMP_FLAGS) | 0x202;   /* IF set, as on the host */
     bare_cpu_set_regs(cpu, &regs);
+    struct cpu *vc = bare_cpu_cpu(cpu);
+    fpu_x87_load_image(vc, st->fx, true);
+    memcpy(&vc->fpu.mxcsr, st->fx + 24, 4);
+    for (int i = 0; i < 16; i++)
+        memcpy(vc->fpu.xmm[i].b, st->fx + DT_FX_XMM + 16 * i, 16);
     struct bare_result res;
     memset(&res, 0, sizeof res);
     bare_cpu_run(cpu, 100000, &res);
@@ -76,6 +85,12 @@ void dt_kiln_run(int engine, const struct dt_code *c, const struct dt_state *st,
     r->rip = regs.rip;
     r->rflags = regs.rflags;
     memcpy(r->data, bare_cpu_mem(cpu) + (DT_DATA - DT_MEM_BASE), DT_DATA_SIZE);
+    fpu_x87_save_image(vc, r->fx, true);
+    memcpy(r->fx + 24, &vc->fpu.mxcsr, 4);
+    uint32_t mm = MXCSR_MASK;
+    memcpy(r->fx + 28, &mm, 4);
+    for (int i = 0; i < 16; i++)
+        memcpy(r->fx + DT_FX_XMM + 16 * i, vc->fpu.xmm[i].b, 16);
     switch (res.stop) {
     case BARE_STOP_HLT:
         r->stop = r->rip == DT_MEM_BASE + c->len + 1 ? DT_STOP_END : DT_STOP_FAULT;

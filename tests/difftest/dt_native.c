@@ -31,6 +31,9 @@ struct dt_shm {
 };
 
 static struct dt_shm *shm;
+/* the worker's own FP/SIMD state, put back after each run */
+static uint8_t saved_fx[DT_FX_SIZE];
+static uint64_t saved_xbv;
 static pid_t worker = -1;
 static int to_fd = -1, from_fd = -1;
 
@@ -57,6 +60,8 @@ static void record(ucontext_t *uc, int sig, siginfo_t *si)
     r->rflags = (uint64_t)gr[REG_EFL];
     int trapno = (int)gr[REG_TRAPNO];
     memcpy(r->data, (void *)(uintptr_t)DT_DATA, DT_DATA_SIZE);
+    if (uc->uc_mcontext.fpregs)
+        memcpy(r->fx, (const void *)uc->uc_mcontext.fpregs, DT_FX_SIZE);
     if (sig == SIGALRM) {
         r->stop = DT_STOP_HANG;
         return;
@@ -67,13 +72,38 @@ static void record(ucontext_t *uc, int sig, siginfo_t *si)
     }
     r->stop = DT_STOP_FAULT;
     r->vector = (uint8_t)trapno;
-    if (sig == SIGFPE)
-        r->vector = 0;
+    if (sig == SIGFPE && trapno != 16 && trapno != 19)
+        r->vector = 0;     /* #DE (#MF and #XM keep their vector) */
     else if (sig == SIGILL)
         r->vector = 6;
     r->has_err = trapno == 8 || (trapno >= 10 && trapno <= 14) || trapno == 17;
     r->err = r->has_err ? (uint32_t)gr[REG_ERR] : 0;
     r->cr2 = trapno == 14 ? (uint64_t)(uintptr_t)si->si_addr : 0;
+}
+
+/*
+ * Loads the x87/SSE state the kernel restores at sigreturn from the frame: the
+ * architectural bytes of the FXSAVE image (bytes 464.. hold the kernel's XSAVE
+ * marker, left alone) and, in the XSAVE header after it, XSTATE_BV bits 0 and 1 (a
+ * component the frame says is in its initial state would be restored as such).
+ * save: keep the worker's own state first.
+ */
+static void fx_set(ucontext_t *uc, const uint8_t *fx, bool save)
+{
+    uint8_t *f = (uint8_t *)uc->uc_mcontext.fpregs;
+    if (!f)
+        return;
+    uint32_t magic;
+    memcpy(&magic, f + 464, 4);
+    uint64_t *xbv = magic == 0x46505853u ? (uint64_t *)(f + 512) : NULL; /* FP_XSTATE_MAGIC1 */
+    if (save) {
+        memcpy(saved_fx, f, DT_FX_SIZE);
+        saved_xbv = xbv ? *xbv & 3 : 3;
+    }
+    memcpy(f, fx, 28);                            /* x87 control, pointers, MXCSR */
+    memcpy(f + 32, fx + 32, DT_FX_SIZE - 32);     /* registers (not MXCSR_MASK) */
+    if (xbv)
+        *xbv = (*xbv & ~3ull) | (save ? 3 : saved_xbv);
 }
 
 static void handler(int sig, siginfo_t *si, void *ucv)
@@ -87,12 +117,14 @@ static void handler(int sig, siginfo_t *si, void *ucv)
         gr[REG_RIP] = (greg_t)(DT_MEM_BASE + shm->code.org);
         uint64_t keep = (uint64_t)gr[REG_EFL] & ~(uint64_t)(DT_CMP_FLAGS | 0x100 | 0x40000 | 0x10000);
         gr[REG_EFL] = (greg_t)(keep | (shm->st.rflags & DT_CMP_FLAGS));
+        fx_set(uc, shm->st.fx, true);
         phase = 2;
         return;
     }
     if (phase == 2 && in_code((uint64_t)gr[REG_RIP])) {
         record(uc, sig, si);
         memcpy(gr, saved, sizeof saved);
+        fx_set(uc, saved_fx, false);
         phase = 0;
         return;
     }

@@ -45,6 +45,48 @@ static const char *stop_name(const struct dt_result *r, char *buf, size_t n)
     }
 }
 
+/* FP/SIMD state: FCW, FSW, abridged tags, MXCSR, the x87 registers (80 bits each; MMi is
+   the low 64) and XMM0-15. Not compared: FOP, FIP/FCS, FDP/FDS (the AMD host stores them
+   only while FSW.ES = 1 and not as Intel does; docs/FPU.md) and MXCSR_MASK. */
+static bool fx_compare(const uint8_t *h, const uint8_t *k, char *why, size_t n)
+{
+    static const struct { unsigned off, len; const char *name; } f[] = {
+        { 0, 2, "fcw" }, { 2, 2, "fsw" }, { 4, 1, "ftw" }, { 24, 4, "mxcsr" },
+    };
+    for (unsigned i = 0; i < sizeof f / sizeof f[0]; i++) {
+        uint32_t hv = 0, kv = 0;
+        memcpy(&hv, h + f[i].off, f[i].len);
+        memcpy(&kv, k + f[i].off, f[i].len);
+        if (hv != kv) {
+            snprintf(why, n, "%s: host %#x, kiln %#x", f[i].name, hv, kv);
+            return false;
+        }
+    }
+    for (unsigned i = 0; i < 8; i++) {
+        const uint8_t *a = h + DT_FX_ST + 16 * i, *b = k + DT_FX_ST + 16 * i;
+        if (memcmp(a, b, 10)) {
+            uint64_t am, bm;
+            uint16_t ae, be;
+            memcpy(&am, a, 8); memcpy(&ae, a + 8, 2);
+            memcpy(&bm, b, 8); memcpy(&be, b + 8, 2);
+            snprintf(why, n, "st%u: host %04x:%016" PRIx64 ", kiln %04x:%016" PRIx64, i, ae, am, be, bm);
+            return false;
+        }
+    }
+    for (unsigned i = 0; i < 16; i++) {
+        const uint8_t *a = h + DT_FX_XMM + 16 * i, *b = k + DT_FX_XMM + 16 * i;
+        if (memcmp(a, b, 16)) {
+            uint64_t aq[2], bq[2];
+            memcpy(aq, a, 16);
+            memcpy(bq, b, 16);
+            snprintf(why, n, "xmm%u: host %016" PRIx64 "%016" PRIx64 ", kiln %016" PRIx64 "%016" PRIx64,
+                     i, aq[1], aq[0], bq[1], bq[0]);
+            return false;
+        }
+    }
+    return true;
+}
+
 bool dt_compare(const struct dt_seq *s, const struct dt_code *c, const struct dt_result *h,
                 const struct dt_result *k, char *why, size_t n)
 {
@@ -93,7 +135,7 @@ bool dt_compare(const struct dt_seq *s, const struct dt_code *c, const struct dt
             return false;
         }
     }
-    return true;
+    return fx_compare(h->fx, k->fx, why, n);
 }
 
 bool dt_run_one(int engine, const struct dt_seq *s, const struct dt_state *st, struct dt_code *c,
@@ -185,6 +227,39 @@ static void print_insns(FILE *f, const uint8_t *b, uint32_t len, uint64_t addr)
     }
 }
 
+static void print_fx(FILE *f, const char *who, const uint8_t *x)
+{
+    uint16_t cw, sw;
+    uint32_t mx;
+    memcpy(&cw, x, 2);
+    memcpy(&sw, x + 2, 2);
+    memcpy(&mx, x + 24, 4);
+    fprintf(f, "    %s fcw %04x fsw %04x ftw %02x mxcsr %08x\n", who, cw, sw, x[4], mx);
+    for (int i = 0; i < 8; i++) {
+        uint64_t m;
+        uint16_t e;
+        memcpy(&m, x + DT_FX_ST + 16 * i, 8);
+        memcpy(&e, x + DT_FX_ST + 16 * i + 8, 2);
+        fprintf(f, "      st%d %04x:%016" PRIx64 "%s", i, e, m, i % 2 ? "\n" : "   ");
+    }
+    for (int i = 0; i < 16; i++) {
+        uint64_t q[2];
+        memcpy(q, x + DT_FX_XMM + 16 * i, 16);
+        fprintf(f, "      xmm%-2d %016" PRIx64 "%016" PRIx64 "%s", i, q[1], q[0], i % 2 ? "\n" : "   ");
+    }
+}
+
+static bool fx_default(const uint8_t *x)
+{
+    static const uint8_t def[32] = { 0x7f, 0x03, [24] = 0x80, 0x1f };
+    if (memcmp(x, def, 4) || memcmp(x + 24, def + 24, 4))
+        return false;
+    for (unsigned i = DT_FX_ST; i < DT_FX_SIZE; i++)
+        if (x[i])
+            return false;
+    return true;
+}
+
 static void print_result(FILE *f, const char *who, const struct dt_result *r,
                          const struct dt_result *other)
 {
@@ -224,11 +299,17 @@ void dt_report(FILE *f, int engine, uint64_t seqseed, const char *repro, const s
             st->rflags | 0x202, st->gpr[4] - DT_DATA);
     for (int i = 0; i < 16; i++)
         fprintf(f, "    %-3s %016" PRIx64 "  %s", gpr_names[i], st->gpr[i], i % 4 == 3 ? "\n" : "");
+    if (!fx_default(st->fx))
+        print_fx(f, "initial", st->fx);
     fprintf(f, "  compared flags %#x\n", dt_flag_mask(s, &c, &h));
     print_result(f, "host", &h, NULL);
     if (engine < 0)
         return;
     print_result(f, "kiln", &k, &h);
+    if (!fx_default(h.fx) || !fx_default(k.fx)) {
+        print_fx(f, "host", h.fx);
+        print_fx(f, "kiln", k.fx);
+    }
     int shown = 0;
     for (uint32_t i = 0; i < DT_DATA_SIZE && shown < 16; i++) {
         if (h.data[i] != k.data[i]) {
