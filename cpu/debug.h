@@ -13,8 +13,9 @@
  * CPU_EXIT_DEBUG (rip at the breakpoint, nothing executed), so cpu_exec
  * returns CPU_EXIT_DEBUG. Addresses are linear (cs base + rip). Changing the
  * set flushes the translation cache (call only outside cpu_exec).
- * Debugger single steps and re-executions of an instruction after an unwind
- * (blocks with CPU_CF_NOBP) do not check breakpoints; EFLAGS.TF steps do.
+ * Debugger single steps do not check the debugger's breakpoints
+ * (CPU_CF_NODBGBP), re-executions of an instruction after an unwind check
+ * none (CPU_CF_NOBP); EFLAGS.TF steps check all.
  * The guest's instruction breakpoints (DR0-3 with DR7 R/W = 00) use the same
  * block boundary: the block starting at one first calls helper_dbg_bp.
  */
@@ -94,9 +95,11 @@ void cpu_dbg_discard(struct cpu *cpu);
    instruction breakpoint: (linear address) -> raises #DB unless EFLAGS.RF. */
 extern const struct ir_helper helper_dbg_bp;
 
-/* tb cflags bit (guest-defined): breakpoints at the block's first instruction
-   are not checked (debugger single steps, re-executions after an unwind). */
+/* tb cflags bits (guest-defined): breakpoints at the block's first instruction
+   are not checked (re-executions after an unwind), or only the guest's are
+   (debugger single steps). */
 #define CPU_CF_NOBP 0x100u
+#define CPU_CF_NODBGBP 0x200u
 
 /* Executes exactly one instruction (even one at a breakpoint); returns the
    enum cpu_exit of cpu_exec (CPU_EXIT_BUDGET when the instruction retired). */

@@ -134,8 +134,10 @@ static __attribute__((noinline)) int run(struct cpu *cpu, struct exec_state *st)
         /* EFLAGS.TF (with a delivering CPU): one instruction, then the #DB trap. */
         bool tf = (cpu->eflags & CPU_TF) && cpu->deliver;
         uint32_t cflags = (st->single || tf || cpu->debug_step) ? (TB_CF_SINGLE | TB_CF_NOCHAIN) : 0;
-        if (st->single || cpu->debug_step)
-            cflags |= CPU_CF_NOBP; /* a re-execution or a debugger step: it already passed its breakpoint */
+        if (st->single)
+            cflags |= CPU_CF_NOBP; /* a re-execution: it already passed its breakpoints */
+        else if (cpu->debug_step)
+            cflags |= CPU_CF_NODBGBP; /* a debugger step off its breakpoint (the guest's still count) */
         cpu->debug_step = false;
         if (__builtin_expect((cpu->eflags & CPU_RF) != 0, 0)) {
             /* EFLAGS.RF (after IRET): the next instruction ignores instruction breakpoints

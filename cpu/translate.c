@@ -198,7 +198,7 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
         if (__builtin_expect((cpu->nbp | cpu->dbg.exec_mask) != 0, 0) && !(cflags & CPU_CF_NOBP)) {
             /* Breakpoints (cpu/debug.h): blocks end before them; at a block start the
                debugger's exits, the guest's (DR0-3) calls helper_dbg_bp first. */
-            bool dbg_bp = cpu_bp_hit(cpu, lin);
+            bool dbg_bp = !(cflags & CPU_CF_NODBGBP) && cpu_bp_hit(cpu, lin);
             guest_bp = !dbg_bp && cpu_dbg_exec_match(cpu, lin);
             if ((dbg_bp || guest_bp) && info->icount > 0)
                 break;

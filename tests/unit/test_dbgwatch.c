@@ -203,6 +203,22 @@ static void guest_dr(enum bare_engine eng)
     cpu->rip = 0x1000;
     assert_int_equal(cpu_exec(cpu, 1000), CPU_EXIT_EXCEPTION);
     assert_int_equal(cpu->rip, 0x1013);
+    /* a debugger breakpoint at the same place stops first; a debugger step
+       from there still takes the guest's #DB fault */
+    assert_true(cpu_bp_insert(cpu, 0x1013));
+    cpu->excp_vector = -1;
+    cpu->rip = 0x1000;
+    cpu->gpr[3] = 0;
+    assert_int_equal(cpu_exec(cpu, 1000), CPU_EXIT_DEBUG);
+    assert_int_equal(cpu->rip, 0x1013);
+    assert_int_equal(cpu_debug_step(cpu), CPU_EXIT_EXCEPTION);
+    assert_int_equal(cpu->excp_vector, EXC_DB);
+    assert_int_equal(cpu->rip, 0x1013);
+    assert_int_equal(cpu->gpr[3], 0);
+    cpu->eflags |= CPU_RF;
+    assert_int_equal(cpu_debug_step(cpu), CPU_EXIT_BUDGET);
+    assert_int_equal(cpu->rip, 0x1018);
+    assert_true(cpu_bp_remove(cpu, 0x1013));
     /* disabled: nothing */
     cpu->dr[7] = 0x400;
     cpu_dbg_update(cpu);
