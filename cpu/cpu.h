@@ -197,6 +197,9 @@ struct cpu {
     uint64_t star, lstar, cstar, sfmask, tsc_aux;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t cr8, msr_pat, msr_mtrr_def;
+    uint64_t mtrr_var[16];  /* PHYSBASE0/PHYSMASK0 .. PHYSBASE7/PHYSMASK7 (cpu/msr_mtrr.c) */
+    uint64_t mtrr_fixed[11]; /* 0x250, 0x258, 0x259, 0x268..0x26f */
+    uint64_t msr_spec_ctrl; /* IA32_SPEC_CTRL: IBRS, STIBP (no effect: nothing speculates) */
     uint64_t dr[8];         /* debug registers DR0-DR7 (DR4/5 unused); see struct cpu_dbg */
     bool a20_off;           /* A20 gate closed: physical bit 20 reads as 0 (cpu/mmu.c) */
 

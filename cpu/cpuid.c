@@ -19,8 +19,10 @@ static void cpuid(const struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r
         r[0] = 0x000306a9;          /* family 6 */
         r[2] = (1u << 13) | (1u << 22) | (1u << 23); /* CX16 MOVBE POPCNT */
         r[3] = (1u << 4) | (1u << 8) | (1u << 15);   /* TSC CX8 CMOV */
-        /* System CPU (docs/SYSTEM.md): PSE MSR PAE SEP PGE */
-        r[3] |= (1u << 3) | (1u << 5) | (1u << 6) | (1u << 11) | (1u << 13);
+        r[3] |= 1u << 19;                            /* CLFSH */
+        r[1] = 8u << 8;                              /* CLFLUSH line: 8 * 8 = 64 bytes */
+        /* System CPU (docs/SYSTEM.md): PSE MSR PAE SEP MTRR PGE PAT */
+        r[3] |= (1u << 3) | (1u << 5) | (1u << 6) | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 16);
         /* FPU/SIMD (docs/FPU.md): FPU MMX FXSR SSE SSE2; SSE3 SSSE3 SSE4.1 */
         r[3] |= (1u << 0) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26);
         r[2] |= (1u << 0) | (1u << 9) | (1u << 19);
@@ -30,8 +32,11 @@ static void cpuid(const struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r
             r[2] |= 1u << 27;                          /* OSXSAVE mirrors CR4.OSXSAVE */
         break;
     case 7:
-        if (sub == 0)
-            r[1] = (1u << 3) | (1u << 8) | (1u << 19); /* BMI1 BMI2 ADX */
+        if (sub == 0) {
+            r[1] = (1u << 3) | (1u << 8) | (1u << 19) | (1u << 23); /* BMI1 BMI2 ADX CLFLUSHOPT */
+            /* SPEC_CTRL (IBRS/IBPB), STIBP, ARCH_CAPABILITIES (cpu/msr_mtrr.c) */
+            r[3] = (1u << 26) | (1u << 27) | (1u << 29);
+        }
         break;
     case 0xd: /* XSAVE: x87 and SSE state only (cpu/xsave.c) */
         if (sub == 0) {

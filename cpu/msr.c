@@ -23,11 +23,13 @@ static bool canonical(uint64_t a)
 /* Reads MSR idx into *v; false for an unknown MSR (#GP). */
 bool sys_rdmsr(struct cpu *cpu, uint32_t idx, uint64_t *v)
 {
+    int r = sys_msr_mtrr(cpu, idx, false, v);
+    if (r >= 0)
+        return r;
     switch (idx) {
     case 0x10: *v = tsc(cpu); return true;
     case 0x1b: *v = 0xfee00100u; return true;      /* APIC base: BSP, xAPIC disabled */
     case 0x8b: *v = 0; return true;                /* microcode revision */
-    case 0xfe: *v = 0; return true;                /* MTRRcap: none */
     case 0x17: case 0x140: case 0x179: case 0x17a: /* platform id, misc features, MCG_CAP/STATUS */
         *v = 0;
         return true;
@@ -36,8 +38,6 @@ bool sys_rdmsr(struct cpu *cpu, uint32_t idx, uint64_t *v)
     case 0x174: *v = cpu->sysenter_cs; return true;
     case 0x175: *v = cpu->sysenter_esp; return true;
     case 0x176: *v = cpu->sysenter_eip; return true;
-    case 0x277: *v = cpu->msr_pat; return true;
-    case 0x2ff: *v = cpu->msr_mtrr_def; return true;
     case 0xc0000080: *v = cpu->efer; return true;
     case 0xc0000081: *v = cpu->star; return true;
     case 0xc0000082: *v = cpu->lstar; return true;
@@ -48,11 +48,6 @@ bool sys_rdmsr(struct cpu *cpu, uint32_t idx, uint64_t *v)
     case 0xc0000102: *v = cpu->kernel_gs_base; return true;
     case 0xc0000103: *v = cpu->tsc_aux; return true;
     default:
-        if ((idx >= 0x200 && idx <= 0x20f) || idx == 0x250 || idx == 0x258 || idx == 0x259 ||
-            (idx >= 0x268 && idx <= 0x26f)) {
-            *v = 0; /* MTRRs: none configured (MTRRcap reports none) */
-            return true;
-        }
         return false;
     }
 }
@@ -60,14 +55,15 @@ bool sys_rdmsr(struct cpu *cpu, uint32_t idx, uint64_t *v)
 /* Writes MSR idx; false for an unknown MSR or a reserved-bit violation (#GP). */
 bool sys_wrmsr(struct cpu *cpu, uint32_t idx, uint64_t v)
 {
+    int r = sys_msr_mtrr(cpu, idx, true, &v);
+    if (r >= 0)
+        return r;
     switch (idx) {
     case 0x10: return true; /* TSC writes are ignored */
     case 0x1b: case 0x8b: case 0x1a0: case 0x140: case 0x17a: return true; /* ignored */
     case 0x174: cpu->sysenter_cs = v & 0xffff; return true;
     case 0x175: if (!canonical(v)) return false; cpu->sysenter_esp = v; return true;
     case 0x176: if (!canonical(v)) return false; cpu->sysenter_eip = v; return true;
-    case 0x277: cpu->msr_pat = v; return true;
-    case 0x2ff: cpu->msr_mtrr_def = v; return true;
     case 0xc0000080: {
         if (v & ~(uint64_t)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
             return false;

@@ -167,6 +167,15 @@ static uint64_t h_clts(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64_
 }
 const struct ir_helper helper_clts = { h_clts, "clts", 0 };
 
+/* WBINVD, INVD: nothing is cached; only the privilege check remains. */
+static uint64_t h_wbinvd(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    (void)a0; (void)a1; (void)a2; (void)a3;
+    sys_check_cpl0(env);
+    return 0;
+}
+const struct ir_helper helper_wbinvd = { h_wbinvd, "wbinvd", 0 };
+
 static uint64_t h_invlpg(void *env, uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3)
 {
     struct cpu *cpu = env;

@@ -70,6 +70,14 @@ void sys_write_cr(struct cpu *cpu, unsigned cr, uint64_t v);
 /* MSR access; false: unknown MSR or reserved bits (the instruction raises #GP(0)). */
 bool sys_rdmsr(struct cpu *cpu, uint32_t idx, uint64_t *v);
 bool sys_wrmsr(struct cpu *cpu, uint32_t idx, uint64_t v);
+/* MTRRs, PAT, ARCH_CAPABILITIES, SPEC_CTRL, PRED_CMD (cpu/msr_mtrr.c): reads
+   into / writes from *v; 1 done, 0 #GP (reserved bits, read-only or write-only),
+   -1 not one of these MSRs. */
+int sys_msr_mtrr(struct cpu *cpu, uint32_t idx, bool write, uint64_t *v);
+/* What firmware leaves behind: MTRRs enabled, write-back by default, and the
+   MMIO hole [hole, 4 GiB) uncacheable when it is a naturally aligned power of
+   two (hole 0: no hole). */
+void sys_mtrr_firmware(struct cpu *cpu, uint64_t hole);
 
 /* --- intr.c --- */
 /* How an event reached delivery. */

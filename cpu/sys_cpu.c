@@ -197,6 +197,10 @@ static void sys_reset(struct cpu *c)
     c->delivering_soft = false;
     c->a20_off = false;
     c->msr_pat = 0x0007040600070406ull;
+    c->msr_mtrr_def = 0;
+    memset(c->mtrr_var, 0, sizeof(c->mtrr_var));
+    memset(c->mtrr_fixed, 0, sizeof(c->mtrr_fixed));
+    c->msr_spec_ctrl = 0;
     memset(c->dr, 0, sizeof(c->dr));
     c->dr[6] = 0xffff0ff0u;
     c->dr[7] = 0x400;
@@ -294,6 +298,7 @@ static bool sys_set_boot_state(struct cpu *c, const struct sysbus_boot_state *st
         if (s != X86_SEG_CS)
             boot_seg(c, s, st->ds, st->gdt_base);
     cpu_set_eflags(c, st->rflags, ~(uint64_t)0);
+    sys_mtrr_firmware(c, st->mmio_hole);
     c->a20_off = false;
     sc_of(c)->halted = false;
     cpu_update_hflags(c);

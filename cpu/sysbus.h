@@ -139,6 +139,9 @@ struct sysbus_boot_state {
     uint64_t gdt_base;
     uint16_t gdt_limit;
     uint64_t cr0, cr3, cr4, efer;
+    uint64_t mmio_hole;   /* start of the MMIO hole below 4 GiB: the CPU's MTRRs are
+                             left as firmware leaves them (write-back, the hole
+                             uncacheable); 0: no hole */
 };
 
 struct sysbus_cpu_ops {

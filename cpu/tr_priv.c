@@ -92,13 +92,24 @@ bool tr_sys_msw(struct tr *s)
     return true;
 }
 
-/* CLTS, INVLPG, RDMSR, WRMSR, SWAPGS, RDTSCP, RDPID. */
+/* CLTS, INVLPG, RDMSR, WRMSR, SWAPGS, RDTSCP, RDPID, WBINVD, INVD, CLFLUSH, CLFLUSHOPT. */
 bool tr_sys_misc(struct tr *s)
 {
     switch (s->in->op) {
     case X86_OP_CLTS:
         tr_call(s, &helper_clts, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
         return true;
+    case X86_OP_WBINVD: case X86_OP_INVD:
+        tr_call(s, &helper_wbinvd, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+        return true;
+    case X86_OP_CLFLUSH: case X86_OP_CLFLUSHOPT: {
+        /* No cache to flush; the permission checks and faults are a byte load's. */
+        const struct x86_operand *m = &s->in->ops[0];
+        if (m->kind != X86_OPK_MEM)
+            return false;
+        tr_ld(s, tr_addr(s, m), 1);
+        return true;
+    }
     case X86_OP_INVLPG: {
         const struct x86_operand *m = &s->in->ops[0];
         if (m->kind != X86_OPK_MEM)

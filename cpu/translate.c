@@ -69,6 +69,8 @@ static tr_fn *const tr_table[X86_OP_COUNT] = {
     [X86_OP_SMSW] = tr_sys_msw, [X86_OP_CLTS] = tr_sys_misc, [X86_OP_INVLPG] = tr_sys_misc,
     [X86_OP_RDMSR] = tr_sys_misc, [X86_OP_WRMSR] = tr_sys_misc, [X86_OP_SWAPGS] = tr_sys_misc,
     [X86_OP_RDTSCP] = tr_sys_misc, [X86_OP_RDPID] = tr_sys_misc,
+    [X86_OP_WBINVD] = tr_sys_misc, [X86_OP_INVD] = tr_sys_misc,
+    [X86_OP_CLFLUSH] = tr_sys_misc, [X86_OP_CLFLUSHOPT] = tr_sys_misc,
     [X86_OP_SYSCALL] = tr_sys_fastcall, [X86_OP_SYSRET] = tr_sys_fastcall,
     [X86_OP_SYSENTER] = tr_sys_fastcall, [X86_OP_SYSEXIT] = tr_sys_fastcall,
     [X86_OP_LAR] = tr_sys_lar, [X86_OP_LSL] = tr_sys_lar, [X86_OP_VERR] = tr_sys_lar,

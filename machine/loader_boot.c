@@ -76,6 +76,7 @@ int loader_boot_setup(struct memmap *mm, enum sysbus_boot_mode mode,
     st->cr3 = 0;
     st->cr4 = 0;
     st->efer = 0;
+    st->mmio_hole = MEMMAP_DEFAULT_HOLE;
     if (mode != SYSBUS_BOOT_LONG64)
         return 0;
 
