@@ -10,21 +10,33 @@
 #include "translate/tb.h"
 
 
-/* GOTO_PTR: the next block, if it is already translated and nothing is pending. */
+/*
+ * GOTO_PTR: the next block, if it is already translated and nothing is pending.
+ * The jump cache's key is (rip, CS base, hflags): with hflags' HF_CS64 they
+ * give tb_lookup's key (linear pc, CS base, hflags) for cflags 0.
+ */
 static struct tb *cpu_lookup(void *env)
 {
     struct cpu *cpu = env;
     if (cpu->exit_request || cpu->icount_left <= 0 || cpu_trace_nochain(cpu->log) ||
         (cpu->eflags & CPU_RF) || cpu->dbg.flush) /* RF, debug registers: the loop decides */
         return NULL;
-    return cpu_tb_lookup(cpu, 0);
+    return cpu_tb_find(cpu);
 }
+
+_Static_assert(offsetof(struct cpu, jc_gen) == offsetof(struct cpu, hflags) + 4 &&
+               offsetof(struct cpu, hflags) % 8 == 0, "jump cache key word 2 is hflags | jc_gen << 32");
 
 const struct engine_guest cpu_engine_guest = {
     .tlb_offset = offsetof(struct cpu, tlb),
     .slow = { cpu_slow_load, cpu_slow_store },
     .lookup = cpu_lookup,
     .exit_request_offset = offsetof(struct cpu, exit_request),
+    .jc_nkeys = 3,
+    .jc_offset = offsetof(struct cpu, jc),
+    .jc_key_offset = { offsetof(struct cpu, rip), offsetof(struct cpu, seg[1].base),
+                       offsetof(struct cpu, hflags) },
+    .jc_key_width = { 64, 64, 64 },   /* word 2: hflags | jc_gen << 32 (little-endian hosts) */
 };
 
 static const char *const gpr_names[16] = {
@@ -46,6 +58,7 @@ void cpu_init(struct cpu *cpu, struct tb_cache *tbc, struct engine *engine,
     ir_ctx_global(&cpu->irctx, offsetof(struct cpu, cc_op), 32, "cc_op");
     ir_ctx_global(&cpu->irctx, offsetof(struct cpu, df), 64, "df");
     cpu->tbc = tbc;
+    cpu->jc = tbc ? tb_cache_jc(tbc) : NULL;
     cpu->engine = engine;
     cpu->mem = mem;
     cpu->excp_vector = -1;

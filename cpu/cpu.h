@@ -13,6 +13,7 @@
 
 struct tb;
 struct tb_cache;
+struct tb_jc;
 struct kiln_log;
 struct engine;
 struct cpu;
@@ -167,11 +168,13 @@ struct cpu {
     uint32_t exit_request;  /* engines leave chained execution when non-zero; cpu_exec
                                then returns CPU_EXIT_REQUEST (the owner clears it) */
     uint32_t exit_reason;   /* enum cpu_exit, written by a block before EXIT */
-    uint64_t reserved0;
+    struct tb_jc *jc;       /* the TB cache's jump cache (probed by GOTO_PTR; tb.h) */
     uint64_t eflags;        /* EFLAGS except the six arithmetic flags and DF */
     struct cpu_seg seg[6];  /* ES CS SS DS FS GS */
     uint32_t hflags;        /* HF_*: the TB key flags */
-    uint32_t pad1;
+    uint32_t jc_gen;        /* TLB generation: +1 at every TLB flush. With hflags (the 64 bits
+                               at &hflags) the jump cache's key word 2, so a flush retires
+                               every entry (code may map elsewhere now) */
 
     /* --- the soft TLB (engines read it at offsetof(struct cpu, tlb)) --- */
     struct tlb tlb;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* exec.c: the CPU loop: find or translate blocks, run them, chain them, handle exits. */
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
@@ -101,14 +102,39 @@ struct tb *cpu_tb_lookup(struct cpu *cpu, uint32_t cflags)
     return lookup(cpu, cflags, NULL);
 }
 
+/* Word 2 of the jump cache's key: hflags and the TLB generation (cpu.h). */
+static inline uint64_t jc_key2(const struct cpu *cpu)
+{
+    uint64_t k;
+    memcpy(&k, &cpu->hflags, sizeof(k));   /* as the engines read it */
+    return k;
+}
+
+struct tb *cpu_tb_find(struct cpu *cpu)
+{
+    struct tb *tb = tb_jc_find(cpu->jc, cpu->rip, cpu->seg[1].base, jc_key2(cpu));
+    if (tb)
+        return tb;
+    tb = lookup(cpu, 0, NULL);
+    if (tb)
+        tb_jc_set(cpu->tbc, cpu->rip, cpu->seg[1].base, jc_key2(cpu), tb);
+    return tb;
+}
+
 static struct tb *find_tb(struct cpu *cpu, uint32_t cflags, bool *flushed)
 {
-    struct tb *stale = NULL;
-    struct tb *tb = lookup(cpu, cflags, &stale);
-    if (stale) /* its second page maps elsewhere now: drop it so a new translation takes its key */
-        tb_invalidate_phys_range(cpu->tbc, stale->phys_page[1], stale->phys_page[1] + 1);
-    if (!tb)
-        tb = translate_tb(cpu, cpu_pc_linear(cpu), cpu->seg[1].base, cflags, flushed);
+    struct tb *stale = NULL, *tb = NULL;
+    if (cflags == 0)
+        tb = tb_jc_find(cpu->jc, cpu->rip, cpu->seg[1].base, jc_key2(cpu));
+    if (!tb) {
+        tb = lookup(cpu, cflags, &stale);
+        if (stale) /* its second page maps elsewhere now: drop it so a new translation takes its key */
+            tb_invalidate_phys_range(cpu->tbc, stale->phys_page[1], stale->phys_page[1] + 1);
+        if (!tb)
+            tb = translate_tb(cpu, cpu_pc_linear(cpu), cpu->seg[1].base, cflags, flushed);
+        if (tb && cflags == 0)
+            tb_jc_set(cpu->tbc, cpu->rip, cpu->seg[1].base, jc_key2(cpu), tb);
+    }
     return tb;
 }
 
@@ -227,6 +253,8 @@ int cpu_exec(struct cpu *cpu, uint64_t budget)
     cpu->icount_left = start;
     cpu->icount_start = start;
     cpu->in_exec = true;
+    if (cpu_trace_nochain(cpu->log) && cpu->tbc)
+        tb_jc_clear(cpu->tbc);   /* the JIT's inline GOTO_PTR probe must not chain either */
     for (;;) {
         if (setjmp(cpu->jmp) == 0) {
             ret = run(cpu, &st);

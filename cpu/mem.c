@@ -31,6 +31,13 @@ static struct tlb_entry *entry(struct cpu *cpu, unsigned idx, uint64_t addr, uns
     return &cpu->tlb.e[idx & (TLB_MMU_MODES - 1)][*slot];
 }
 
+/* Code may map elsewhere after a flush: retire every jump-cache entry (cpu.h jc_gen). */
+static void jc_retire(struct cpu *cpu)
+{
+    if (++cpu->jc_gen == 0 && cpu->tbc)
+        tb_jc_clear(cpu->tbc);   /* wrapped: entries of generation 0 could match again */
+}
+
 /* Only the modes filled since their last flush need emptying (a boot or a
    user program mostly uses one or two of them). */
 void cpu_tlb_flush(struct cpu *cpu)
@@ -39,11 +46,13 @@ void cpu_tlb_flush(struct cpu *cpu)
         if (cpu->tlb_used & (1u << m))
             tlb_flush_mode(&cpu->tlb, m);
     cpu->tlb_used = 0;
+    jc_retire(cpu);
 }
 
 void cpu_tlb_flush_nonglobal(struct cpu *cpu)
 {
     tlb_flush(&cpu->tlb);
+    jc_retire(cpu);
 }
 
 /* Fills the entry of addr's page for the access; returns the host page (NULL: MMIO).

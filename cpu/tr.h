@@ -102,6 +102,9 @@ void tr_set_rip(struct tr *s, uint64_t eip);
 void tr_goto(struct tr *s, unsigned slot, uint64_t eip);
 /* Ends the block; rip already written (indirect jump). */
 void tr_goto_ind(struct tr *s);
+/* The same after a near branch (it changed rip, registers, memory and nothing the
+   CPU loop must see): GOTO_PTR may take the next block from the jump cache. */
+void tr_goto_ind_near(struct tr *s);
 /* Ends the block returning to the loop with reason (CPU_EXIT_*, or the internal continue). */
 void tr_exit(struct tr *s, unsigned reason);
 /* Raises an exception at the current instruction (rip = its address). */

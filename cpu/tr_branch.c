@@ -12,7 +12,7 @@ static void jump_ind(struct tr *s, ir_temp v)
 {
     unsigned sz = s->mode == X86_MODE_64 ? 8 : s->in->opsize;
     ir_mov(s->b, tr_w(sz), CPU_T_RIP, v);
-    tr_goto_ind(s);
+    tr_goto_ind_near(s);
 }
 
 bool tr_jmp(struct tr *s)

@@ -405,7 +405,16 @@ void tr_goto(struct tr *s, unsigned slot, uint64_t eip)
     if ((lin & TLB_PAGE_MASK) == s->page)
         ir_goto_tb(s->b, slot);
     else
-        ir_goto_ptr(s->b);
+        ir_goto_ptr_jc(s->b);
+    s->ended = true;
+}
+
+void tr_goto_ind_near(struct tr *s)
+{
+    if (s->single)
+        tr_exit(s, CPU_EXIT_CONTINUE);
+    else
+        ir_goto_ptr_jc(s->b);
     s->ended = true;
 }
 

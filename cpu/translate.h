@@ -35,5 +35,8 @@ struct tb *cpu_tb_lookup(struct cpu *cpu, uint32_t cflags);
 int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct cpu_tr_info *info);
 /* Fills in the instruction count the prologue needs (tb: the block it becomes). */
 void cpu_translate_patch(struct ir_block *b, const struct cpu_tr_info *info, struct tb *tb);
+/* The translated block (cflags 0) for the current state, or NULL: the jump
+   cache first, then tb_lookup (which refills the jump cache). */
+struct tb *cpu_tb_find(struct cpu *cpu);
 
 #endif

@@ -25,6 +25,16 @@ struct engine_guest {
     /* Offset in env of a 32-bit "exit request" flag: when non-zero, chained
        execution returns to the loop at the next block boundary. */
     size_t exit_request_offset;
+    /* Indirect-branch jump cache (tb.h, struct tb_jc), probed inline by the
+       JIT at GOTO_PTR before it calls lookup: jc_offset is the offset in env
+       of a `struct tb_jc *`, key word k (< jc_nkeys) is the env field at
+       jc_key_offset[k], jc_key_width[k] (32 or 64) bits, zero-extended; key
+       words from jc_nkeys on are 0. jc_nkeys == 0: no jump cache. Whatever
+       lookup returns for a state must be what the cache holds for its key. */
+    unsigned jc_nkeys;
+    size_t jc_offset;
+    size_t jc_key_offset[3];
+    unsigned jc_key_width[3];
 };
 
 /*

@@ -310,6 +310,20 @@ static inline bool exit_requested(const uint8_t *envb, size_t off)
     return *(const volatile uint32_t *)(const volatile void *)(envb + off) != 0;
 }
 
+/* The jump-cache probe the JIT does inline at GOTO_PTR with IR_GOTO_PTR_JC. */
+static struct tb *jc_probe(const struct engine_guest *g, const uint8_t *envb)
+{
+    unsigned n = g->jc_nkeys;
+    if (n == 0 || n > TB_JC_KEYS)
+        return NULL;
+    uint64_t k[TB_JC_KEYS] = { 0, 0, 0 };
+    for (unsigned i = 0; i < n; i++)
+        k[i] = env_load(envb + g->jc_key_offset[i], g->jc_key_width[i] == 32 ? 32 : 64);
+    const struct tb_jc *jc;
+    memcpy(&jc, envb + g->jc_offset, sizeof(jc));
+    return tb_jc_find(jc, k[0], k[1], k[2]);
+}
+
 /*
  * Dispatch: threaded code (one indirect jump per handler) with GCC and clang,
  * a plain switch elsewhere.
@@ -472,7 +486,9 @@ static uintptr_t interp_exec(struct engine *e, void *env, struct tb *tb)
                 goto chain;
             }
             OP(IR_GOTO_PTR)
-                next = g->lookup ? g->lookup(env) : NULL;
+                next = (op->aux & IR_GOTO_PTR_JC) ? jc_probe(g, envb) : NULL;
+                if (!next)
+                    next = g->lookup ? g->lookup(env) : NULL;
                 if (!next)
                     return (uintptr_t)tb | TB_EXIT_NOCHAIN;
                 goto chain;

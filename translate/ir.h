@@ -244,6 +244,13 @@ static inline void ir_goto_tb(struct ir_block *b, unsigned slot)
 { ir_emit(b, IR_GOTO_TB, 64, IR_NONE, IR_NONE, IR_NONE, slot); }
 static inline void ir_goto_ptr(struct ir_block *b)
 { ir_emit(b, IR_GOTO_PTR, 64, IR_NONE, IR_NONE, IR_NONE, 0); }
+/* GOTO_PTR's aux: the engine may take the next block from the jump cache
+   (engine_guest.jc_*, tb.h) without calling lookup. A front end sets it only
+   where lookup would refuse nothing that a block's entry does not check
+   itself (the exit request; a guest's budget check). */
+#define IR_GOTO_PTR_JC 1u
+static inline void ir_goto_ptr_jc(struct ir_block *b)
+{ ir_emit(b, IR_GOTO_PTR, 64, IR_NONE, IR_NONE, IR_NONE, IR_GOTO_PTR_JC); }
 static inline void ir_exit(struct ir_block *b, uint64_t code)
 { ir_emit(b, IR_EXIT, 64, IR_NONE, IR_NONE, IR_NONE, code); }
 static inline void ir_insn_start(struct ir_block *b, uint64_t pc)

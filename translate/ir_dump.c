@@ -62,7 +62,7 @@ static void dump_op(const struct ir_block *b, const struct ir_op *op, FILE *out)
         fprintf(out, " goto_tb %" PRIu64 "\n", op->aux);
         return;
     case IR_GOTO_PTR:
-        fputs(" goto_ptr\n", out);
+        fputs(op->aux & IR_GOTO_PTR_JC ? " goto_ptr jc\n" : " goto_ptr\n", out);
         return;
     case IR_EXIT:
         fprintf(out, " exit %" PRIu64 "\n", op->aux);

@@ -28,6 +28,7 @@ struct tb_cache {
     unsigned hash_mask;
     struct page_desc **pages;
     unsigned pages_mask;
+    struct tb_jc *jc;
     struct tb_stats stats;
 };
 
@@ -55,6 +56,45 @@ static unsigned page_hash(uint64_t page)
     return (unsigned)(h >> 32);
 }
 
+static void jc_clear_slot(struct tb_jc *jc, unsigned i)
+{
+    if (jc->tb[i])
+        jc->tb[i]->jc_slot = 0;
+    jc->tb[i] = NULL;
+    jc->e[i].key[0] = i ^ 1;     /* tb_jc_index(i ^ 1) == i ^ 1 != i: never matches */
+    jc->e[i].key[1] = jc->e[i].key[2] = 0;
+    jc->e[i].code = NULL;
+}
+
+void tb_jc_clear(struct tb_cache *c)
+{
+    for (unsigned i = 0; i < TB_JC_SIZE; i++)
+        jc_clear_slot(c->jc, i);
+}
+
+struct tb_jc *tb_cache_jc(struct tb_cache *c)
+{
+    return c->jc;
+}
+
+void tb_jc_set(struct tb_cache *c, uint64_t k0, uint64_t k1, uint64_t k2, struct tb *tb)
+{
+    if (!tb || tb->invalid || tb->phys_page[1] != TB_NO_PAGE)
+        return;
+    struct tb_jc *jc = c->jc;
+    unsigned i = tb_jc_index(k0);
+    if (tb->jc_slot)
+        jc_clear_slot(jc, tb->jc_slot - 1);
+    jc_clear_slot(jc, i);
+    jc->e[i].key[0] = k0;
+    jc->e[i].key[1] = k1;
+    jc->e[i].key[2] = k2;
+    jc->e[i].code = tb->code;
+    jc->tb[i] = tb;
+    tb->jc_slot = i + 1;
+    c->stats.jc_fills++;
+}
+
 struct tb_cache *tb_cache_new(struct engine *engine, unsigned max_tbs)
 {
     struct tb_cache *c = calloc(1, sizeof(*c));
@@ -67,8 +107,10 @@ struct tb_cache *tb_cache_new(struct engine *engine, unsigned max_tbs)
     c->hash = calloc(c->hash_mask + 1, sizeof(*c->hash));
     c->pages_mask = pow2_at_least(max_tbs) - 1;
     c->pages = calloc(c->pages_mask + 1, sizeof(*c->pages));
-    if (!c->tbs || !c->hash || !c->pages)
+    c->jc = calloc(1, sizeof(*c->jc));
+    if (!c->tbs || !c->hash || !c->pages || !c->jc)
         goto fail;
+    tb_jc_clear(c);
     return c;
 fail:
     tb_cache_free(c);
@@ -104,6 +146,7 @@ void tb_cache_free(struct tb_cache *c)
         if (c->pages)
             free_pages(c);
     }
+    free(c->jc);
     free(c->pages);
     free(c->hash);
     free(c->tbs);
@@ -254,6 +297,8 @@ static void invalidate_tb(struct tb_cache *c, struct tb *tb)
     }
     unlink_out(c, tb, 0);
     unlink_out(c, tb, 1);
+    if (tb->jc_slot)
+        jc_clear_slot(c->jc, tb->jc_slot - 1);
     for (unsigned n = 0; n < 2; n++) {
         if (tb->phys_page[n] != TB_NO_PAGE)
             remove_from_page(c, tb, n);
@@ -314,6 +359,7 @@ void tb_flush(struct tb_cache *c)
     release_all(c);
     free_pages(c);
     memset(c->hash, 0, (c->hash_mask + 1) * sizeof(*c->hash));
+    tb_jc_clear(c);
     c->ntbs = 0;
     if (c->engine->reset)
         c->engine->reset(c->engine);

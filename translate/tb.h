@@ -38,6 +38,7 @@ struct tb {
     uintptr_t page_next[2];      /* next (tb | n) with code on our page n */
     uintptr_t jmp_from;          /* incoming chains: list of (tb | slot) */
     uintptr_t jmp_from_next[2];  /* next incoming entry, for this tb's slot n */
+    uint32_t jc_slot;            /* 1 + its jump-cache slot, 0 when not in the jump cache */
     bool invalid;
 };
 #define TB_NO_PAGE (~(uint64_t)0)
@@ -71,8 +72,57 @@ bool tb_page_has_code(struct tb_cache *c, uint64_t page);
 /* Throws every block away and resets the engine. */
 void tb_flush(struct tb_cache *c);
 
+/*
+ * The jump cache: a direct-mapped table in front of tb_lookup for indirect
+ * branches (GOTO_PTR) and the CPU loop. An entry maps a key of TB_JC_KEYS
+ * words, taken from guest state the guest chooses (engine.h: jc_key_*), to a
+ * block; the guest must choose them so that they determine the block's
+ * (pc, cs_base, flags) with cflags 0. The slot is tb_jc_index(key[0]). The JIT
+ * probes it inline (key words compared, then a jump to code); C callers use
+ * tb_jc_find and tb_jc_set. The cache keeps it exact: a block is in at most one
+ * slot (tb->jc_slot), invalidating a block clears its slot, tb_flush clears
+ * all. A cleared slot i holds key[0] = i ^ 1, whose index is not i, so no
+ * probe can match it.
+ */
+#define TB_JC_BITS 12
+#define TB_JC_SIZE (1u << TB_JC_BITS)
+#define TB_JC_KEYS 3
+struct tb_jc_entry {
+    uint64_t key[TB_JC_KEYS];
+    const void *code;            /* tb->code (JIT), for the inline probe */
+};
+struct tb_jc {
+    struct tb_jc_entry e[TB_JC_SIZE];
+    struct tb *tb[TB_JC_SIZE];   /* the block of each entry (NULL: cleared) */
+};
+
+static inline unsigned tb_jc_index(uint64_t key0)
+{
+    return (unsigned)((key0 ^ (key0 >> TB_JC_BITS)) & (TB_JC_SIZE - 1));
+}
+
+/* The block cached for this key, or NULL. */
+static inline struct tb *tb_jc_find(const struct tb_jc *jc, uint64_t k0, uint64_t k1, uint64_t k2)
+{
+    unsigned i = tb_jc_index(k0);
+    const struct tb_jc_entry *e = &jc->e[i];
+    if (e->key[0] == k0 && e->key[1] == k1 && e->key[2] == k2)
+        return jc->tb[i];
+    return NULL;
+}
+
+/* The cache's jump cache (one per cache, allocated with it; the guest puts a
+   pointer to it in env for the JIT). */
+struct tb_jc *tb_cache_jc(struct tb_cache *c);
+/* Caches tb (valid, found for this key) in its slot, evicting whatever was there.
+   Blocks with code on two pages are not cached (their lookup checks the second). */
+void tb_jc_set(struct tb_cache *c, uint64_t k0, uint64_t k1, uint64_t k2, struct tb *tb);
+/* Empties the jump cache (the blocks stay). */
+void tb_jc_clear(struct tb_cache *c);
+
 struct tb_stats {
     uint64_t translated, flushes, invalidated, chained;
+    uint64_t jc_fills;           /* blocks put in the jump cache */
     unsigned live;
 };
 /* Counters for -d stats and the monitor's "info jit". */
