@@ -61,7 +61,12 @@ bool tr_sys_mov_cr(struct tr *s)
         if (b->kind != X86_OPK_REG)
             return false;
         tr_call(s, h, IR_NONE, tr_const(s, a->reg), tr_get_gpr(s, b->reg, sz), tr_const(s, 1), IR_NONE);
-        end_next(s); /* PE, PG, LMA, TLB... */
+        if (rc == X86_RC_DR) {
+            tr_set_rip(s, s->next_eip);
+            tr_exit(s, CPU_EXIT_CONTINUE); /* the loop flushes translations the new DRs made stale */
+        } else {
+            end_next(s); /* PE, PG, LMA, TLB... */
+        }
         return true;
     }
     if (b->kind != X86_OPK_REG || b->regclass != rc || a->kind != X86_OPK_REG)

@@ -53,7 +53,10 @@ bool tr_sys_iret(struct tr *s)
 {
     tr_call(s, &helper_iret, IR_NONE, tr_const(s, s->in->opsize), tr_const(s, s->next_eip), IR_NONE,
             IR_NONE);
-    end_dyn(s);
+    if (s->cpu->dbg.exec_mask)
+        tr_exit(s, CPU_EXIT_CONTINUE); /* RF may be set: the loop runs what follows (cpu/debug.h) */
+    else
+        end_dyn(s);
     return true;
 }
 
