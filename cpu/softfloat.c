@@ -95,6 +95,8 @@ static uint64_t rnd(struct sf_ctx *c, bool sign, int32_t *e, u128 m, unsigned p,
         *e = emax;
         return p == 64 ? ~0ull : ((1ull << p) - 1);
     }
+    if (tiny && (c->traps & SF_UE))
+        c->flags |= SF_UE;
     if (rem) {
         c->flags |= SF_PE;
         if (tiny)
@@ -114,6 +116,14 @@ fx80 fx_round_pack(struct sf_ctx *c, bool sign, int32_t exp, u128 m)
     int32_t e = exp - z;
     bool ovf;
     unsigned p = c->prec;
+    /* unmasked OE / UE: the bias-adjusted result (tininess before rounding, as rnd) */
+    if ((c->traps & SF_OE) && e > EMAX) {
+        e -= 24576;
+        c->flags |= SF_OE;
+    } else if ((c->traps & SF_UE) && e < EMIN) {
+        e += 24576;
+        c->flags |= SF_UE;
+    }
     uint64_t s = rnd(c, sign, &e, m, p, EMIN, EMAX, &ovf);
     if (ovf && s == 0)
         return fx_inf(sign);
@@ -572,7 +582,7 @@ fx80 fx_scale(struct sf_ctx *c, fx80 a, fx80 b)
 
 double fx_to_double(fx80 a)
 {
-    struct sf_ctx t = { 0, 64, 0 };
+    struct sf_ctx t = { 0, 64, 0, 0 };
     uint64_t v = fx_to_f64(&t, a);
     double d;
     memcpy(&d, &v, 8);
@@ -583,7 +593,7 @@ fx80 fx_from_double(struct sf_ctx *c, double d)
 {
     uint64_t v;
     memcpy(&v, &d, 8);
-    struct sf_ctx t = { 0, 64, 0 };
+    struct sf_ctx t = { 0, 64, 0, 0 };
     fx80 r = fx_from_f64(&t, v);
     (void)c;
     return r;

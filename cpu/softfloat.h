@@ -18,8 +18,11 @@ typedef struct { uint64_t m; uint16_t se; } fx80;
 #define SF_PE 0x20u
 #define SF_C1 0x200u
 
-/* Rounding context: rc = x87 RC (0 nearest, 1 down, 2 up, 3 zero), prec = 24, 53 or 64. */
-struct sf_ctx { unsigned rc, prec, flags; };
+/* Rounding context: rc = x87 RC (0 nearest, 1 down, 2 up, 3 zero), prec = 24, 53 or 64.
+   traps: SF_OE / SF_UE when that exception is unmasked: a tiny result raises UE even when
+   exact, and fx_round_pack (register results) returns the overflowing / underflowing
+   result with its exponent adjusted by -/+ 24576 instead of the masked response. */
+struct sf_ctx { unsigned rc, prec, flags, traps; };
 
 /* Classification. */
 bool fx_is_nan(fx80 a);

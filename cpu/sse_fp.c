@@ -60,9 +60,7 @@ static void host_end(struct fpx *x, bool arith)
         if (e & FE_OVERFLOW) x->flags |= MXCSR_OE;
         if (e & FE_UNDERFLOW) x->flags |= MXCSR_UE;
     }
-    /* a lane that overflows with OE unmasked reports no inexact (as the host) */
-    bool oe_trap = (e & FE_OVERFLOW) && !(x->mxcsr & (MXCSR_OE << MXCSR_MASKS_SHIFT));
-    if ((e & FE_INEXACT) && !(arith && oe_trap)) x->flags |= MXCSR_PE;
+    if (e & FE_INEXACT) x->flags |= MXCSR_PE;
     fesetround(FE_TONEAREST);
     feclearexcept(FE_ALL_EXCEPT);
 }
@@ -219,7 +217,8 @@ static uint64_t cvt_fp(struct fpx *x, uint64_t v, bool from_dbl)
     }
     v = in_fix(x, v, from_dbl);
     uint64_t r;
-    host_begin(x);
+    struct fpx t = { x->mxcsr, 0 };
+    host_begin(&t);
     if (from_dbl) {
         volatile double a = to_d(v);
         volatile float f = (float)a;
@@ -229,7 +228,12 @@ static uint64_t cvt_fp(struct fpx *x, uint64_t v, bool from_dbl)
         volatile double dd = (double)a;
         r = of_d(dd);
     }
-    host_end(x, true);
+    host_end(&t, true);
+    /* a conversion overflowing with OE unmasked reports no inexact (as the host;
+       arithmetic does) */
+    if ((t.flags & MXCSR_OE) && !(x->mxcsr & (MXCSR_OE << MXCSR_MASKS_SHIFT)))
+        t.flags &= ~(unsigned)MXCSR_PE;
+    x->flags |= t.flags;
     return out_fix(x, r, to_dbl);
 }
 

@@ -94,12 +94,21 @@ static void push(struct x87x *x, fx80 v)
     struct cpu *cpu = x->cpu;
     set_top(cpu, x87_top(cpu) - 1);
     if (!empty(cpu, 0)) {
-        stack_fault(x, true);
+        stack_fault(x, !x->uflow); /* a source underflow already decided C1 = 0 */
         x->c.flags &= ~(unsigned)(SF_DE | SF_PE | SF_UE | SF_OE);
         v = fx_default_nan();
     }
     put(cpu, 0, v);
 }
+
+/* An unmasked exception among those in mask has been raised by this instruction: the
+   destination (register or memory) must not be written. */
+static bool trapped(const struct x87x *x, unsigned mask)
+{
+    return (x->c.flags & ~x->cpu->fpu.fcw & mask) != 0;
+}
+#define PRE_TRAPS (SF_IE | SF_DE | SF_ZE)
+#define STORE_TRAPS (SF_IE | SF_OE | SF_UE)
 
 static void set_cc(struct cpu *cpu, unsigned c3, unsigned c2, unsigned c0)
 {
@@ -181,7 +190,7 @@ static fx80 constant(struct x87x *x, unsigned op)
     }
     unsigned k = op == X86_OP_FLDL2T ? 0 : op == X86_OP_FLDL2E ? 1 : op == X86_OP_FLDPI ? 2 :
                  op == X86_OP_FLDLG2 ? 3 : 4;
-    struct sf_ctx c = { x->c.rc, 64, 0 };
+    struct sf_ctx c = { x->c.rc, 64, 0, 0 };
     unsigned __int128 m = (unsigned __int128)konst[k].hi << 64 | konst[k].lo;
     fx80 r = fx_round_pack(&c, false, konst[k].e - 16383, m);
     return r; /* no flags: the constants are exact by definition */
@@ -213,6 +222,8 @@ static void bcd_store(struct x87x *x, uint64_t addr, fx80 v)
     uint64_t mag = neg ? 0 - iv : iv;
     if ((t.flags & SF_IE) || mag > 999999999999999999ull) {
         x->c.flags |= SF_IE;
+        if (!(cpu->fpu.fcw & SF_IE))
+            return; /* unmasked: memory not written */
         stm(cpu, addr, 0xc000000000000000ull, 8); /* packed BCD indefinite */
         stm(cpu, addr + 8, 0xffff, 2);
         return;
@@ -326,7 +337,7 @@ static void fprem(struct x87x *x, bool ieee)
             if (i < n) r <<= 1;
         }
         /* r now = (ma * 2^n) mod mb, value exponent eb + (d - n) */
-        struct sf_ctx t = { 0, 64, 0 };
+        struct sf_ctx t = { 0, 64, 0, 0 };
         fx80 res = r ? fx_round_pack(&t, sa, eb - 16383 + (d - n), (unsigned __int128)r << 64) : fx_zero(sa);
         put(cpu, 0, res);
         set_cc(cpu, 0, 1, 0);
@@ -370,7 +381,7 @@ static void fprem(struct x87x *x, bool ieee)
             }
         }
     }
-    struct sf_ctx t = { 0, 64, 0 };
+    struct sf_ctx t = { 0, 64, 0, 0 };
     fx80 res = r ? fx_round_pack(&t, sr, e - 16383, r << 64) : fx_zero(sa);
     if (r && fx_is_zero(res))
         res = fx_zero(sr);
@@ -430,7 +441,12 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
         pending_error(cpu);
     if (x87_ctl(cpu, op, desc, addr))
         return 0;
-    struct x87x xx = { cpu, { (cpu->fpu.fcw >> 10) & 3, 64, 0 }, false, false, false }, *x = &xx;
+    struct x87x xx = { cpu, { (cpu->fpu.fcw >> 10) & 3, 64, 0, ~cpu->fpu.fcw & (SF_OE | SF_UE) },
+                       false, false, false }, *x = &xx;
+    /* an unmasked invalid/denormal/zero-divide exception leaves registers and TOP alone */
+    struct x87_reg st_save[8];
+    memcpy(st_save, cpu->fpu.st, sizeof st_save);
+    uint16_t ftw_save = cpu->fpu.ftw, top_save = cpu->fpu.fsw & 0x3800, fsw_save = cpu->fpu.fsw;
     uint64_t ret = 0;
     bool c1r = false;
     /* last instruction / data pointers */
@@ -462,11 +478,17 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
     case X86_OP_FST: case X86_OP_FSTP: {
         fx80 v = rd(x, 0);
         if (mem) {
-            if (msize == 4)
-                stm(cpu, addr, fx_to_f32(&x->c, v), 4);
-            else if (msize == 8)
-                stm(cpu, addr, fx_to_f64(&x->c, v), 8);
-            else {
+            if (msize == 4 || msize == 8) {
+                uint64_t w = msize == 4 ? fx_to_f32(&x->c, v) : fx_to_f64(&x->c, v);
+                c1r = true;
+                if (trapped(x, SF_OE | SF_UE)) /* unmasked over/underflow: no inexact (host) */
+                    x->c.flags &= ~(unsigned)(SF_PE | SF_C1);
+                if (trapped(x, STORE_TRAPS))
+                    break; /* no store, no pop */
+                stm(cpu, addr, w, msize);
+            } else if (trapped(x, STORE_TRAPS)) {
+                break;
+            } else {
                 cpu_probe(cpu, addr, 10, true, cpu_mmu_idx(cpu));
                 stm(cpu, addr, v.m, 8);
                 stm(cpu, addr + 8, v.se, 2);
@@ -481,8 +503,11 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
     }
     case X86_OP_FIST: case X86_OP_FISTP: case X86_OP_FISTTP: {
         fx80 v = rd(x, 0);
-        stm(cpu, addr, fx_to_int(&x->c, v, msize, op == X86_OP_FISTTP), msize);
+        uint64_t w = fx_to_int(&x->c, v, msize, op == X86_OP_FISTTP);
         c1r = true;
+        if (trapped(x, STORE_TRAPS))
+            break;
+        stm(cpu, addr, w, msize);
         if (op != X86_OP_FIST)
             pop(cpu);
         break;
@@ -490,7 +515,8 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
     case X86_OP_FBSTP:
         bcd_store(x, addr, rd(x, 0));
         c1r = true;
-        pop(cpu);
+        if (!trapped(x, STORE_TRAPS))
+            pop(cpu);
         break;
     case X86_OP_FXCH: {
         unsigned i = di == X87_NONE ? 1 : di;
@@ -546,8 +572,11 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
     case X86_OP_FCOMI: case X86_OP_FCOMIP: case X86_OP_FUCOMI: case X86_OP_FUCOMIP: {
         fx80 a = rd(x, 0), b = rd(x, si);
         int r = x->uflow ? 2 : fx_cmp(&x->c, a, b, op == X86_OP_FUCOMI || op == X86_OP_FUCOMIP);
-        ret = comi_flags(r) | 1ull << 63;
-        if (!x->c1_set) { x->c1_set = true; x->c1 = 0; }
+        ret = comi_flags(r) | 1ull << 63; /* also with an unmasked IE (as the host) */
+        if (!x->c1_set) { /* C1 is left alone unless a stack fault sets it (as the host) */
+            x->c1_set = true;
+            x->c1 = (cpu->fpu.fsw & FSW_C1) != 0;
+        }
         if (op == X86_OP_FCOMIP || op == X86_OP_FUCOMIP)
             pop(cpu);
         break;
@@ -556,13 +585,18 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
         if (empty(cpu, si) || empty(cpu, 0)) {
             stack_fault(x, false);
             put(cpu, 0, fx_default_nan());
-        } else if (cond) {
-            put(cpu, 0, get(cpu, si));
+        } else {
+            if (cond)
+                put(cpu, 0, get(cpu, si));
+            x->c1_set = true; /* C1 unchanged (as the host) */
+            x->c1 = (cpu->fpu.fsw & FSW_C1) != 0;
         }
         break;
     case X86_OP_FCHS: case X86_OP_FABS: {
         fx80 v = rd(x, 0);
-        if (op == X86_OP_FCHS) v.se ^= 0x8000; else v.se &= 0x7fff;
+        if (x->uflow) /* stack underflow: the indefinite, as is */
+            ;
+        else if (op == X86_OP_FCHS) v.se ^= 0x8000; else v.se &= 0x7fff;
         put(cpu, 0, v);
         if (!x->c1_set) { x->c1_set = true; x->c1 = 0; }
         break;
@@ -624,7 +658,9 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
         if (op == X86_OP_FFREEP)
             set_top(cpu, x87_top(cpu) + 1);
         break;
-    case X86_OP_FNOP:
+    case X86_OP_FNOP: /* condition codes unchanged (as the host) */
+        x->c1_set = true;
+        x->c1 = (cpu->fpu.fsw & FSW_C1) != 0;
         break;
     case X86_OP_FSIN: case X86_OP_FCOS: case X86_OP_FSINCOS: case X86_OP_FPTAN: case X86_OP_FPATAN:
     case X86_OP_F2XM1: case X86_OP_FYL2X: case X86_OP_FYL2XP1: {
@@ -665,6 +701,17 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
     }
     default:
         cpu_raise(cpu, EXC_UD, false, 0);
+    }
+    /* no result: nor the post-computation exceptions. FLD of a denormal m32/m64 with
+       DE unmasked still loads (as the host). */
+    if (trapped(x, op == X86_OP_FLD && mem ? PRE_TRAPS & ~SF_DE : PRE_TRAPS)) {
+        x->c.flags &= ~(unsigned)(SF_OE | SF_UE | SF_PE | SF_C1);
+        memcpy(cpu->fpu.st, st_save, sizeof st_save);
+        cpu->fpu.ftw = ftw_save;
+        if (op == X86_OP_FPREM || op == X86_OP_FPREM1) /* C0 C3 kept, C2 = 0 (host) */
+            cpu->fpu.fsw = (uint16_t)((cpu->fpu.fsw & ~(FSW_C0 | FSW_C2 | FSW_C3)) |
+                                      (fsw_save & (FSW_C0 | FSW_C3)));
+        cpu->fpu.fsw = (uint16_t)((cpu->fpu.fsw & ~0x3800u) | top_save);
     }
     finish(x, c1r);
     cpu->fpu.fop = fop;

@@ -19,7 +19,7 @@ static const char *const check_classes[] = {
     "bmi1", "bmi2", "adx", "mov", "movx", "movbe", "lea", "xchg", "cmpxchg", "cmpxchg8b16b",
     "xadd", "bswap", "cmov", "setcc", "jmp", "call", "loop", "pushpop", "enter", "convert",
     "flags", "string", "xlat", "nop", "fault", "smc", "repfault", "noncanon", "pfsplit",
-    "mmx", "sseint", "sse4", "aes",
+    "x87", "mmx", "ssefp", "sseint", "sse4", "aes",
 };
 /* make check: sequences per class per engine, and for the final mixed run. */
 #define CHECK_PER_CLASS 500
