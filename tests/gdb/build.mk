@@ -39,3 +39,11 @@ obj/tests/gdb/run-gdb-watch: $(SRC)/tests/gdb/run-gdb-watch.sh kiln obj/tests/gu
 	chmod +x $@
 
 CHECK_PROGS += obj/tests/gdb/run-gdb-watch
+
+# gdb on Linux: hardware breakpoint at start_kernel, then to the shell and power-off.
+obj/tests/gdb/run-gdb-linux: $(SRC)/tests/gdb/run-gdb-linux.sh $(SRC)/tests/gdb/linux.gdb kiln
+	@mkdir -p obj/tests/gdb
+	printf '#!/bin/sh\nexec sh "%s/tests/gdb/run-gdb-linux.sh" "%s" "$$@"\n' "$(SRC)" "$(SRC)" > $@
+	chmod +x $@
+
+CHECK_PROGS += obj/tests/gdb/run-gdb-linux
