@@ -60,7 +60,10 @@ i=0
 while [ ! -f "$MARK" ] && kill -0 $gpid 2>/dev/null && [ $i -lt 1000 ]; do i=$((i + 1)); sleep 0.1; done
 sleep 1
 s1=$(wc -c < "$tmp/serial")
-kill -INT $gpid 2>/dev/null
+# Ctrl-C goes to gdb itself: timeout(1) would pass a SIGINT on to its whole process
+# group as well, and gdb takes a second Ctrl-C as "give up waiting" (disconnects).
+gdbpid=$(ps -o pid= --ppid $gpid | head -1)
+kill -INT ${gdbpid:-$gpid} 2>/dev/null
 wait $gpid
 # attach: stopped (instructions retired do not move over half a second)
 r=$(section attach | sed -n 's/^instructions retired: //p' | tr '\n' ' ')
