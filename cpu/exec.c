@@ -26,13 +26,16 @@ static struct tb *translate_tb(struct cpu *cpu, uint64_t pc, uint64_t cs_base, u
         return NULL;
     cpu->stats.translated++;
     if (kiln_log_enabled(log, KILN_LOG_IN_ASM))
-        cpu_trace_in_asm(cpu, pc, info.size);
+        for (unsigned i = 0; i < info.nruns; i++)
+            if (info.run[i].len)
+                cpu_trace_in_asm(cpu, info.run[i].pc, info.run[i].len);
     if (kiln_log_enabled(log, KILN_LOG_OP))
         cpu_trace_ir(cpu, "OP", pc, b);
     for (int attempt = 0; attempt < 2; attempt++) {
         struct tb *tb = tb_alloc(cpu->tbc, pc, cs_base, cpu->hflags, cflags);
         if (tb) {
             tb->size = info.size;
+            tb->span_before = info.span_before;
             tb->icount = info.icount;
             tb->phys_pc = info.phys_pc;
             tb->phys_page[0] = info.phys_page[0];

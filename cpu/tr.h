@@ -8,6 +8,7 @@
 #include "cpu/cpu.h"
 #include "cpu/decode.h"
 #include "cpu/flags.h"
+#include "cpu/translate.h"
 #include "translate/ir.h"
 
 /* Translation state of one block. */
@@ -31,7 +32,10 @@ struct tr {
     bool ended;                /* the current instruction ended the block */
     bool rip_exact;            /* rip was written at the current instruction's start */
     unsigned label_budget;     /* prologue's "out of budget" exit */
+    unsigned follows;          /* direct jumps the block went on across (tr_follow) */
+    bool cc_src2_set;          /* cc_src2 was written in this block (tr_set_cc) */
 };
+#define TR_MAX_FOLLOWS (CPU_TR_MAX_RUNS - 1)
 
 typedef bool tr_fn(struct tr *s);
 
@@ -100,6 +104,10 @@ void tr_set_flags_val(struct tr *s, ir_temp flags);
 void tr_set_rip(struct tr *s, uint64_t eip);
 /* Ends the block jumping to eip (direct: chaining slot when on the same page). */
 void tr_goto(struct tr *s, unsigned slot, uint64_t eip);
+/* A direct JMP/CALL to eip: true when the block goes on translating there
+   (eip on the block's page, not a single-instruction block, under
+   TR_MAX_FOLLOWS); then next_eip is eip and nothing is emitted. */
+bool tr_follow(struct tr *s, uint64_t eip);
 /* Ends the block; rip already written (indirect jump). */
 void tr_goto_ind(struct tr *s);
 /* The same after a near branch (it changed rip, registers, memory and nothing the

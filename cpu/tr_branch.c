@@ -19,7 +19,9 @@ bool tr_jmp(struct tr *s)
 {
     const struct x86_operand *op = &s->in->ops[0];
     if (op->kind == X86_OPK_REL) {
-        tr_goto(s, 0, rel_target(s, op));
+        uint64_t target = rel_target(s, op);
+        if (!tr_follow(s, target))
+            tr_goto(s, 0, target);
         return true;
     }
     if (op->kind != X86_OPK_REG && op->kind != X86_OPK_MEM)
@@ -48,7 +50,9 @@ bool tr_call_(struct tr *s)
     ir_temp ret = tr_const(s, s->next_eip);
     if (op->kind == X86_OPK_REL) {
         tr_push(s, ret, sz);
-        tr_goto(s, 0, rel_target(s, op));
+        uint64_t target = rel_target(s, op);
+        if (!tr_follow(s, target))
+            tr_goto(s, 0, target);
         return true;
     }
     if (op->kind != X86_OPK_REG && op->kind != X86_OPK_MEM)

@@ -223,8 +223,16 @@ void tr_set_cc(struct tr *s, unsigned cc_op, ir_temp dst, ir_temp src, ir_temp s
         ir_mov(s->b, 64, CPU_T_CC_DST, dst);
     if (src != IR_NONE)
         ir_mov(s->b, 64, CPU_T_CC_SRC, src);
-    if (src2 != IR_NONE)
+    if (src2 != IR_NONE) {
         ir_mov(s->b, 64, CPU_T_CC_SRC2, src2);
+        s->cc_src2_set = true;
+    } else if (s->cc_src2_set) {
+        /* cc_op does not read cc_src2: overwriting it makes the earlier write
+           dead when no sync point follows it (the optimizer then drops it and
+           what computed it, e.g. INC/DEC's cc_cf call) */
+        ir_mov(s->b, 64, CPU_T_CC_SRC2, tr_const(s, 0));
+        s->cc_src2_set = false;
+    }
     s->cc_op = cc_op;
 }
 
@@ -407,6 +415,20 @@ void tr_goto(struct tr *s, unsigned slot, uint64_t eip)
     else
         ir_goto_ptr_jc(s->b);
     s->ended = true;
+}
+
+bool tr_follow(struct tr *s, uint64_t eip)
+{
+    if (s->single || s->follows >= TR_MAX_FOLLOWS)
+        return false;
+    uint64_t lin = s->cs_base + eip;
+    if (s->mode != X86_MODE_64)
+        lin &= 0xffffffffu;
+    if ((lin & TLB_PAGE_MASK) != s->page)
+        return false;
+    s->follows++;
+    s->next_eip = eip;
+    return true;
 }
 
 void tr_goto_ind_near(struct tr *s)

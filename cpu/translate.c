@@ -186,7 +186,9 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
     ir_brcond(b, 64, IR_LT, t2, tr_const(s, 0), s->label_budget);
 
     unsigned max = s->single ? 1 : (cpu->max_block_insns ? cpu->max_block_insns : 64);
-    uint64_t size = 0;
+    uint64_t lo = lin0, hi = lin0;    /* linear bytes covered (one page unless the first straddles) */
+    info->nruns = 1;
+    info->run[0].pc = lin0;
     for (;;) {
         uint64_t lin = s->cs_base + s->eip, phys, phys2;
         if (s->mode != X86_MODE_64)
@@ -208,7 +210,8 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
                 ir_insn_start(b, lin);
                 tr_set_rip(s, s->eip);
                 tr_exit(s, CPU_EXIT_DEBUG);
-                size = 1;
+                hi = lin + 1;
+                info->run[0].len = 1;
                 break;
             }
         }
@@ -243,7 +246,18 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
             tr_ud(s);
         }
         info->icount++;
-        size += in.len ? in.len : 1;
+        uint64_t len = in.len ? in.len : 1;
+        if (lin < lo)
+            lo = lin;
+        if (lin + len > hi)
+            hi = lin + len;
+        info->run[info->nruns - 1].len += (uint32_t)len;
+        if (s->follows == info->nruns && info->nruns < CPU_TR_MAX_RUNS) {
+            /* went on across a direct jump: a new run starts at its target */
+            uint64_t t = s->cs_base + s->next_eip;
+            info->run[info->nruns].pc = s->mode == X86_MODE_64 ? t : t & 0xffffffffu;
+            info->run[info->nruns++].len = 0;
+        }
         s->eip = s->next_eip;
         if (s->ended || s->single || info->icount >= max || b->nops > 1500 || b->oom)
             break;
@@ -259,7 +273,8 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
         tr_goto(s, 0, s->eip);
     ir_label(b, s->label_budget);
     tr_exit(s, CPU_EXIT_BUDGET);
-    info->size = (uint32_t)size;
+    info->size = (uint32_t)(hi - lin0);
+    info->span_before = (uint32_t)(lin0 - lo);
     info->phys_page[0] = info->phys_pc & TLB_PAGE_MASK;
     return b->oom ? -1 : 0;
 }

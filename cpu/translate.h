@@ -9,12 +9,18 @@
 
 
 /* What cpu_translate found out about the block. */
+/* A block goes on across at most CPU_TR_MAX_RUNS - 1 direct jumps on its page. */
+#define CPU_TR_MAX_RUNS 5
+
 struct cpu_tr_info {
     uint64_t pc;             /* linear address of the first byte */
     uint64_t phys_pc;
     uint64_t phys_page[2];
-    uint32_t size, icount;
+    uint32_t size, icount;   /* size: bytes from pc to the end of the last one covered */
+    uint32_t span_before;    /* bytes covered before pc (a jump followed backward) */
     unsigned op_icount;      /* prologue op patched by cpu_translate_patch */
+    unsigned nruns;          /* straight runs of instructions (1 + jumps followed) */
+    struct { uint64_t pc; uint32_t len; } run[CPU_TR_MAX_RUNS];
 };
 
 /* Linear address of the current instruction (cs_base + rip, wrapped outside 64-bit mode). */

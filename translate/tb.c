@@ -313,7 +313,7 @@ static void tb_page_span(const struct tb *tb, unsigned n, uint64_t *lo, uint64_t
     uint64_t end = tb->phys_pc + tb->size;
     uint64_t first_end = tb->phys_page[0] + TLB_PAGE_SIZE;
     if (n == 0) {
-        *lo = tb->phys_pc;
+        *lo = tb->phys_pc - tb->span_before;
         *hi = end < first_end ? end : first_end;
     } else {
         *lo = tb->phys_page[1];

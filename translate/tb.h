@@ -21,7 +21,9 @@
 struct tb {
     uint64_t pc, cs_base, flags;
     uint32_t cflags;
-    uint32_t size;               /* guest bytes covered */
+    uint32_t size;               /* guest bytes covered from phys_pc on */
+    uint32_t span_before;        /* ... and before it (the block went on across a jump
+                                    backward on its page; 0 otherwise) */
     uint32_t icount;             /* guest instructions */
     uint64_t phys_pc;            /* guest physical address of the first byte */
     uint64_t phys_page[2];       /* page addresses; phys_page[1] == TB_NO_PAGE if one page */

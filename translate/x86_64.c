@@ -219,6 +219,50 @@ static void gen_control(struct jit *j, const struct ir_op *op)
     }
 }
 
+/* A local whose last use is at op index `at` or earlier. */
+static bool local_dead_after(struct jit *j, ir_temp a, unsigned at)
+{
+    const struct jtemp *t = &j->t[a];
+    return t->kind == IR_TEMP_LOCAL && t->last <= (int32_t)at;
+}
+
+/*
+ * A counter in env decremented by a constant, branching when it goes negative
+ * (the x86 front end's budget charge at every block start):
+ *     ld_env.64 t, [off]; sub.64 t2, t, $n; st_env.64 t2, [off]; brcond.64.lt t2, $0, L
+ * with t and t2 used nowhere else becomes `sub qword [rbp + off], n; js L`
+ * (js tests the sign of the wrapped difference, exactly the IR's t2 < 0).
+ * Returns the number of ops consumed (0: no match).
+ */
+static unsigned gen_counter_dec(struct jit *j, unsigned i)
+{
+    const struct ir_block *b = j->b;
+    if (i + 3 >= b->nops)
+        return 0;
+    const struct ir_op *ld = &b->ops[i], *sub = ld + 1, *st = ld + 2, *br = ld + 3;
+    if (ld->opc != IR_LD_ENV || sub->opc != IR_SUB || st->opc != IR_ST_ENV || br->opc != IR_BRCOND ||
+        ld->width != 64 || sub->width != 64 || st->width != 64 || br->width != 64 ||
+        st->aux != ld->aux || br->cond != IR_LT)
+        return 0;
+    ir_temp t = ld->args[0], t2 = sub->args[0];
+    if (sub->args[1] != t || st->args[0] != t2 || br->args[0] != t2 || t == t2 ||
+        j->t[sub->args[2]].kind != IR_TEMP_CONST || j->t[br->args[1]].kind != IR_TEMP_CONST ||
+        j->t[br->args[1]].val != 0 || !local_dead_after(j, t, i + 1) || !local_dead_after(j, t2, i + 3))
+        return 0;
+    uint64_t n = j->t[sub->args[2]].val;
+    if (!x_fits32((int64_t)n))
+        return 0;
+    j->cur = i + 3;
+    sync_all(j);
+    x_rm(&j->x, 64, x_fits8((int64_t)n) ? 0x83 : 0x81, X_SUB, X_RBP, (int32_t)(uint32_t)ld->aux);
+    if (x_fits8((int64_t)n))
+        x_b(&j->x, (uint8_t)n);
+    else
+        x_d(&j->x, (uint32_t)n);
+    jump_label(j, X_CC_S, (unsigned)br->aux);
+    return 4;
+}
+
 /* The code generator relies on these; ir_validate checks much more. */
 static bool block_sane(const struct ir_block *b)
 {
@@ -286,6 +330,15 @@ static bool jit_compile(struct engine *e, struct tb *tb, const struct ir_block *
         if (x->p + J_OP_ROOM > x->end) {
             j->fail = true;
             break;
+        }
+        unsigned fused = gen_counter_dec(j, i);
+        if (fused) {
+            for (unsigned k = 0; k < fused; k++) {
+                j->cur = i + k;
+                ra_end_op(j, &b->ops[i + k]);
+            }
+            i += fused - 1;
+            continue;
         }
         const struct ir_op *op = &b->ops[i];
         j->cur = i;

@@ -367,6 +367,60 @@ static void test_code_space(void **state)
     e->destroy(e);
 }
 
+/* The budget charge the x86 front end puts at every block start, which the JIT
+   fuses into `sub qword [env], n; js`: the same result as the interpreter for
+   counters around 0 and at the wrap-around. */
+static void test_counter_dec(void **state)
+{
+    struct fx *f = *state;
+    struct engine *ie = engine_interp_new(&h_guest);
+    assert_non_null(ie);
+    static const uint64_t starts[] = { 0, 1, 2, 3, 4, 0x7fffffffffffffffull, 0x8000000000000000ull,
+                                       0x8000000000000001ull, 0x8000000000000002ull, ~0ull, 1000 };
+    static const uint64_t subs[] = { 0, 1, 3, 127, 128, 0x7fffffff };
+    int32_t off = (int32_t)offsetof(struct h_env, scratch[1]);
+    for (unsigned si = 0; si < sizeof(subs) / sizeof(subs[0]); si++) {
+        ir_block_reset(&f->b);
+        unsigned l = ir_label_new(&f->b);
+        ir_temp t = ir_temp_new(&f->b), t2 = ir_temp_new(&f->b);
+        ir_ld_env(&f->b, 64, t, off);
+        ir_binop(&f->b, IR_SUB, 64, t2, t, C(subs[si]));
+        ir_st_env(&f->b, 64, t2, off);
+        ir_brcond(&f->b, 64, IR_LT, t2, C(0), l);
+        ir_binop(&f->b, IR_ADD, 64, R(0), R(0), C(1));
+        ir_exit(&f->b, 0);
+        ir_label(&f->b, l);
+        ir_binop(&f->b, IR_ADD, 64, R(1), R(1), C(1));
+        ir_exit(&f->b, 1);
+        for (unsigned k = 0; k < sizeof(starts) / sizeof(starts[0]); k++) {
+            struct h_env e1, e2;
+            h_env_init(&e1);
+            e1.scratch[1] = starts[k];
+            e2 = e1;
+            h_run(f->e, &f->b, &e1);
+            h_run(ie, &f->b, &e2);
+            assert_int_equal(e1.scratch[1], starts[k] - subs[si]);
+            assert_int_equal(e1.scratch[1], e2.scratch[1]);
+            assert_int_equal(e1.r[0], e2.r[0]);
+            assert_int_equal(e1.r[1], e2.r[1]);
+            assert_int_equal(e1.r[1], (int64_t)(starts[k] - subs[si]) < 0);
+        }
+    }
+    /* and the fused form is what was emitted */
+    struct tb *tb = h_compile(f->e, &f->b);
+    assert_non_null(tb);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    engine_x86_64_dump(tb, out);
+    fclose(out);
+    assert_non_null(strstr(buf, "sub      qword ptr [rbp"));
+    assert_non_null(strstr(buf, "js "));
+    free(buf);
+    h_tb_free(f->e, tb);
+    ie->destroy(ie);
+}
+
 int main(void)
 {
     struct engine *probe = engine_x86_64_new(&h_guest, 65536);
@@ -384,6 +438,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_register_pressure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_memory_and_fault, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chaining, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counter_dec, setup, teardown),
         cmocka_unit_test(test_code_space),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
