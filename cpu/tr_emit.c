@@ -283,6 +283,26 @@ ir_temp tr_cf(struct tr *s)
             break;
         }
     }
+    if (s->cc_op == CC_OP_DYNAMIC) {
+        /* Unknown at translation time (the block starts after a branch, which
+           most often follows a CMP/SUB): that case inline, the helper for the
+           others. SUB of size 2^n bytes: CF = src2 < src in the low 8*2^n bits,
+           compared as both shifted left by 64 - 8*2^n. */
+        ir_temp k = tr_tmp(s), n = tr_tmp(s), bits = tr_tmp(s), sh = tr_tmp(s), a = tr_tmp(s),
+                b = tr_tmp(s);
+        unsigned done = ir_label_new(s->b);
+        ir_binop(s->b, IR_AND, 32, n, CPU_T_CC_OP, tr_const(s, 3));
+        ir_binop(s->b, IR_SHL, 32, bits, tr_const(s, 8), n);
+        ir_binop(s->b, IR_SUB, 32, sh, tr_const(s, 64), bits);
+        ir_binop(s->b, IR_SHL, 64, a, CPU_T_CC_SRC2, sh);
+        ir_binop(s->b, IR_SHL, 64, b, CPU_T_CC_SRC, sh);
+        ir_setcond(s->b, 64, IR_LTU, t, a, b);
+        ir_binop(s->b, IR_AND, 32, k, CPU_T_CC_OP, tr_const(s, ~3u));
+        ir_brcond(s->b, 32, IR_EQ, k, tr_const(s, CC_OP_SUB), done);
+        tr_call(s, &cc_helper_cf, t, CPU_T_CC_OP, CPU_T_CC_DST, CPU_T_CC_SRC, CPU_T_CC_SRC2);
+        ir_label(s->b, done);
+        return t;
+    }
     tr_call(s, &cc_helper_cf, t, CPU_T_CC_OP, CPU_T_CC_DST, CPU_T_CC_SRC, CPU_T_CC_SRC2);
     return t;
 }

@@ -486,8 +486,10 @@ struct engine *engine_x86_64_new(const struct engine_guest *guest, size_t code_s
     unsigned a, b, c, d;
     if (__get_cpuid(0x80000001, &a, &b, &c, &d))
         j->has_lzcnt = (c >> 5) & 1;
-    if (__get_cpuid_count(7, 0, &a, &b, &c, &d))
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
         j->has_tzcnt = (b >> 3) & 1;
+        j->has_bmi2 = (b >> 8) & 1;
+    }
     if (__get_cpuid(1, &a, &b, &c, &d))
         j->has_popcnt = (c >> 23) & 1;
     gen_shared(j);

@@ -167,6 +167,8 @@ static void gen_alu(struct jit *j, const struct ir_op *op)
         }
     } else if (rd == ra) {
         x_alu(x, sz, xop, rd, rb);
+    } else if (opc == IR_ADD) {
+        x_enc(x, sz, 0x8d, rd, 0, ra, rb, 0, 0);                  /* lea d, [a + b] */
     } else if (rd != rb) {
         x_mov(x, 64, rd, ra);
         x_alu(x, sz, xop, rd, rb);

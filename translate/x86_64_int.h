@@ -68,7 +68,7 @@ struct jit {
     size_t size;
     uint8_t *code_start;             /* first byte after the shared code */
     uint8_t *prologue, *epilogue, *req_stub;
-    bool has_lzcnt, has_tzcnt, has_popcnt;
+    bool has_lzcnt, has_tzcnt, has_popcnt, has_bmi2;
     struct xbuf x;
 
     /* Per-compile state. */

@@ -108,8 +108,19 @@ static uint8_t *tlb_probe(struct jit *j, int ra, unsigned memop, bool store)
     int32_t base = (int32_t)(j->e.guest->tlb_offset +
                              (IR_MEM_GET_IDX(memop) & (TLB_MMU_MODES - 1)) * TLB_SIZE *
                              sizeof(struct tlb_entry));
-    x_mov(x, 64, X_RAX, ra);
-    x_shift(x, 64, X_SHR, X_RAX, TLB_PAGE_BITS - 5);
+    if (j->has_bmi2) {
+        /* rorx eax, A32, 7 (the slot bits are below bit 32): no copy first */
+        _Static_assert(TLB_PAGE_BITS + TLB_BITS <= 32, "rorx sees the low 32 bits");
+        x_b(x, 0xc4);
+        x_b(x, (uint8_t)(0x80 | 0x40 | ((ra & 8) ? 0 : 0x20) | 0x03));   /* ~R ~X ~B, map 0F3A */
+        x_b(x, 0x7b);
+        x_b(x, 0xf0);
+        x_b(x, (uint8_t)(0xc0 | (X_RAX << 3) | (ra & 7)));
+        x_b(x, TLB_PAGE_BITS - 5);
+    } else {
+        x_mov(x, 64, X_RAX, ra);
+        x_shift(x, 64, X_SHR, X_RAX, TLB_PAGE_BITS - 5);
+    }
     x_alui(x, 32, X_AND, X_RAX, (TLB_SIZE - 1) << 5);
     if (size > 1)
         x_enc(x, 64, 0x8d, X_RCX, 0, ra, -1, 0, (int32_t)(size - 1));   /* lea */
