@@ -4,7 +4,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
+#include "cpu/bare.h"
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
 
@@ -60,11 +62,69 @@ static void test_cf_known(void **state)
     assert_int_equal(cc_compute_cf(CC_OP_EFLAGS, 0, CPU_CF | CPU_ZF, 0), 1);
 }
 
+/*
+ * INC/DEC at the start of a block (cc_op unknown when translating) keep CF:
+ * after CMP/SUB the JIT computes it inline, after other ops through cc_cf.
+ * Program: op al/ax/eax/rax, bl..rbx; jmp $+2; inc/dec rcx; setc dl; hlt.
+ */
+static void test_cf_across_block(void **state)
+{
+    (void)state;
+    static const uint8_t ops[] = { 0x38, 0x28, 0x00, 0x84 };   /* cmp sub add test r/m8, r8 */
+    for (int e = 0; e < 2; e++) {
+        struct bare_cpu *cpu = bare_cpu_new((enum bare_engine)e, BARE_MODE_LONG64, 0, 1u << 20);
+        assert_non_null(cpu);
+        for (unsigned k = 0; k < 4; k++)
+            for (unsigned lg = 0; lg < 4; lg++)
+                for (unsigned inc = 0; inc < 2; inc++) {
+                    uint8_t code[16];
+                    unsigned n = 0;
+                    if (lg == 1)
+                        code[n++] = 0x66;
+                    if (lg == 3)
+                        code[n++] = 0x48;
+                    code[n++] = (uint8_t)(ops[k] + (lg ? 1 : 0));
+                    code[n++] = 0xd8;
+                    const uint8_t rest[] = { 0xeb, 0x00, 0x48, 0xff, (uint8_t)(inc ? 0xc1 : 0xc9),
+                                             0x0f, 0x92, 0xc2, 0xf4 };
+                    memcpy(code + n, rest, sizeof(rest));
+                    uint64_t at = 0x1000 + 0x20 * (k * 8 + lg * 2 + inc);
+                    assert_true(bare_cpu_write(cpu, at, code, n + sizeof(rest)));
+                    uint64_t m = lg == 3 ? ~(uint64_t)0 : ((uint64_t)1 << (8 << lg)) - 1;
+                    for (int i = 0; i < 300; i++) {
+                        struct bare_regs r;
+                        memset(&r, 0, sizeof(r));
+                        r.gpr[0] = val();
+                        r.gpr[3] = val();
+                        r.gpr[1] = val();
+                        r.gpr[2] = 0x55;
+                        r.gpr[4] = 0x8000;
+                        r.rflags = 2 | (rnd() & 1);
+                        r.rip = at;
+                        uint64_t a = r.gpr[0] & m, b = r.gpr[3] & m;
+                        uint64_t want = k < 2 ? a < b : k == 2 ? ((a + b) & m) < a : 0;
+                        bare_cpu_set_regs(cpu, &r);
+                        struct bare_result res;
+                        bare_cpu_run(cpu, 100, &res);
+                        assert_int_equal(res.stop, BARE_STOP_HLT);
+                        bare_cpu_get_regs(cpu, &r);
+                        if ((r.gpr[2] & 0xff) != want)
+                            fail_msg("engine %d op %u size %u %s: a=%#llx b=%#llx CF %llu, want %llu", e, k,
+                                     1u << lg, inc ? "inc" : "dec", (unsigned long long)a,
+                                     (unsigned long long)b, (unsigned long long)(r.gpr[2] & 0xff),
+                                     (unsigned long long)want);
+                    }
+                }
+        bare_cpu_free(cpu);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cf_matches_all),
         cmocka_unit_test(test_cf_known),
+        cmocka_unit_test(test_cf_across_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
