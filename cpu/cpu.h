@@ -194,6 +194,8 @@ struct cpu {
     int delivering;         /* vector + 1 whose delivery is under way (#DF, triple fault), 0 none */
     bool shutdown;          /* triple fault: cpu_exec returns CPU_EXIT_REQUEST, the board resets */
     bool irq_line;          /* INTR pin level (system CPU) */
+    bool nmi_pending;       /* an NMI edge waits for an instruction boundary */
+    bool nmi_blocked;       /* an NMI handler runs: no NMI until the next IRET */
     bool irq_inhibit;       /* STI / MOV SS / POP SS shadow: no interrupt before rip moves on */
     uint64_t irq_inhibit_rip;
     bool irq_inhibit_pending; /* SS was loaded: the shadow starts at the next instruction */
@@ -238,6 +240,11 @@ struct cpu {
     /* Called when a block is translated from the physical page (may be NULL). */
     void (*on_code_page)(struct cpu *cpu, uint64_t phys_page);
     uint64_t (*tsc)(struct cpu *cpu); /* RDTSC source; NULL: instruction count */
+    /* The local APIC's MSRs (IA32_APIC_BASE, IA32_TSC_DEADLINE) and CR8 when the
+       machine models one (sys_cpu.c); NULL: CPU-local defaults, no APIC in CPUID. */
+    bool (*apic_msr)(struct cpu *cpu, uint32_t idx, bool write, uint64_t *v);
+    uint64_t (*cr8_get)(struct cpu *cpu);
+    void (*cr8_set)(struct cpu *cpu, uint64_t v);
     uint64_t insn_count;    /* instructions retired (block granularity) */
     unsigned max_block_insns;
 

@@ -5,6 +5,7 @@
 #include "cpu/helpers.h"
 #include "cpu/sse.h"
 
+/* The machine models a local APIC when cpu->apic_msr is set (xAPIC with TSC-deadline, no x2APIC). */
 static void cpuid(const struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
     memset(r, 0, 4 * sizeof(uint32_t));
@@ -30,6 +31,14 @@ static void cpuid(const struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r
         r[2] |= 1u << 26;                              /* XSAVE */
         if (cpu->cr[4] & (1u << 18))
             r[2] |= 1u << 27;                          /* OSXSAVE mirrors CR4.OSXSAVE */
+        if (cpu->apic_msr) {
+            r[3] |= 1u << 9;        /* APIC (docs/DEVICES.md) */
+            r[2] |= 1u << 24;       /* TSC-deadline timer */
+        }
+        break;
+    case 6:
+        if (cpu->apic_msr)
+            r[0] = 1u << 2;         /* ARAT: the APIC timer runs in every C-state */
         break;
     case 7:
         if (sub == 0) {

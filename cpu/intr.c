@@ -312,16 +312,9 @@ void cpu_sys_enable(struct cpu *cpu)
         cpu->idtr.limit = 0x3ff;
 }
 
-bool cpu_take_irq(struct cpu *cpu, uint8_t (*ack)(void *opaque), void *opaque)
+/* Delivers external interrupt or NMI vec at an instruction boundary. */
+static void take_external(struct cpu *cpu, uint8_t vec)
 {
-    if (!cpu->irq_line || !(cpu->eflags & CPU_IF))
-        return false;
-    if (cpu->irq_inhibit) {
-        if (cpu->rip == cpu->irq_inhibit_rip)
-            return false;
-        cpu->irq_inhibit = false;
-    }
-    uint8_t vec = ack(opaque);
     if (kiln_log_enabled(cpu->log, KILN_LOG_INT))
         cpu_trace_int(cpu, vec, false, 0, true);
     cpu->in_exec = true;
@@ -341,5 +334,32 @@ bool cpu_take_irq(struct cpu *cpu, uint8_t (*ack)(void *opaque), void *opaque)
         }
     }
     cpu->in_exec = false;
+}
+
+bool cpu_take_irq(struct cpu *cpu, uint8_t (*ack)(void *opaque), void *opaque)
+{
+    if (!cpu->irq_line || !(cpu->eflags & CPU_IF))
+        return false;
+    if (cpu->irq_inhibit) {
+        if (cpu->rip == cpu->irq_inhibit_rip)
+            return false;
+        cpu->irq_inhibit = false;
+    }
+    take_external(cpu, ack(opaque));
+    return true;
+}
+
+bool cpu_take_nmi(struct cpu *cpu)
+{
+    if (!cpu->nmi_pending || cpu->nmi_blocked)
+        return false;
+    if (cpu->irq_inhibit) {
+        if (cpu->rip == cpu->irq_inhibit_rip)
+            return false;
+        cpu->irq_inhibit = false;
+    }
+    cpu->nmi_pending = false;
+    cpu->nmi_blocked = true;
+    take_external(cpu, EXC_NMI);
     return true;
 }

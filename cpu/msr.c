@@ -23,6 +23,8 @@ static bool canonical(uint64_t a)
 /* Reads MSR idx into *v; false for an unknown MSR (#GP). */
 bool sys_rdmsr(struct cpu *cpu, uint32_t idx, uint64_t *v)
 {
+    if ((idx == 0x1b || idx == 0x6e0) && cpu->apic_msr)
+        return cpu->apic_msr(cpu, idx, false, v);
     int r = sys_msr_mtrr(cpu, idx, false, v);
     if (r >= 0)
         return r;
@@ -55,6 +57,8 @@ bool sys_rdmsr(struct cpu *cpu, uint32_t idx, uint64_t *v)
 /* Writes MSR idx; false for an unknown MSR or a reserved-bit violation (#GP). */
 bool sys_wrmsr(struct cpu *cpu, uint32_t idx, uint64_t v)
 {
+    if ((idx == 0x1b || idx == 0x6e0) && cpu->apic_msr)
+        return cpu->apic_msr(cpu, idx, true, &v);
     int r = sys_msr_mtrr(cpu, idx, true, &v);
     if (r >= 0)
         return r;

@@ -123,6 +123,8 @@ void sys_write_cr(struct cpu *cpu, unsigned cr, uint64_t v)
         if (v >> 4)
             cpu_raise(cpu, EXC_GP, true, 0);
         cpu->cr8 = v;
+        if (cpu->cr8_set)
+            cpu->cr8_set(cpu, v);   /* the local APIC's TPR */
         break;
     default:
         cpu_raise(cpu, EXC_UD, false, 0);
@@ -141,7 +143,9 @@ static uint64_t h_mov_cr(void *env, uint64_t cr, uint64_t v, uint64_t write, uin
         sys_write_cr(cpu, (unsigned)cr, v);
         return 0;
     }
-    return cr == 8 ? cpu->cr8 : cpu->cr[cr];
+    if (cr == 8)
+        return cpu->cr8_get ? cpu->cr8_get(cpu) : cpu->cr8;
+    return cpu->cr[cr];
 }
 const struct ir_helper helper_mov_cr = { h_mov_cr, "mov_cr", 0 };
 

@@ -99,6 +99,9 @@ void cpu_sys_enable(struct cpu *cpu);
    only from outside cpu_exec's blocks with cpu->in_exec false: it runs its own
    unwind point. */
 bool cpu_take_irq(struct cpu *cpu, uint8_t (*ack)(void *opaque), void *opaque);
+/* Delivers a pending NMI (vector 2) unless blocked (NMI handler running, or the
+   MOV SS / STI shadow); sets the blocking that IRET clears. True if taken. */
+bool cpu_take_nmi(struct cpu *cpu);
 
 /* --- task.c --- */
 /* What started a task switch (SDM 7.3): JMP and IRET clear the old task's busy

@@ -156,7 +156,33 @@ static uint64_t sys_tsc(struct cpu *c)
     account(sc);
     if (!sc->bus.ops->clock_ns)
         return c->insn_count;
-    return (uint64_t)sc->bus.ops->clock_ns(sc->bus.opaque) * 2; /* a 2 GHz TSC */
+    return (uint64_t)sc->bus.ops->clock_ns(sc->bus.opaque) * (SYSBUS_TSC_HZ / 1000000000u);
+}
+
+/* IA32_APIC_BASE / IA32_TSC_DEADLINE: the machine's local APIC. */
+static bool sys_apic_msr(struct cpu *c, uint32_t idx, bool write, uint64_t *v)
+{
+    struct sys_cpu *sc = sc_of(c);
+    account(sc);
+    if (write) {
+        bool ok = sc->bus.ops->msr_write(sc->bus.opaque, idx, *v);
+        c->exit_request = 1;        /* the APIC may have moved or raised INTR */
+        return ok;
+    }
+    return sc->bus.ops->msr_read(sc->bus.opaque, idx, v);
+}
+
+static uint64_t sys_cr8_get(struct cpu *c)
+{
+    struct sys_cpu *sc = sc_of(c);
+    return sc->bus.ops->cr8_read(sc->bus.opaque);
+}
+
+static void sys_cr8_set(struct cpu *c, uint64_t v)
+{
+    struct sys_cpu *sc = sc_of(c);
+    sc->bus.ops->cr8_write(sc->bus.opaque, v);
+    c->exit_request = 1;            /* a lower TPR may let an interrupt through */
 }
 
 static void sys_reset(struct cpu *c)
@@ -190,6 +216,8 @@ static void sys_reset(struct cpu *c)
     c->tr.attr = 0x8b;
     c->ldtr.attr = 0x82;
     c->delivering = 0;
+    c->nmi_pending = false;
+    c->nmi_blocked = false;
     c->shutdown = false;
     c->irq_inhibit = false;
     c->irq_inhibit_pending = false;
@@ -242,6 +270,12 @@ static struct cpu *sys_create(const struct sysbus_cpu_config *cfg, const struct 
     sc->cpu.opaque = sc;
     sc->cpu.tsc = sys_tsc;
     sc->cpu.ferr = sys_ferr;
+    if (bus->ops->msr_read && bus->ops->msr_write)
+        sc->cpu.apic_msr = sys_apic_msr;
+    if (bus->ops->cr8_read && bus->ops->cr8_write) {
+        sc->cpu.cr8_get = sys_cr8_get;
+        sc->cpu.cr8_set = sys_cr8_set;
+    }
     sc->cpu.log = bus->log;
     if (cfg->one_insn_per_tb)
         sc->cpu.max_block_insns = 1;
@@ -332,14 +366,17 @@ static enum sysbus_exit sys_exec(struct cpu *c, uint64_t budget)
             break;
         }
         bool can_irq = c->irq_line && (c->eflags & CPU_IF);
+        bool can_nmi = c->nmi_pending && !c->nmi_blocked;
         if (sc->halted) {
-            if (!can_irq) {
+            if (!can_irq && !can_nmi) {
                 ret = SYSBUS_EXIT_HALTED;
                 break;
             }
             sc->halted = false;
         }
-        if (can_irq)
+        if (can_nmi && cpu_take_nmi(c))
+            can_irq = false;        /* the NMI handler's first instruction runs first */
+        else if (can_irq)
             cpu_take_irq(c, ack, sc);
         uint64_t used = c->insn_count - start;
         if (used >= budget) {
@@ -348,7 +385,7 @@ static enum sysbus_exit sys_exec(struct cpu *c, uint64_t budget)
         }
         uint64_t left = budget - used;
         /* In an STI / MOV SS shadow with an interrupt waiting: one instruction first. */
-        if (c->irq_inhibit && can_irq && c->rip == c->irq_inhibit_rip)
+        if (c->irq_inhibit && (can_irq || can_nmi) && c->rip == c->irq_inhibit_rip)
             left = 1;
         c->exit_request = 0;
         int r = cpu_exec(c, left);
@@ -385,6 +422,12 @@ static void sys_set_irq_line(struct cpu *c, int level)
         c->exit_request = 1;
 }
 
+static void sys_nmi(struct cpu *c)
+{
+    c->nmi_pending = true;
+    c->exit_request = 1;
+}
+
 static void sys_set_a20(struct cpu *c, bool enabled)
 {
     if (c->a20_off == !enabled)
@@ -418,6 +461,7 @@ static const struct sysbus_cpu_ops sys_ops = {
     .set_boot_state = sys_set_boot_state,
     .exec = sys_exec,
     .set_irq_line = sys_set_irq_line,
+    .nmi = sys_nmi,
     .set_a20 = sys_set_a20,
     .request_exit = sys_request_exit,
     .map_changed = sys_map_changed,

@@ -62,6 +62,9 @@ struct sysbus_ops {
      * Interrupt acknowledge: the CPU calls it when it accepts INTR (line high,
      * IF=1, at an instruction boundary) and delivers the returned vector.
      * Calling it when the line is low yields a spurious vector, never a crash.
+     * The board routes it through the local APIC (its highest deliverable IRR
+     * vector, or an ExtINT acknowledge cycle to the 8259 when LINT0 is in
+     * virtual-wire mode or the APIC is globally disabled).
      */
     uint8_t (*inta)(void *opaque);
     /*
@@ -78,7 +81,20 @@ struct sysbus_ops {
     /* Reset / triple fault / power-off; the machine acts once exec returns,
      * so the CPU should return from exec soon after (it may finish the block). */
     void (*request)(void *opaque, enum sysbus_request req);
+    /*
+     * Registers of the local APIC, which the board models (hw/lapic.c): the
+     * CPU forwards IA32_APIC_BASE (0x1b) and IA32_TSC_DEADLINE (0x6e0) to
+     * msr_read/msr_write (false: #GP) and CR8 to cr8_read/cr8_write (TPR bits
+     * 7:4). NULL (no local APIC): the CPU's built-in defaults.
+     */
+    bool (*msr_read)(void *opaque, uint32_t idx, uint64_t *value);
+    bool (*msr_write)(void *opaque, uint32_t idx, uint64_t value);
+    uint64_t (*cr8_read)(void *opaque);
+    void (*cr8_write)(void *opaque, uint64_t value);
 };
+
+/* The TSC runs at this rate from the virtual clock: tsc = clock_ns * 2. */
+#define SYSBUS_TSC_HZ 2000000000ull
 
 struct sysbus {
     const struct sysbus_ops *ops;
@@ -181,6 +197,10 @@ struct sysbus_cpu_ops {
     /* Guest RAM [paddr, paddr+len) was written behind the CPU's back (DMA,
      * loaders after a reset): drop translations of code in it. */
     void (*phys_written)(struct cpu *cpu, uint64_t paddr, uint64_t len);
+    /* A rising edge on the NMI pin: delivered (vector 2) at the next instruction
+     * boundary unless an NMI handler is running (blocked until IRET); wakes HLT.
+     * May be NULL in a fake table. */
+    void (*nmi)(struct cpu *cpu);
 };
 
 /*

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hw/lapic.h"
 #include "hw/pic.h"
 #include "machine/bus.h"
 #include "machine/clock.h"
@@ -64,7 +65,7 @@ static uint8_t sb_inta(void *opaque)
 {
     struct machine *m = opaque;
 
-    return pic_get_interrupt(m->pic);
+    return pc_inta(m);
 }
 
 static void sb_account(void *opaque, uint64_t n)
@@ -102,9 +103,56 @@ static void sb_request(void *opaque, enum sysbus_request req)
     }
 }
 
+/* The local APIC's MSRs: IA32_APIC_BASE and IA32_TSC_DEADLINE. */
+static bool sb_msr_read(void *opaque, uint32_t idx, uint64_t *value)
+{
+    struct machine *m = opaque;
+
+    if (m->lapic == NULL)
+        return false;
+    if (idx == 0x1b)
+        *value = lapic_get_base(m->lapic);
+    else if (idx == 0x6e0)
+        *value = lapic_get_tsc_deadline(m->lapic);
+    else
+        return false;
+    return true;
+}
+
+static bool sb_msr_write(void *opaque, uint32_t idx, uint64_t value)
+{
+    struct machine *m = opaque;
+
+    if (m->lapic == NULL)
+        return false;
+    if (idx == 0x1b)
+        return lapic_set_base(m->lapic, value);
+    if (idx == 0x6e0) {
+        lapic_set_tsc_deadline(m->lapic, value);
+        return true;
+    }
+    return false;
+}
+
+static uint64_t sb_cr8_read(void *opaque)
+{
+    struct machine *m = opaque;
+
+    return m->lapic ? lapic_get_cr8(m->lapic) : 0;
+}
+
+static void sb_cr8_write(void *opaque, uint64_t value)
+{
+    struct machine *m = opaque;
+
+    if (m->lapic)
+        lapic_set_cr8(m->lapic, value);
+}
+
 static const struct sysbus_ops machine_sysbus_ops = {
     sb_page_host, sb_mem_read, sb_mem_write, sb_io_read, sb_io_write,
     sb_inta, sb_account, sb_clock_ns, sb_request,
+    sb_msr_read, sb_msr_write, sb_cr8_read, sb_cr8_write,
 };
 
 static void on_map_change(void *opaque, struct memmap *mm)

@@ -14,6 +14,9 @@ struct debugexit;
 struct port80;
 struct acpi_pm;
 struct bus_region;
+struct lapic;
+struct ioapic;
+struct hpet;
 
 struct machine {
     /* configuration kept after machine_new */
@@ -51,8 +54,19 @@ struct machine {
     uint8_t port92_val;
     struct bus_region *debugcon;
     struct chardev *debugcon_chr;
-    struct irq_line cpu_intr;           /* the PIC's INT output -> the CPU's INTR pin */
+    struct irq_line cpu_intr;           /* the local APIC's INTR output -> the CPU's INTR pin */
     int intr_level;
+    /* APICs (pc_apic.c): created once, reset with the board */
+    struct lapic *lapic;
+    struct ioapic *ioapic;
+    struct hpet *hpet;
+    uint64_t lapic_mapped;              /* base of the mapped LAPIC page, or UINT64_MAX */
+    struct irq_line lapic_nmi, lapic_init;
+    volatile sig_atomic_t init_req;     /* INIT IPI: the CPU is re-initialised after exec */
+    struct irq_line isa_irq[16];        /* ISA IRQ n -> PIC input n and I/O APIC GSI (0 -> 2) */
+    uint8_t isa_level[16];              /* what each ISA source drives */
+    struct irq_line hpet_legacy[2];     /* HPET timers 0/1 in legacy replacement (IRQ 0/8) */
+    uint8_t hpet_legacy_level[2];
     bool a20;
 
     /* the vCPU */
@@ -94,5 +108,16 @@ void pc_free(struct machine *m);
 void pc_reset(struct machine *m);
 /* The CPU's FERR# output: latches IRQ 13 until the guest writes port 0xF0. */
 void pc_ferr(struct machine *m);
+
+/* pc_apic.c: the local APIC, I/O APIC and HPET, and the ISA IRQ fan-out. */
+int pc_apic_init(struct machine *m);
+void pc_apic_reset(struct machine *m);
+void pc_apic_free(struct machine *m);
+/* ISA IRQ n's level from its device: to PIC input n and I/O APIC GSI n (IRQ 0 -> GSI 2). */
+void pc_isa_irq_set(void *opaque, int n, int level);
+/* The vector for the CPU's interrupt acknowledge (through the local APIC). */
+uint8_t pc_inta(struct machine *m);
+/* Runs an INIT IPI's CPU re-initialisation (after exec returned). */
+void pc_apic_do_init(struct machine *m);
 
 #endif

@@ -225,6 +225,8 @@ bool machine_step(struct machine *m, int64_t max_wait_ns)
         else
             machine_reset(m);
     }
+    if (m->init_req)
+        pc_apic_do_init(m);
     if (m->stop_req != MACHINE_STOP_NONE) {
         m->stop = (enum machine_stop)m->stop_req;
         m->status = (int)m->stop_status;

@@ -6,6 +6,7 @@
 #include "hw/acpi_pm.h"
 #include "hw/chardev.h"
 #include "hw/debugexit.h"
+#include "hw/lapic.h"
 #include "hw/pic.h"
 #include "hw/pit.h"
 #include "hw/port80.h"
@@ -28,7 +29,7 @@ static const struct {
 #define PORT_ACPI_PM 0x600
 #define IRQ_ACPI_SCI 9
 
-/* ---- the PIC's INT output drives the CPU's INTR pin ---- */
+/* ---- the local APIC's INTR output drives the CPU's INTR pin ---- */
 static void cpu_intr_set(void *opaque, int n, int level)
 {
     struct machine *m = opaque;
@@ -99,13 +100,11 @@ static void on_debug_exit(void *opaque, int status)
 }
 
 /* Lines of devices that outlive a reset (RTC, ACPI SCI) go to whichever PIC is
-   current: the PIC is re-created at reset, so they must not hold its lines. */
+   current: the PIC is re-created at reset, so they must not hold its lines.
+   The single point where an ISA IRQ fans out to the PIC and the I/O APIC. */
 static void isa_irq_set(void *opaque, int n, int level)
 {
-    struct machine *m = opaque;
-
-    if (m->pic)
-        pic_set_irq(m->pic, n, level);
+    pc_isa_irq_set(opaque, n, level);   /* pc_apic.c */
 }
 
 /* ---- FERR# -> IRQ 13 (the PC/AT's x87 error route with CR0.NE = 0) ----
@@ -214,16 +213,18 @@ struct chardev *machine_open_chardev(const struct kiln_chardev *c, char *err, si
 /* The devices a system reset re-creates in their power-on state. */
 static int pc_devices_init(struct machine *m, unsigned nserial)
 {
-    m->pic = pic_init(m->io, 0x20, 0xa0, 0x4d0, &m->cpu_intr);
+    /* Devices drive m->isa_irq[n] (pc_apic.c), which feeds the current PIC and
+       the I/O APIC; the PIC's INT goes to the local APIC's LINT0. */
+    m->pic = pic_init(m->io, 0x20, 0xa0, 0x4d0, lapic_lint(m->lapic, 0));
     if (m->pic == NULL)
         return -1;
-    m->pit = pit_init(m->io, m->clock, 0x40, 0x61, pic_irq(m->pic, 0));
+    m->pit = pit_init(m->io, m->clock, 0x40, 0x61, &m->isa_irq[0]);
     if (m->pit == NULL)
         return -1;
     for (unsigned i = 0; i < nserial; i++) {
         if (m->serial_chr[i] == NULL)
             continue;       /* -serial none for this port */
-        m->uart[i] = uart_init(m->io, m->clock, com[i].port, pic_irq(m->pic, com[i].irq),
+        m->uart[i] = uart_init(m->io, m->clock, com[i].port, &m->isa_irq[com[i].irq],
                                m->serial_chr[i]);
         if (m->uart[i] == NULL)
             return -1;
@@ -241,7 +242,8 @@ static void pc_devices_free(struct machine *m)
     m->pit = NULL;
     pic_free(m->pic);
     m->pic = NULL;
-    m->intr_level = 0;
+    if (m->lapic)
+        irq_lower(lapic_lint(m->lapic, 0));
 }
 
 int pc_init(struct machine *m, const struct kiln_config *cfg, const struct machine_options *opt,
@@ -286,6 +288,9 @@ int pc_init(struct machine *m, const struct kiln_config *cfg, const struct machi
             chardev_set_escape(m->serial_chr[i], on_escape, m);
     }
 
+    /* Local APIC, I/O APIC, HPET: kept, reset with the board. */
+    if (pc_apic_init(m) < 0)
+        return snprintf(err, errlen, "board wiring failed: APIC or HPET"), -1;
     /* Interrupt controller, timer, COM ports: re-created at each reset. */
     if (pc_devices_init(m, KILN_MAX_SERIALS) < 0)
         return snprintf(err, errlen, "board wiring failed: a legacy port is taken twice"), -1;
@@ -349,6 +354,7 @@ int pc_init(struct machine *m, const struct kiln_config *cfg, const struct machi
 void pc_reset(struct machine *m)
 {
     pc_devices_free(m);
+    pc_apic_reset(m);
     /* The same ports were just released, so this cannot fail short of memory. */
     if (pc_devices_init(m, KILN_MAX_SERIALS) < 0)
         machine_request_stop(m, MACHINE_STOP_ERROR, 1);
@@ -373,6 +379,7 @@ void pc_free(struct machine *m)
     if (m->portf0)
         bus_unregister(m->io, m->portf0);
     port80_free(m->port80);
+    pc_apic_free(m);
     acpi_pm_free(m->acpi_pm);
     m->acpi_pm = NULL;
     rtc_free(m->rtc);
