@@ -6,6 +6,8 @@
 
 #define HDR_LEN 36
 #define FADT_LEN 116
+#define MADT_LEN (HDR_LEN + 8 + 8 + 12 + 10 + 10 + 6)
+#define HPET_LEN 56
 
 /* FADT flags: WBINVD works, C1 supported, no fixed sleep button. */
 #define FADT_WBINVD     (1u << 0)
@@ -56,6 +58,47 @@ static void finish(uint8_t *t, uint32_t len)
     t[9] = acpi_checksum(t, len);
 }
 
+/* MADT: one enabled CPU (APIC ID 0), the I/O APIC at GSI 0, ISA IRQ 0 on GSI 2,
+   the SCI level-triggered active-high, LINT1 as NMI; PC/AT-compatible 8259s present. */
+static void build_madt(uint8_t *t, const struct acpi_tables_cfg *cfg)
+{
+    header(t, "APIC", MADT_LEN, 1);
+    put32(t + 36, cfg->lapic_base);
+    put32(t + 40, 1);                       /* PCAT_COMPAT */
+    uint8_t *e = t + 44;
+    e[0] = 0; e[1] = 8; e[2] = 0; e[3] = 0; /* Processor Local APIC: UID 0, APIC ID 0 */
+    put32(e + 4, 1);                        /* enabled */
+    e += 8;
+    e[0] = 1; e[1] = 12; e[2] = 0; e[3] = 0;/* I/O APIC: ID 0 */
+    put32(e + 4, cfg->ioapic_base);
+    put32(e + 8, 0);                        /* GSI base */
+    e += 12;
+    e[0] = 2; e[1] = 10; e[2] = 0; e[3] = 0;/* Interrupt Source Override: ISA IRQ 0 */
+    put32(e + 4, 2);                        /* -> GSI 2 */
+    put16(e + 8, 0);                        /* conforms to the bus (edge, active high) */
+    e += 10;
+    e[0] = 2; e[1] = 10; e[2] = 0; e[3] = cfg->sci_irq;
+    put32(e + 4, cfg->sci_irq);
+    put16(e + 8, 0x000d);                   /* active high (01), level (11 << 2) */
+    e += 10;
+    e[0] = 4; e[1] = 6; e[2] = 0xff;        /* Local APIC NMI: every processor */
+    put16(e + 3, 0);                        /* conforms */
+    e[5] = 1;                               /* LINT1 */
+    finish(t, MADT_LEN);
+}
+
+/* HPET: event timer block 0 (3 comparators, 64-bit, legacy capable) at hpet_base. */
+static void build_hpet(uint8_t *t, const struct acpi_tables_cfg *cfg)
+{
+    header(t, "HPET", HPET_LEN, 1);
+    put32(t + 36, 0x8086a201u);             /* vendor 8086, legacy capable, 64-bit, 3 timers, rev 1 */
+    t[40] = 0;                              /* address space: system memory */
+    put32(t + 44, cfg->hpet_base);
+    t[52] = 0;                              /* HPET number */
+    put16(t + 53, 0x80);                    /* minimum periodic tick */
+    finish(t, HPET_LEN);
+}
+
 size_t acpi_tables_build(uint8_t *buf, size_t len, const struct acpi_tables_cfg *cfg)
 {
     /* The FACS must be 64-byte aligned, so the whole block is. */
@@ -76,11 +119,23 @@ size_t acpi_tables_build(uint8_t *buf, size_t len, const struct acpi_tables_cfg 
     memcpy(facs, "FACS", 4);
     put32(facs + 4, 64);
 
-    /* RSDT: one entry, the FADT. */
+    /* RSDT: the FADT, then the MADT and HPET tables when the board has them. */
     uint8_t *rsdt = buf + ACPI_OFF_RSDT;
-    header(rsdt, "RSDT", HDR_LEN + 4, 1);
-    put32(rsdt + HDR_LEN, cfg->base + ACPI_OFF_FADT);
-    finish(rsdt, HDR_LEN + 4);
+    uint32_t rlen = HDR_LEN;
+    put32(rsdt + rlen, cfg->base + ACPI_OFF_FADT);
+    rlen += 4;
+    if (cfg->lapic_base && cfg->ioapic_base) {
+        build_madt(buf + ACPI_OFF_MADT, cfg);
+        put32(rsdt + rlen, cfg->base + ACPI_OFF_MADT);
+        rlen += 4;
+    }
+    if (cfg->hpet_base) {
+        build_hpet(buf + ACPI_OFF_HPET, cfg);
+        put32(rsdt + rlen, cfg->base + ACPI_OFF_HPET);
+        rlen += 4;
+    }
+    header(rsdt, "RSDT", rlen, 1);
+    finish(rsdt, rlen);
 
     /* FADT revision 1. SMI_CMD = 0: the machine is always in ACPI mode. */
     uint8_t *f = buf + ACPI_OFF_FADT;

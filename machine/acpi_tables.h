@@ -14,21 +14,26 @@
 /* Offsets inside the block. */
 #define ACPI_OFF_RSDP 0x000     /* 20 bytes, revision 0 (ACPI 1.0) */
 #define ACPI_OFF_FACS 0x040     /* 64 bytes, 64-byte aligned */
-#define ACPI_OFF_RSDT 0x080     /* header + 1 entry (the FADT) */
+#define ACPI_OFF_RSDT 0x080     /* header + up to 3 entries (FADT, MADT, HPET) */
 #define ACPI_OFF_FADT 0x0c0     /* revision 1, 116 bytes */
-#define ACPI_OFF_DSDT 0x140     /* header + \_S5 */
-#define ACPI_TABLES_SIZE 0x180
+#define ACPI_OFF_MADT 0x140     /* header + LAPIC, I/O APIC, 2 overrides, LAPIC NMI: 90 bytes */
+#define ACPI_OFF_HPET 0x1a0     /* 56 bytes */
+#define ACPI_OFF_DSDT 0x200     /* header + \_S5 */
+#define ACPI_TABLES_SIZE 0x240
 
 struct acpi_tables_cfg {
     uint32_t base;              /* guest physical address of the block (64-byte aligned) */
     uint16_t pm_base;           /* the PM I/O block (PM1a_EVT at +0, PM1a_CNT at +4, PM_TMR at +8) */
     uint8_t sci_irq;
+    uint32_t lapic_base;        /* MADT (local APIC, I/O APIC, IRQ 0 -> GSI 2, SCI level); 0 = none */
+    uint32_t ioapic_base;
+    uint32_t hpet_base;         /* HPET table; 0 = none */
 };
 
 /*
  * Fills buf (at least ACPI_TABLES_SIZE bytes) with the tables for cfg, all
  * checksums set. The DSDT defines only \_S5 = Package {5, 5, 0, 0}
- * (ACPI_SLP_TYP_S5). No MADT: the guest keeps the 8259 PIC.
+ * (ACPI_SLP_TYP_S5). The MADT and HPET tables are listed when their bases are set.
  * Returns the number of bytes used, or 0 if len is too small or base is
  * not 64-byte aligned.
  */

@@ -6,6 +6,8 @@
 #include "hw/acpi_pm.h"
 #include "hw/chardev.h"
 #include "hw/debugexit.h"
+#include "hw/hpet.h"
+#include "hw/ioapic.h"
 #include "hw/lapic.h"
 #include "hw/pic.h"
 #include "hw/pit.h"
@@ -140,7 +142,11 @@ static void on_acpi_poweroff(void *opaque)
 /* Writes the ACPI tables into the BIOS area (skipped if firmware ROM sits there). */
 static void pc_install_acpi(struct machine *m)
 {
-    const struct acpi_tables_cfg cfg = { ACPI_TABLES_BASE, PORT_ACPI_PM, IRQ_ACPI_SCI };
+    const struct acpi_tables_cfg cfg = {
+        ACPI_TABLES_BASE, PORT_ACPI_PM, IRQ_ACPI_SCI,
+        m->lapic ? LAPIC_DEFAULT_BASE : 0, m->ioapic ? IOAPIC_DEFAULT_BASE : 0,
+        m->hpet ? HPET_DEFAULT_BASE : 0,
+    };
 
     if (acpi_tables_install(m->mm, &cfg) < 0)
         KILN_LOG(&m->log, KILN_LOG_GUEST_ERRORS, "ACPI: no RAM at %#x for the tables\n",

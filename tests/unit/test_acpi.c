@@ -134,7 +134,8 @@ static void test_tables(void **state)
     static const uint32_t bases[] = { 0xf0000, 0xe0040 };
     for (unsigned b = 0; b < 2; b++) {
         uint8_t buf[ACPI_TABLES_SIZE + 16];
-        struct acpi_tables_cfg cfg = { bases[b], 0x600 + (uint16_t)(b * 0x40), (uint8_t)(9 + b) };
+        struct acpi_tables_cfg cfg = { .base = bases[b], .pm_base = 0x600 + (uint16_t)(b * 0x40),
+                                       .sci_irq = (uint8_t)(9 + b) };
         assert_int_equal(acpi_tables_build(buf, ACPI_TABLES_SIZE - 1, &cfg), 0);
         cfg.base += 16;                                 /* FACS would be misaligned */
         assert_int_equal(acpi_tables_build(buf, sizeof(buf), &cfg), 0);
@@ -170,7 +171,7 @@ static void test_tables(void **state)
         assert_memory_equal(dsdt + 36, s5, sizeof(s5));
         /* The package length byte counts itself and the rest of the package. */
         assert_int_equal(dsdt[36 + 6], sizeof(s5) - 6);
-        /* No MADT anywhere: the guest keeps the 8259. */
+        /* No APIC bases given: no MADT anywhere (the guest keeps the 8259). */
         for (size_t i = 0; i + 4 <= ACPI_TABLES_SIZE; i++)
             assert_false(memcmp(buf + i, "APIC", 4) == 0);
     }
@@ -180,7 +181,7 @@ static void test_install(void **state)
 {
     (void)state;
     struct memmap *mm = memmap_new(2 << 20, MEMMAP_DEFAULT_HOLE);
-    struct acpi_tables_cfg cfg = { ACPI_TABLES_BASE, 0x600, 9 };
+    struct acpi_tables_cfg cfg = { .base = ACPI_TABLES_BASE, .pm_base = 0x600, .sci_irq = 9 };
     uint8_t want[ACPI_TABLES_SIZE], got[ACPI_TABLES_SIZE];
     assert_non_null(mm);
     assert_int_equal(acpi_tables_install(mm, &cfg), 0);

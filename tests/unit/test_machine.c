@@ -107,7 +107,7 @@ static void f_map(struct cpu *c) { c->map_changes++; }
 static void f_written(struct cpu *c, uint64_t a, uint64_t l) { (void)c; (void)a; (void)l; }
 
 static const struct sysbus_cpu_ops fake_ops = {
-    f_create, f_destroy, f_reset, f_boot, f_exec, f_irq, f_a20, f_exit, f_map, f_written,
+    f_create, f_destroy, f_reset, f_boot, f_exec, f_irq, f_a20, f_exit, f_map, f_written, NULL,
 };
 
 /* ------------------------------------------------------------------ helpers */
