@@ -120,19 +120,18 @@ static void tick_cb(void *opaque)
         return;
     }
     set_irq(t, true);
-    if ((t->conf & TN_PERIODIC) && t->period) {
+    uint64_t m = tmask(t), p = t->period & m;
+    t->armed = false;
+    if (!(t->conf & TN_PERIODIC) || p == 0) {
+        if (m == ~0ull) {
+            timer_del(t->t);        /* 64-bit one-shot: done (32-bit: again after the wrap) */
+            return;
+        }
+    } else {
         /* next period after now (missed periods are dropped, not replayed) */
-        uint64_t m = tmask(t), p = t->period & m;
         uint64_t late = (c - t->target) & m;
         t->cmp = (t->target + (late / p + 1) * p) & m;
     }
-    t->armed = false;
-    uint64_t keep = t->cmp;
-    if (!((t->conf & TN_PERIODIC) && t->period) && tmask(t) == ~0ull) {
-        timer_del(t->t);            /* 64-bit one-shot: done */
-        return;
-    }
-    t->cmp = keep;
     arm(t);
 }
 

@@ -530,9 +530,10 @@ bool lapic_set_base(struct lapic *l, uint64_t v)
     v = (v & ~(uint64_t)LAPIC_BASE_BSP) | (l->base & LAPIC_BASE_BSP);
     if (was && !(v & LAPIC_BASE_EN)) {
         /* global disable: back to the RESET state (except the base), as on hardware */
-        uint64_t keep = v;
+        void (*relocate)(void *, uint64_t, bool) = l->cfg.relocate;
+        l->cfg.relocate = NULL;
         lapic_reset(l);
-        l->base = keep;
+        l->cfg.relocate = relocate;
     }
     l->base = v;
     if (was != hw_enabled(l) || old_base != (v & ~(uint64_t)0xfff)) {

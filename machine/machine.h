@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "cpu/sysbus.h"
 #include "machine/config.h"
 
@@ -128,6 +129,8 @@ struct cpu *machine_cpu(struct machine *m);                      /* NULL without
 const struct sysbus *machine_sysbus(struct machine *m);
 /* The level of the CPU's INTR input and the A20 gate, as the board drives them. */
 int machine_intr_level(const struct machine *m);
+/* Prints the local APIC, I/O APIC and HPET state (monitor "info irq"). */
+void machine_apic_print(struct machine *m, FILE *out);
 bool machine_a20(const struct machine *m);
 /* What the kernel loader did (one line, "" without -kernel). */
 const char *machine_boot_summary(const struct machine *m);

@@ -190,6 +190,16 @@ void pc_apic_reset(struct machine *m)
     }
 }
 
+void machine_apic_print(struct machine *m, FILE *out)
+{
+    if (m->lapic)
+        lapic_dump(m->lapic, out);
+    if (m->ioapic)
+        ioapic_dump(m->ioapic, out);
+    if (m->hpet)
+        hpet_dump(m->hpet, out);
+}
+
 void pc_apic_free(struct machine *m)
 {
     hpet_free(m->hpet);

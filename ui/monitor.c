@@ -27,7 +27,7 @@ static const struct {
     { "info mem", "mapped virtual ranges of the current page tables" },
     { "info mtree", "the physical memory map" },
     { "info pci", "PCI devices" },
-    { "info irq", "interrupt controller state" },
+    { "info irq", "interrupt controllers: 8259s, local APIC, I/O APIC, HPET (also info lapic)" },
     { "info jit", "translation cache statistics" },
     { "x/FMT ADDR", "guest-virtual memory; FMT = [count][x|d|u|c|i][b|h|w|g]" },
     { "xp/FMT ADDR", "guest-physical memory, same formats" },
@@ -79,7 +79,8 @@ static int info(struct monitor *m, const char *what, FILE *out)
     }
     if (!strcmp(what, "mtree"))
         fn = o->info_mtree;
-    else if (!strcmp(what, "irq") || !strcmp(what, "pic"))
+    else if (!strcmp(what, "irq") || !strcmp(what, "pic") || !strcmp(what, "lapic") ||
+             !strcmp(what, "ioapic") || !strcmp(what, "hpet"))
         fn = o->info_irq;
     else if (!strcmp(what, "jit"))
         fn = o->info_jit;

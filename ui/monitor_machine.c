@@ -92,6 +92,7 @@ static void mm_irq(void *o, FILE *out)
                 r.special_fully_nested ? " sfnm" : "");
     }
     fprintf(out, "INTR line: %d\n", machine_intr_level(mach(o)));
+    machine_apic_print(mach(o), out);
 }
 
 static void mm_jit(void *o, FILE *out)

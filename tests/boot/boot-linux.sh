@@ -99,6 +99,39 @@ for engine in $engines; do
             fail "$engine: fptest (no FPTEST-END)"
         fi
     fi
+    # APIC: the kernel routes through the I/O APIC, ticks with the local APIC timer,
+    # and `sleep 2` lasts about 2 s of host time (the virtual clock follows the host).
+    printf '%s\n' 'echo IOAPIC-LINES-$(grep -c IO-APIC /proc/interrupts)' \
+        'echo LOC-$(grep LOC: /proc/interrupts | tr -s " " | cut -d" " -f2)' \
+        'echo CLOCKEVENT-$(cat /sys/devices/system/clockevents/clockevent0/current_device)' \
+        'echo SLEEP-START; sleep 2; echo SLEEP-END' >&3
+    t0= t1=
+    i=0
+    while [ "$i" -lt 1200 ] && [ -z "$t1" ]; do
+        [ -z "$t0" ] && grep -q '^SLEEP-START' "$dir/serial.log" && t0=$(date +%s.%N)
+        [ -n "$t0" ] && grep -q '^SLEEP-END' "$dir/serial.log" && t1=$(date +%s.%N)
+        sleep 0.1
+        i=$((i + 1))
+    done
+    if [ -n "$t1" ] && awk -v a="$t0" -v b="$t1" 'BEGIN { d = b - a; exit !(d >= 1.5 && d <= 5) }'; then
+        pass "$engine: sleep 2 in the guest lasts about 2 s"
+    else
+        fail "$engine: sleep 2 in the guest lasts about 2 s (start $t0, end $t1)"
+    fi
+    if grep -q 'IOAPIC\[0\]: apic_id 0' "$dir/serial.log" &&
+        grep -qE '^IOAPIC-LINES-([3-9]|[1-9][0-9])' "$dir/serial.log"; then
+        pass "$engine: interrupts go through the I/O APIC"
+    else
+        fail "$engine: interrupts go through the I/O APIC"
+        grep -E 'IOAPIC|IO-APIC' "$dir/serial.log" | head -5
+    fi
+    if grep -qE '^LOC-[1-9]' "$dir/serial.log" && grep -qE '^CLOCKEVENT-lapic' "$dir/serial.log" &&
+        ! grep -qE "APIC timer disabled|APIC calibration|timer not connected|timer doesn't work" "$dir/serial.log"; then
+        pass "$engine: the local APIC timer ticks"
+    else
+        fail "$engine: the local APIC timer ticks"
+        grep -E '^LOC-|^CLOCKEVENT-|APIC' "$dir/serial.log" | head -10
+    fi
     if grep -qE 'Oops|Kernel panic|BUG:|WARNING:|Call Trace' "$dir/serial.log"; then
         fail "$engine: kernel log free of oops/panic/BUG/WARNING"
         grep -nE 'Oops|Kernel panic|BUG:|WARNING:|Call Trace' "$dir/serial.log" | head -20
