@@ -116,11 +116,24 @@ struct acpi_pm *acpi_pm_init(struct bus *io, struct clock *clock, uint16_t base,
     return pm;
 }
 
+bool acpi_pm_map(struct acpi_pm *pm, uint16_t base, bool enabled)
+{
+    if (pm->region && enabled && pm->region->base == base)
+        return true;
+    if (pm->region)
+        bus_unregister(pm->io, pm->region);
+    pm->region = NULL;
+    if (enabled && (uint32_t)base + ACPI_PM_SIZE - 1 <= 0xffff)
+        pm->region = bus_register(pm->io, base, ACPI_PM_SIZE, &pm_ops, pm, "acpi-pm");
+    return pm->region != NULL || !enabled;
+}
+
 void acpi_pm_free(struct acpi_pm *pm)
 {
     if (pm == NULL)
         return;
-    bus_unregister(pm->io, pm->region);
+    if (pm->region)
+        bus_unregister(pm->io, pm->region);
     free(pm);
 }
 

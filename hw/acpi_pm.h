@@ -3,6 +3,7 @@
 #ifndef KILN_HW_ACPI_PM_H
 #define KILN_HW_ACPI_PM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "hw/irq.h"
 #include "machine/bus.h"
@@ -46,6 +47,10 @@ struct acpi_pm *acpi_pm_init(struct bus *io, struct clock *clock, uint16_t base,
                              const struct irq_line *sci, acpi_pm_poweroff_fn poweroff,
                              void *opaque);
 void acpi_pm_free(struct acpi_pm *pm);
+/* Moves the block to base (enabled) or takes it off the bus (the PIIX4 PM
+   function's PMBA and PMIOSE); false if enabled and the ports are taken
+   (the block is then unmapped). */
+bool acpi_pm_map(struct acpi_pm *pm, uint16_t base, bool enabled);
 /* Power-on state of the registers (the SCI is lowered). */
 void acpi_pm_reset(struct acpi_pm *pm);
 /* The power button was pressed: sets PWRBTN_STS (SCI if enabled). */

@@ -3,9 +3,11 @@
 #include <string.h>
 #include "machine/acpi_tables.h"
 #include "hw/acpi_pm.h"
+#include "machine/acpi_dsdt.h"
 
 #define HDR_LEN 36
-#define FADT_LEN 116
+#define FADT_LEN 116             /* revision 1 */
+#define FADT3_LEN 244            /* revision 3: with the reset register and X_ fields */
 #define MADT_LEN (HDR_LEN + 8 + 8 + 12 + 10 + 10 + 6)
 #define HPET_LEN 56
 
@@ -13,15 +15,10 @@
 #define FADT_WBINVD     (1u << 0)
 #define FADT_PROC_C1    (1u << 2)
 #define FADT_SLP_BUTTON (1u << 5)
-
-/* The DSDT's AML: Name (\_S5_, Package (4) { 5, 5, 0, 0 }) */
-static const uint8_t dsdt_aml[] = {
-    0x08, '_', 'S', '5', '_',           /* NameOp, NameSeg */
-    0x12, 0x08, 0x04,                   /* PackageOp, PkgLength (8 bytes), NumElements */
-    0x0a, ACPI_SLP_TYP_S5,              /* BytePrefix 5: SLP_TYPa */
-    0x0a, ACPI_SLP_TYP_S5,              /* BytePrefix 5: SLP_TYPb */
-    0x00, 0x00,                         /* ZeroOp, ZeroOp (reserved) */
-};
+#define FADT_RESET_REG_SUP (1u << 10)
+/* IAPC_BOOT_ARCH (revision 2+): ISA devices, an 8042. */
+#define BOOT_ARCH_LEGACY 0x0001
+#define BOOT_ARCH_8042   0x0002
 
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
 static void put32(uint8_t *p, uint32_t v)
@@ -139,7 +136,11 @@ size_t acpi_tables_build(uint8_t *buf, size_t len, const struct acpi_tables_cfg 
 
     /* FADT revision 1. SMI_CMD = 0: the machine is always in ACPI mode. */
     uint8_t *f = buf + ACPI_OFF_FADT;
-    header(f, "FACP", FADT_LEN, 1);
+    /* With a reset register: revision 3 (the register came with ACPI 2.0); the
+       X_ fields stay 0, so the 32-bit addresses are the ones used. */
+    bool rev3 = cfg->reset_port != 0;
+    uint32_t flen = rev3 ? FADT3_LEN : FADT_LEN;
+    header(f, "FACP", flen, rev3 ? 3 : 1);
     put32(f + 36, cfg->base + ACPI_OFF_FACS);       /* FIRMWARE_CTRL */
     put32(f + 40, cfg->base + ACPI_OFF_DSDT);       /* DSDT */
     put16(f + 46, cfg->sci_irq);                    /* SCI_INT */
@@ -153,14 +154,25 @@ size_t acpi_tables_build(uint8_t *buf, size_t len, const struct acpi_tables_cfg 
     put16(f + 96, 0x0fff);                          /* P_LVL2_LAT: C2 unsupported */
     put16(f + 98, 0xffff);                          /* P_LVL3_LAT: C3 unsupported */
     f[108] = 0x32;                                  /* CENTURY: the RTC's CMOS byte */
-    put32(f + 112, FADT_WBINVD | FADT_PROC_C1 | FADT_SLP_BUTTON);
-    finish(f, FADT_LEN);
+    put32(f + 112, FADT_WBINVD | FADT_PROC_C1 | FADT_SLP_BUTTON | (rev3 ? FADT_RESET_REG_SUP : 0));
+    if (rev3) {
+        put16(f + 109, BOOT_ARCH_LEGACY | (cfg->i8042 ? BOOT_ARCH_8042 : 0));
+        f[116] = 1;                                 /* RESET_REG: system I/O, */
+        f[117] = 8;                                 /* 8 bits wide, */
+        f[119] = 1;                                 /* byte access, */
+        put32(f + 120, cfg->reset_port);            /* at the reset control port */
+        f[128] = cfg->reset_value;                  /* RESET_VALUE */
+    }
+    finish(f, flen);
 
-    /* DSDT with the \_S5 package. */
+    /* DSDT: \_S5, the PCI root bridge, its routing and link devices. */
+    const struct acpi_dsdt_cfg dcfg = { cfg->pci_mem_start, cfg->pci_mem_end, cfg->i8042 };
     uint8_t *d = buf + ACPI_OFF_DSDT;
-    uint32_t dlen = HDR_LEN + (uint32_t)sizeof(dsdt_aml);
+    size_t aml = acpi_dsdt_aml(d + HDR_LEN, ACPI_TABLES_SIZE - ACPI_OFF_DSDT - HDR_LEN, &dcfg);
+    if (aml == 0)
+        return 0;
+    uint32_t dlen = HDR_LEN + (uint32_t)aml;
     header(d, "DSDT", dlen, 1);
-    memcpy(d + HDR_LEN, dsdt_aml, sizeof(dsdt_aml));
     finish(d, dlen);
     return ACPI_TABLES_SIZE;
 }

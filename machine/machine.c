@@ -367,6 +367,7 @@ struct machine *machine_new(const struct kiln_config *cfg, const struct machine_
         m->have_kernel = true;
         if (read_boot_files(m, cfg, err, errlen) < 0 || load_kernel(m, err, errlen) < 0)
             goto out;
+        pc_fwcfg_kernel(m);
     }
     return m;
 out:

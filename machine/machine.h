@@ -20,6 +20,8 @@ struct pic;
 struct pit;
 struct rtc;
 struct uart;
+struct pci_bus;
+struct i8042;
 
 /* What a caller can add to the configuration (tests, front ends). */
 struct machine_options {
@@ -124,6 +126,8 @@ struct pit *machine_pit(struct machine *m);
 struct rtc *machine_rtc(struct machine *m);
 struct uart *machine_uart(struct machine *m, unsigned i);        /* NULL if absent */
 struct chardev *machine_serial_chr(struct machine *m, unsigned i);
+struct pci_bus *machine_pci(struct machine *m);                  /* PCI bus 0 */
+struct i8042 *machine_i8042(struct machine *m);                  /* keyboard controller: the UI's input */
 struct cpu *machine_cpu(struct machine *m);                      /* NULL without a vCPU */
 /* The sysbus the vCPU was given (tests call its ops as a CPU would). */
 const struct sysbus *machine_sysbus(struct machine *m);

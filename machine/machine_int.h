@@ -17,6 +17,10 @@ struct bus_region;
 struct lapic;
 struct ioapic;
 struct hpet;
+struct pci_bus;
+struct piix3;
+struct i8042;
+struct fwcfg;
 
 struct machine {
     /* configuration kept after machine_new */
@@ -49,6 +53,13 @@ struct machine {
     struct acpi_pm *acpi_pm;
     struct irq_line acpi_sci;           /* PM block SCI -> IRQ 9 of the current PIC */
     struct irq_line rtc_irq; /* IRQ 8 to the current PIC (it outlives a reset) */
+    uint16_t isa_dev_level;             /* ISA IRQs held high by lines that outlive a reset (RTC, SCI) */
+    uint16_t isa_pci_level;             /* ISA IRQs held high by the PIIX3's PIRQ routing */
+    struct pci_bus *pci;                /* bus 0: i440FX 00:00.0, PIIX3 00:01.0, PIIX4 PM 00:01.3 */
+    struct piix3 *piix3;
+    struct i8042 *i8042;                /* keyboard controller (kept across resets, reset in place) */
+    struct irq_line kbd_irq, aux_irq;   /* its IRQ 1 and 12 */
+    struct fwcfg *fwcfg;                /* QEMU-compatible firmware configuration at 0x510 */
     struct bus_region *port92;
     struct bus_region *portf0;          /* 0xF0: clears the FERR# -> IRQ 13 latch */
     uint8_t port92_val;
@@ -104,6 +115,8 @@ void machine_alarm_stop(struct machine *m);
 int pc_init(struct machine *m, const struct kiln_config *cfg, const struct machine_options *opt,
             char *err, size_t errlen);
 void pc_free(struct machine *m);
+/* Publishes the loaded kernel, setup, initrd and command line in fw_cfg (after load_kernel). */
+void pc_fwcfg_kernel(struct machine *m);
 /* Device-side reset (PIC, PIT... reinitialised as at power-on; A20 on). */
 void pc_reset(struct machine *m);
 /* The CPU's FERR# output: latches IRQ 13 until the guest writes port 0xF0. */

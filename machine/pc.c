@@ -6,10 +6,16 @@
 #include "hw/acpi_pm.h"
 #include "hw/chardev.h"
 #include "hw/debugexit.h"
+#include "hw/fwcfg.h"
 #include "hw/hpet.h"
+#include "hw/i440fx.h"
+#include "hw/i8042.h"
 #include "hw/ioapic.h"
 #include "hw/lapic.h"
+#include "hw/pci.h"
 #include "hw/pic.h"
+#include "hw/piix3.h"
+#include "hw/piix_pm.h"
 #include "hw/pit.h"
 #include "hw/port80.h"
 #include "hw/rtc.h"
@@ -17,6 +23,7 @@
 #include "machine/acpi_tables.h"
 #include "machine/bus.h"
 #include "machine/clock.h"
+#include "machine/loader.h"
 #include "machine/machine_int.h"
 #include "machine/memmap.h"
 
@@ -30,6 +37,14 @@ static const struct {
 /* The PIIX4-style ACPI PM block and its SCI (as QEMU's pc machine). */
 #define PORT_ACPI_PM 0x600
 #define IRQ_ACPI_SCI 9
+/* PCI configuration mechanism #1 and the functions on bus 0 (as QEMU's pc machine). */
+#define PORT_PCI_CONF 0xcf8
+#define PORT_RESET_CONTROL 0xcf9   /* the PIIX3's, named by the FADT reset register */
+#define DEVFN_I440FX PCI_DEVFN(0, 0)
+#define DEVFN_PIIX3 PCI_DEVFN(1, 0)
+#define DEVFN_PIIX_PM PCI_DEVFN(1, 3)
+/* The PCI memory window ends below the I/O APIC, HPET and local APIC. */
+#define PCI_MEM_END 0xfebfffffu
 
 /* ---- the local APIC's INTR output drives the CPU's INTR pin ---- */
 static void cpu_intr_set(void *opaque, int n, int level)
@@ -52,18 +67,23 @@ static uint64_t port92_read(void *opaque, uint64_t off, unsigned size)
     return (m->port92_val & ~2u) | (m->a20 ? 2u : 0u);
 }
 
-static void port92_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+/* The A20 gate: port 0x92 bit 1 and the keyboard controller's output port both set it. */
+static void pc_set_a20(struct machine *m, bool a20)
 {
-    struct machine *m = opaque;
-    bool a20 = (val & 2) != 0;
-
-    (void)off;
-    (void)size;
     if (a20 != m->a20) {
         m->a20 = a20;
         if (m->cpu)
             m->cpu_ops->set_a20(m->cpu, a20);
     }
+}
+
+static void port92_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    struct machine *m = opaque;
+
+    (void)off;
+    (void)size;
+    pc_set_a20(m, (val & 2) != 0);
     if ((val & 1) && !(m->port92_val & 1)) {
         KILN_LOG(&m->log, KILN_LOG_CPU_RESET, "port 0x92: fast reset requested\n");
         machine_request_reset(m);
@@ -131,6 +151,117 @@ static void portf0_write(void *opaque, uint64_t off, uint64_t val, unsigned size
 
 static const struct bus_ops portf0_ops = { portf0_read, portf0_write, 1, 1, false };
 
+/* Sources that share ISA IRQs are ORed before the fan-out: lines of devices that
+   outlive a reset (RTC, ACPI SCI) and the PIIX3's PIRQ outputs. */
+static void isa_src_set(struct machine *m, uint16_t *src, int n, int level)
+{
+    if (n < 0 || n > 15)
+        return;
+    if (level)
+        *src |= (uint16_t)(1u << n);
+    else
+        *src &= (uint16_t)~(1u << n);
+    isa_irq_set(m, n, ((m->isa_dev_level | m->isa_pci_level) >> n) & 1);
+}
+
+static void isa_dev_irq(void *opaque, int n, int level)
+{
+    struct machine *m = opaque;
+
+    isa_src_set(m, &m->isa_dev_level, n, level);
+}
+
+static void pci_isa_irq(void *opaque, int n, int level)
+{
+    struct machine *m = opaque;
+
+    isa_src_set(m, &m->isa_pci_level, n, level);
+}
+
+static void on_rcr_reset(void *opaque)
+{
+    struct machine *m = opaque;
+
+    KILN_LOG(&m->log, KILN_LOG_CPU_RESET, "port 0xcf9: reset requested\n");
+    machine_request_reset(m);
+}
+
+struct pci_bus *machine_pci(struct machine *m) { return m->pci; }
+struct i8042 *machine_i8042(struct machine *m) { return m->i8042; }
+
+static void on_i8042_reset(void *opaque)
+{
+    struct machine *m = opaque;
+
+    KILN_LOG(&m->log, KILN_LOG_CPU_RESET, "i8042: reset line pulsed\n");
+    machine_request_reset(m);
+}
+
+/* fw_cfg DMA wrote guest memory: drop translations of it. */
+static void on_fwcfg_written(void *opaque, uint64_t addr, uint64_t len)
+{
+    struct machine *m = opaque;
+
+    if (m->cpu && m->cpu_ops->phys_written)
+        m->cpu_ops->phys_written(m->cpu, addr, len);
+}
+
+/* The firmware configuration items every PC has: RAM size, CPUs, the e820 map. */
+static bool pc_fwcfg_init(struct machine *m)
+{
+    struct e820_entry map[E820_MAX];
+    uint8_t raw[E820_MAX * 20];
+    unsigned n = e820_build(m->mm, map, E820_MAX);
+
+    m->fwcfg = fwcfg_init(m->io, FWCFG_PORT_BASE, m->mm, on_fwcfg_written, m);
+    if (m->fwcfg == NULL)
+        return false;
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned b = 0; b < 8; b++) {
+            raw[20 * i + b] = (uint8_t)(map[i].addr >> (8 * b));
+            raw[20 * i + 8 + b] = (uint8_t)(map[i].len >> (8 * b));
+            if (b < 4)
+                raw[20 * i + 16 + b] = (uint8_t)(map[i].type >> (8 * b));
+        }
+    return fwcfg_add_u64(m->fwcfg, FWCFG_RAM_SIZE, memmap_ram_size(m->mm)) &&
+           fwcfg_add_u16(m->fwcfg, FWCFG_NB_CPUS, 1) && fwcfg_add_u16(m->fwcfg, FWCFG_MAX_CPUS, 1) &&
+           fwcfg_add_file(m->fwcfg, "etc/e820", raw, 20 * (size_t)n) >= 0;
+}
+
+void pc_fwcfg_kernel(struct machine *m)
+{
+    struct fwcfg *f = m->fwcfg;
+    const char *cl = m->cmdline ? m->cmdline : "";
+
+    if (f == NULL || !m->have_kernel)
+        return;
+    fwcfg_add_u32(f, FWCFG_CMDLINE_ADDR, LOADER_CMDLINE_ADDR);
+    fwcfg_add_u32(f, FWCFG_CMDLINE_SIZE, (uint32_t)strlen(cl) + 1);
+    fwcfg_add_bytes(f, FWCFG_CMDLINE_DATA, cl, strlen(cl) + 1);
+    if (m->boot.kind != LOADER_LINUX || m->kernel_len < 0x200)
+        return;
+    /* A bzImage: the real-mode setup ((setup_sects or 4) + 1 sectors) and the rest. */
+    size_t setup = ((size_t)(m->kernel_data[0x1f1] ? m->kernel_data[0x1f1] : 4) + 1) * 512;
+    if (setup >= m->kernel_len)
+        return;
+    fwcfg_add_u32(f, FWCFG_SETUP_ADDR, LOADER_PARAMS_ADDR);
+    fwcfg_add_u32(f, FWCFG_SETUP_SIZE, (uint32_t)setup);
+    fwcfg_add_ref(f, FWCFG_SETUP_DATA, m->kernel_data, setup);
+    fwcfg_add_u32(f, FWCFG_KERNEL_ADDR, (uint32_t)m->boot.load_start);
+    fwcfg_add_u32(f, FWCFG_KERNEL_SIZE, (uint32_t)(m->kernel_len - setup));
+    fwcfg_add_ref(f, FWCFG_KERNEL_DATA, m->kernel_data + setup, m->kernel_len - setup);
+    if (m->nmodules == 1) {
+        fwcfg_add_u32(f, FWCFG_INITRD_ADDR, (uint32_t)m->boot.initrd_addr);
+        fwcfg_add_u32(f, FWCFG_INITRD_SIZE, (uint32_t)m->modules[0].len);
+        fwcfg_add_ref(f, FWCFG_INITRD_DATA, m->modules[0].data, m->modules[0].len);
+    }
+}
+
+static void on_i8042_a20(void *opaque, bool on)
+{
+    pc_set_a20(opaque, on);
+}
+
 static void on_acpi_poweroff(void *opaque)
 {
     struct machine *m = opaque;
@@ -146,6 +277,8 @@ static void pc_install_acpi(struct machine *m)
         ACPI_TABLES_BASE, PORT_ACPI_PM, IRQ_ACPI_SCI,
         m->lapic ? LAPIC_DEFAULT_BASE : 0, m->ioapic ? IOAPIC_DEFAULT_BASE : 0,
         m->hpet ? HPET_DEFAULT_BASE : 0,
+        (uint32_t)memmap_ram_below_4g(m->mm), PCI_MEM_END, m->i8042 != NULL,
+        PORT_RESET_CONTROL, PIIX3_RCR_SRST | PIIX3_RCR_RCPU,
     };
 
     if (acpi_tables_install(m->mm, &cfg) < 0)
@@ -311,7 +444,7 @@ int pc_init(struct machine *m, const struct kiln_config *cfg, const struct machi
             clock_set_wallclock_base(m->clock, clock_wallclock_base(m->clock) +
                                                    (int64_t)lt.tm_gmtoff * CLOCK_NS_PER_SEC);
     }
-    m->rtc_irq = irq_line_make(isa_irq_set, m, 8);
+    m->rtc_irq = irq_line_make(isa_dev_irq, m, 8);
     m->rtc = rtc_init(m->io, m->clock, 0x70, &m->rtc_irq);
     if (m->rtc == NULL)
         return snprintf(err, errlen, "board wiring failed: RTC ports taken"), -1;
@@ -324,12 +457,28 @@ int pc_init(struct machine *m, const struct kiln_config *cfg, const struct machi
     m->portf0 = bus_register(m->io, 0xf0, 1, &portf0_ops, m, "FERR# latch (IRQ 13)");
     if (m->port80 == NULL || m->port92 == NULL || m->portf0 == NULL)
         return snprintf(err, errlen, "board wiring failed: port 0x80/0x92/0xf0 taken"), -1;
+    /* Keyboard controller with PS/2 keyboard (IRQ 1) and mouse (IRQ 12). */
+    m->kbd_irq = irq_line_make(isa_dev_irq, m, 1);
+    m->aux_irq = irq_line_make(isa_dev_irq, m, 12);
+    m->i8042 = i8042_init(m->io, 0x60, &m->kbd_irq, &m->aux_irq, on_i8042_reset, on_i8042_a20, m);
+    if (m->i8042 == NULL)
+        return snprintf(err, errlen, "board wiring failed: ports 0x60/0x64 taken"), -1;
+    if (!pc_fwcfg_init(m))
+        return snprintf(err, errlen, "board wiring failed: fw_cfg ports 0x510-0x51b taken"), -1;
     /* ACPI: PM registers (SCI on IRQ 9) and the tables describing them. */
-    m->acpi_sci = irq_line_make(isa_irq_set, m, IRQ_ACPI_SCI);
+    m->acpi_sci = irq_line_make(isa_dev_irq, m, IRQ_ACPI_SCI);
     m->acpi_pm = acpi_pm_init(m->io, m->clock, PORT_ACPI_PM, &m->acpi_sci, on_acpi_poweroff, m);
     if (m->acpi_pm == NULL)
         return snprintf(err, errlen, "board wiring failed: ACPI PM ports taken"), -1;
     pc_install_acpi(m);
+    /* PCI: host bridge, ISA bridge (PIRQ routing, 0xCF9 reset), PM function. */
+    m->pci = pci_bus_new(m->io, m->mm);
+    if (m->pci == NULL || !pci_bus_claim_conf1(m->pci, PORT_PCI_CONF))
+        return snprintf(err, errlen, "board wiring failed: PCI configuration ports taken"), -1;
+    m->piix3 = piix3_init(m->pci, DEVFN_PIIX3, pci_isa_irq, on_rcr_reset, m);
+    if (i440fx_init(m->pci, DEVFN_I440FX, memmap_ram_below_4g(m->mm)) == NULL || m->piix3 == NULL ||
+        piix_pm_init(m->pci, DEVFN_PIIX_PM, m->acpi_pm, PORT_ACPI_PM) == NULL)
+        return snprintf(err, errlen, "out of memory"), -1;
     if (cfg->debugcon.kind != KILN_CHR_NONE) {
         char why[160];
         if (cfg->debugcon.kind == KILN_CHR_STDIO && have_stdio)
@@ -370,6 +519,16 @@ void pc_reset(struct machine *m)
         acpi_pm_reset(m->acpi_pm);
         pc_install_acpi(m);
     }
+    if (m->pci)
+        pci_bus_reset(m->pci);
+    if (m->i8042)
+        i8042_reset(m->i8042);
+    if (m->fwcfg)
+        fwcfg_reset(m->fwcfg);
+    /* The new PIC starts with its inputs low: give it the lines still held. */
+    for (int n = 0; n < 16; n++)
+        if ((m->isa_dev_level | m->isa_pci_level) >> n & 1)
+            isa_irq_set(m, n, 1);
 }
 
 void pc_free(struct machine *m)
@@ -385,6 +544,14 @@ void pc_free(struct machine *m)
     if (m->portf0)
         bus_unregister(m->io, m->portf0);
     port80_free(m->port80);
+    i8042_free(m->i8042);
+    m->i8042 = NULL;
+    fwcfg_free(m->fwcfg);
+    m->fwcfg = NULL;
+    piix3_free(m->piix3);
+    m->piix3 = NULL;
+    pci_bus_free(m->pci);
+    m->pci = NULL;
     pc_apic_free(m);
     acpi_pm_free(m->acpi_pm);
     m->acpi_pm = NULL;

@@ -6,6 +6,7 @@
 #include "cpu/cpu.h"
 #include "cpu/trace.h"
 #include "hw/chardev.h"
+#include "hw/pci.h"
 #include "hw/pic.h"
 #include "machine/machine.h"
 #include "machine/memmap.h"
@@ -95,6 +96,16 @@ static void mm_irq(void *o, FILE *out)
     machine_apic_print(mach(o), out);
 }
 
+static void mm_pci(void *o, FILE *out)
+{
+    struct pci_bus *pci = machine_pci(mach(o));
+    if (!pci) {
+        fprintf(out, "no PCI bus\n");
+        return;
+    }
+    pci_bus_print(pci, out);
+}
+
 static void mm_jit(void *o, FILE *out)
 {
     struct cpu *cpu = machine_cpu(mach(o));
@@ -128,7 +139,7 @@ static bool mm_step_irq(void *o, int set)
 
 const struct monitor_ops monitor_machine_ops = {
     .dump_regs = mm_regs, .get_paging = mm_paging, .code_bits = mm_bits, .read_phys = mm_read_phys,
-    .info_mtree = mm_mtree, .info_irq = mm_irq, .info_jit = mm_jit,
+    .info_mtree = mm_mtree, .info_irq = mm_irq, .info_pci = mm_pci, .info_jit = mm_jit,
     .stop = mm_stop, .cont = mm_cont, .reset = mm_reset, .quit = mm_quit, .step_irq = mm_step_irq,
 };
 

@@ -2,13 +2,18 @@
 # SPDX-License-Identifier: MIT
 # boot-linux.sh: boots the default guest (tools/mkguest: Debian's kernel + busybox)
 # under each engine, runs shell commands over the serial console, checks their
-# output and that the kernel logged no oops, panic, BUG or WARNING and found the
-# ACPI tables, then powers off: kiln must exit with status 0. Prints cmocka-style
+# output and that the kernel logged no oops, panic, BUG or WARNING, found the
+# ACPI tables, the PCI root bridge and the PS/2 keyboard, checks the guest's
+# clock against the host's (date +%s, sleep 1), then runs 'reboot -f' under
+# -no-reboot: kiln must exit with status 0. Under the engines in REBOOT_ENGINES
+# (default: jit) a second run without -no-reboot reboots the guest, waits for the
+# kernel to boot a second time and powers it off (status 0). Prints cmocka-style
 # summaries. Usage: boot-linux.sh SRCDIR [ENGINE...]
 # KILN_SKIP_BOOT=1 skips it on purpose (reported as a skip line, not a pass).
 src=$1
 shift
 engines=${*:-jit interp}
+reboot_engines=${REBOOT_ENGINES:-jit}
 cache=guest-cache
 passed=0
 failed=0
@@ -38,6 +43,39 @@ wait_for() {
         i=$((i + 1))
     done
     return 1
+}
+
+# wait_time FILE PATTERN SECONDS: polls every 50 ms; prints the host time
+# (seconds, fractional) at which PATTERN appeared in FILE; false on timeout.
+wait_time() {
+    end=$(( $(date +%s) + $3 ))
+    while [ "$(date +%s)" -lt "$end" ]; do
+        if grep -q "$2" "$1" 2>/dev/null; then
+            date +%s.%N
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.05
+    done
+    return 1
+}
+
+# wait_exit SECONDS NAME: kiln ($pid) must exit by itself with status 0.
+wait_exit() {
+    i=0
+    while [ "$i" -lt "$1" ] && kill -0 "$pid" 2>/dev/null; do
+        sleep 1
+        i=$((i + 1))
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        fail "$2 (still running after $1 s)"
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    else
+        wait "$pid"
+        rc=$?
+        if [ "$rc" -eq 0 ]; then pass "$2"; else fail "$2 (status $rc)"; fi
+    fi
 }
 
 # On x86-64 hosts the build made obj/tests/boot/fptest (a static program using
@@ -143,26 +181,79 @@ for engine in $engines; do
     else
         pass "$engine: kernel finds kiln's ACPI tables"
     fi
-    # ACPI S5: 'poweroff -f' must end kiln itself, with exit status 0.
-    echo 'poweroff -f' >&3
+    # Chipset and devices as Linux sees them.
+    for want in 'ACPI: PCI Root Bridge \[PCI0\]' 'pci 0000:00:01.0: \[8086:7000\]' \
+        'serio: i8042 KBD port at 0x60,0x64 irq 1' 'input: AT Translated Set 2 keyboard'; do
+        if grep -q "$want" "$dir/serial.log"; then pass "$engine: log has '$want'"; else fail "$engine: log has '$want'"; fi
+    done
+    if grep -qiE 'i8042.*(timeout|fail|can.t)|atkbd.*(fail|spurious|unknown)' "$dir/serial.log"; then
+        fail "$engine: i8042/atkbd probe without warnings"
+        grep -iE 'i8042|atkbd' "$dir/serial.log" | head
+    else
+        pass "$engine: i8042/atkbd probe without warnings"
+    fi
+    # The guest's wall clock is the host's: date +%s lies between the host's
+    # time before sending the command and after seeing the answer (2 s slack).
+    t0=$(date +%s.%N)
+    echo 'echo DATE-$(date +%s)' >&3
+    if t1=$(wait_time "$dir/serial.log" '^DATE-[0-9]' 60); then
+        g=$(tr -d '\r' < "$dir/serial.log" | sed -n 's/^DATE-\([0-9]*\)$/\1/p' | tail -n 1)
+        if awk -v a="$t0" -v b="$t1" -v g="$g" 'BEGIN { exit !(g >= int(a) - 2 && g <= b + 2) }'; then
+            pass "$engine: guest date +%s matches the host clock ($g in $t0..$t1)"
+        else
+            fail "$engine: guest date +%s = $g, host between $t0 and $t1"
+        fi
+    else
+        fail "$engine: guest date +%s (no answer)"
+    fi
+    # 'sleep 1' lasts about a second of host time (0.8-2.0 s between the markers).
+    echo 'echo SLEEP-A; sleep 1; echo SLEEP-B' >&3
+    if ta=$(wait_time "$dir/serial.log" '^SLEEP-A' 60) && tb=$(wait_time "$dir/serial.log" '^SLEEP-B' 60); then
+        if awk -v a="$ta" -v b="$tb" 'BEGIN { d = b - a; exit !(d >= 0.8 && d <= 2.0) }'; then
+            pass "$engine: sleep 1 lasts about a second ($(awk -v a="$ta" -v b="$tb" 'BEGIN { print b - a }') s)"
+        else
+            fail "$engine: sleep 1 took $(awk -v a="$ta" -v b="$tb" 'BEGIN { print b - a }') s of host time"
+        fi
+    else
+        fail "$engine: sleep 1 (no markers)"
+    fi
+    # 'reboot -f' under -no-reboot: the reset (i8042 pulse) ends kiln with status 0.
+    echo 'reboot -f' >&3
+    wait_exit 60 "$engine: reboot under -no-reboot ends kiln with status 0"
+    exec 3>&-
+done
+
+# A reboot without -no-reboot boots the kernel a second time; then power-off
+# (ACPI S5) must end kiln with status 0.
+for engine in $reboot_engines; do
+    dir=boot-$engine-reboot
+    rm -rf "$dir" && mkdir "$dir"
+    mkfifo "$dir/in"
+    ./kiln -accel "$engine" -m 512M -kernel "$cache/vmlinuz" -initrd "$cache/initramfs.cpio.gz" \
+        -append "console=ttyS0" -nographic < "$dir/in" > "$dir/serial.log" 2>&1 &
+    pid=$!
+    exec 3> "$dir/in"
+    if ! wait_for "$dir/serial.log" 'built-in shell' 900; then
+        fail "$engine: boot before the reboot"
+        kill "$pid" 2>/dev/null
+        exec 3>&-
+        continue
+    fi
+    echo 'reboot -f' >&3
     i=0
-    while [ "$i" -lt 60 ] && kill -0 "$pid" 2>/dev/null; do
+    while [ "$i" -lt 900 ] && [ "$(grep -c 'built-in shell' "$dir/serial.log")" -lt 2 ] && kill -0 "$pid" 2>/dev/null; do
         sleep 1
         i=$((i + 1))
     done
-    if kill -0 "$pid" 2>/dev/null; then
-        fail "$engine: poweroff ends kiln with status 0 (still running after 60 s)"
-        kill "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
+    if [ "$(grep -c 'Linux version' "$dir/serial.log")" -ge 2 ] && [ "$(grep -c 'built-in shell' "$dir/serial.log")" -ge 2 ]; then
+        pass "$engine: reboot boots the kernel a second time"
     else
-        wait "$pid"
-        rc=$?
-        if [ "$rc" -eq 0 ]; then
-            pass "$engine: poweroff ends kiln with status 0"
-        else
-            fail "$engine: poweroff ends kiln with status 0 (status $rc)"
-        fi
+        fail "$engine: reboot boots the kernel a second time"
+        tail -n 20 "$dir/serial.log"
     fi
+    # ACPI S5: 'poweroff -f' must end kiln itself, with exit status 0.
+    echo 'poweroff -f' >&3
+    wait_exit 60 "$engine: poweroff ends kiln with status 0"
     exec 3>&-
 done
 

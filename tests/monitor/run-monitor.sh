@@ -24,7 +24,7 @@ has 'RIP=0000000000100035' && has 'CR0=00000011' && ok || bad "paused: info regi
 has 'instructions retired: 0' && ok || bad "paused: the guest ran while paused"
 has '0000000000100000: 0x02 0xb0 0xad 0x1b' && ok || bad "paused: xp (multiboot magic)"
 has '0000000000100035:  [a-z]' && ok || bad "paused: x/i"
-has 'ram' && has 'pic0 \(master\)' && has 'no PCI bus' && ok || bad "paused: info mtree/irq/pci"
+has 'ram' && has 'pic0 \(master\)' && has '00:00.0 8086:1237' && has '00:01.3 8086:7113' && ok || bad "paused: info mtree/irq/pci"
 has 'paging: none' && has 'paging is disabled' && ok || bad "paused: info tlb/mem"
 has "unknown command: 'bogus'" && has 'system_reset' && ok || bad "paused: unknown command / help"
 

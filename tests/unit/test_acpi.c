@@ -164,17 +164,47 @@ static void test_tables(void **state)
         assert_memory_equal(buf + (facs - cfg.base), "FACS", 4);
         assert_int_equal(get32(buf + (facs - cfg.base) + 4), 64);
         const uint8_t *dsdt = table_at(buf, cfg.base, get32(fadt + 40), "DSDT");
-        /* Name (_S5_, Package (4) { 5, 5, 0, 0 }) as AML, and nothing else. */
-        static const uint8_t s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
+        /* It opens with Name (\_S5_, Package (4) { 5, 5, 0, 0 }) as AML; the root bridge follows. */
+        static const uint8_t s5[] = { 0x08, '\\', '_', 'S', '5', '_', 0x12, 0x08, 0x04,
                                       0x0a, ACPI_SLP_TYP_S5, 0x0a, ACPI_SLP_TYP_S5, 0x00, 0x00 };
-        assert_int_equal(get32(dsdt + 4), 36 + sizeof(s5));
+        assert_true(get32(dsdt + 4) > 36 + sizeof(s5));
         assert_memory_equal(dsdt + 36, s5, sizeof(s5));
         /* The package length byte counts itself and the rest of the package. */
-        assert_int_equal(dsdt[36 + 6], sizeof(s5) - 6);
+        assert_int_equal(dsdt[36 + 7], sizeof(s5) - 7);
         /* No APIC bases given: no MADT anywhere (the guest keeps the 8259). */
         for (size_t i = 0; i + 4 <= ACPI_TABLES_SIZE; i++)
             assert_false(memcmp(buf + i, "APIC", 4) == 0);
     }
+}
+
+/* With a reset register the FADT is revision 3 (244 bytes) and names it. */
+static void test_fadt_reset_reg(void **state)
+{
+    (void)state;
+    static uint8_t buf[ACPI_TABLES_SIZE];
+    struct acpi_tables_cfg cfg = { .base = ACPI_TABLES_BASE, .pm_base = 0x600, .sci_irq = 9,
+                                   .pci_mem_start = 0x20000000, .pci_mem_end = 0xfebfffff,
+                                   .i8042 = true, .reset_port = 0xcf9, .reset_value = 6 };
+    assert_int_equal(acpi_tables_build(buf, sizeof(buf), &cfg), ACPI_TABLES_SIZE);
+    const uint8_t *rsdt = table_at(buf, cfg.base, get32(buf + 16), "RSDT");
+    const uint8_t *fadt = table_at(buf, cfg.base, get32(rsdt + 36), "FACP");
+    assert_int_equal(get32(fadt + 4), 244);
+    assert_int_equal(fadt[8], 3);
+    assert_true(get32(fadt + 112) & (1u << 10));           /* RESET_REG_SUP */
+    assert_int_equal(fadt[116], 1);                         /* system I/O */
+    assert_int_equal(fadt[117], 8);
+    assert_int_equal(get32(fadt + 120), 0xcf9);
+    assert_int_equal(get32(fadt + 124), 0);
+    assert_int_equal(fadt[128], 6);
+    assert_int_equal(fadt[109] | fadt[110] << 8, 3);       /* legacy devices, 8042 */
+    /* The FADT ends before the DSDT starts. */
+    assert_true(get32(rsdt + 36) + 244 <= get32(fadt + 40));
+    /* Without one: revision 1, 116 bytes, no reset flag. */
+    cfg.reset_port = 0;
+    acpi_tables_build(buf, sizeof(buf), &cfg);
+    assert_int_equal(get32(fadt + 4), 116);
+    assert_int_equal(fadt[8], 1);
+    assert_false(get32(fadt + 112) & (1u << 10));
 }
 
 static void test_install(void **state)
@@ -199,6 +229,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_timer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pm1_regs, setup, teardown),
+        cmocka_unit_test(test_fadt_reset_reg),
         cmocka_unit_test_setup_teardown(test_sleep_types, setup, teardown),
         cmocka_unit_test(test_tables),
         cmocka_unit_test(test_install),
