@@ -217,7 +217,7 @@ for engine in $engines; do
     else
         fail "$engine: sleep 1 (no markers)"
     fi
-    # 'reboot -f' under -no-reboot: the reset (i8042 pulse) ends kiln with status 0.
+    # 'reboot -f' under -no-reboot: the reset (FADT reset register, 0xcf9) ends kiln with status 0.
     echo 'reboot -f' >&3
     wait_exit 60 "$engine: reboot under -no-reboot ends kiln with status 0"
     exec 3>&-
