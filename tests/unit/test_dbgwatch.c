@@ -154,6 +154,21 @@ static void rep_string(enum bare_engine eng)
     memcpy(&q, bare_cpu_mem(bc) + VAR + 56, 8);
     assert_int_equal(q, 7);
     bare_cpu_free(bc);
+
+    /* the guest's DR2, 8 bytes (LEN 10) at an unaligned address (aligned down):
+       #DB trap after the fifth iteration, rip at the REP */
+    bc = mk(eng, prog_rep, sizeof(prog_rep));
+    cpu = bare_cpu_cpu(bc);
+    cpu->dr[2] = VAR + 0x23;
+    cpu->dr[7] = 0x400 | 0x10 | (1u << 24) | (2u << 26);
+    cpu_dbg_update(cpu);
+    assert_int_equal(cpu_exec(cpu, 1000), CPU_EXIT_EXCEPTION);
+    assert_int_equal(cpu->excp_vector, EXC_DB);
+    assert_int_equal(cpu->rip, 0x1011);
+    assert_int_equal(cpu->gpr[1], 3);
+    assert_int_equal(cpu->gpr[7], VAR + 0x28);
+    assert_int_equal(cpu->dr[6] & 0xf, 4);
+    bare_cpu_free(bc);
 }
 
 static void guest_dr(enum bare_engine eng)
