@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 #include "cpu/cpu.h"
+#include "cpu/debug.h"
 #include "machine/machine.h"
 #include "translate/log.h"
 #include "ui/gdbstub.h"
@@ -101,6 +102,10 @@ static enum gdbstub_end serve_connection(struct machine *m, int fd, struct monit
         gdbstub_init(g, fd, &t->ops, t, mon);
         end = gdbstub_serve(g);
         machine_unwatch_fd(m, fd);
+        /* gdb's detach removes its breakpoints and watchpoints, a dropped
+           connection does not: none may outlive the connection. */
+        cpu_bp_clear(t->cpu_t.cpu);
+        cpu_wp_clear(t->cpu_t.cpu);
     }
     free(t);
     free(g);

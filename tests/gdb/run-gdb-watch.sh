@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # run-gdb-watch.sh SRCDIR KILN GUESTDIR: the real gdb (batch, tests/gdb/watch.gdb)
 # against `kiln -gdb tcp:...:PORT -S` running tests/guest/gdbwatch.bin: hardware
-# watchpoints (Z2/Z3/Z4) and breakpoints (Z1) on both engines; cmocka-style summary.
+# watchpoints (Z2/Z3/Z4) and breakpoints (Z1) on both engines, and a dropped
+# connection leaving none behind; cmocka-style summary.
 src=$1
 kiln=$2
 guests=$3
@@ -83,6 +84,35 @@ for eng in interp jit; do
         break
     fi
 done
+# A dropped connection (gdb killed, no detach) with a breakpoint and a watchpoint
+# set: kiln forgets them and the guest runs to its exit.
+if [ $fail -eq 0 ]; then
+    eng=jit
+    port=$((21000 + ($$ + 31) % 20000))
+    : > "$tmp/kiln.out"
+    timeout 30 "$kiln" -kernel "$guests/gdbwatch.bin" -nographic -serial stdio -monitor none \
+        -device isa-debug-exit,iobase=0xf4,iosize=4 -accel "$eng" -gdb "tcp:127.0.0.1:$port" -S \
+        > "$tmp/kiln.out" 2>&1 < /dev/null &
+    kpid=$!
+    i=0
+    while ! grep -q 'waiting for gdb' "$tmp/kiln.out" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -gt 50 ] && break
+        sleep 0.1
+    done
+    timeout 60 gdb -nx -batch -ex "target remote 127.0.0.1:$port" -x "$src/tests/gdb/watch-drop.gdb" \
+        > "$tmp/gdb.out" 2>&1
+    wait $kpid
+    krc=$?
+    check droppc '= 0x10020a$'
+    if [ "$krc" -eq 1 ] && grep -q 'gdbwatch ok' "$tmp/kiln.out"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "[  FAILED  ] dropped connection: kiln exit status $krc, wanted 1 with \"gdbwatch ok\""
+        cat "$tmp/kiln.out" "$tmp/gdb.out"
+    fi
+fi
 echo "[  PASSED  ] $pass test(s)."
 if [ $fail -gt 0 ]; then
     echo "[  FAILED  ] $fail test(s)"
