@@ -15,6 +15,7 @@
 #include "cpu/cpu.h"
 #include "cpu/decode.h"
 #include "cpu/sse.h"
+#include "cpu/softfloat.h"
 
 #ifdef __clang__
 #pragma STDC FENV_ACCESS ON
@@ -150,6 +151,25 @@ static uint64_t arith(struct fpx *x, int k, uint64_t a, uint64_t b, bool dbl)
         r = of_f(vr);
     }
     host_end(&t, true);
+    bool ue_trap = is_denorm(r, dbl) && !(x->mxcsr & (MXCSR_UE << MXCSR_MASKS_SHIFT));
+    bool oe_trap = (t.flags & MXCSR_OE) && !(x->mxcsr & (MXCSR_OE << MXCSR_MASKS_SHIFT));
+    if ((ue_trap || oe_trap) && !(t.flags & (MXCSR_IE | MXCSR_ZE))) {
+        /* UE / OE unmasked: precision is judged on the result rounded with an unbounded
+           exponent (the host flags the denormalised or infinite one): redo it in 80-bit
+           soft float */
+        struct sf_ctx c = { (x->mxcsr >> MXCSR_RC_SHIFT) & 3, dbl ? 53 : 24, 0, 0 };
+        fx80 fa = dbl ? fx_from_f64(&c, a) : fx_from_f32(&c, (uint32_t)a);
+        fx80 fb = dbl ? fx_from_f64(&c, b) : fx_from_f32(&c, (uint32_t)b);
+        c.flags = 0;
+        switch (k) {
+        case A_ADD: fx_add(&c, fa, fb); break;
+        case A_SUB: fx_sub(&c, fa, fb); break;
+        case A_MUL: fx_mul(&c, fa, fb); break;
+        case A_DIV: fx_div(&c, fa, fb); break;
+        default: fx_sqrt(&c, fb); break;
+        }
+        t.flags = (t.flags & ~(unsigned)MXCSR_PE) | ((c.flags & SF_PE) ? MXCSR_PE : 0);
+    }
     /* invalid and divide-by-zero take precedence over the denormal-operand flag */
     if (!(t.flags & (MXCSR_IE | MXCSR_ZE)))
         t.flags |= de;
@@ -229,10 +249,12 @@ static uint64_t cvt_fp(struct fpx *x, uint64_t v, bool from_dbl)
         r = of_d(dd);
     }
     host_end(&t, true);
-    /* a conversion overflowing with OE unmasked reports no inexact (as the host;
-       arithmetic does) */
-    if ((t.flags & MXCSR_OE) && !(x->mxcsr & (MXCSR_OE << MXCSR_MASKS_SHIFT)))
-        t.flags &= ~(unsigned)MXCSR_PE;
+    /* double -> float overflowing / underflowing with OE / UE unmasked: precision is
+       judged on the significand alone (unbounded exponent) */
+    bool trap = ((t.flags & MXCSR_OE) && !(x->mxcsr & (MXCSR_OE << MXCSR_MASKS_SHIFT))) ||
+                (is_denorm(r, false) && !(x->mxcsr & (MXCSR_UE << MXCSR_MASKS_SHIFT)));
+    if (from_dbl && trap && !is_denorm(v, true))
+        t.flags = (t.flags & ~(unsigned)MXCSR_PE) | ((v & 0x1fffffffu) ? MXCSR_PE : 0);
     x->flags |= t.flags;
     return out_fix(x, r, to_dbl);
 }
