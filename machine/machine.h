@@ -22,6 +22,7 @@ struct rtc;
 struct uart;
 struct pci_bus;
 struct i8042;
+struct acpi_pm;
 
 /* What a caller can add to the configuration (tests, front ends). */
 struct machine_options {
@@ -128,6 +129,7 @@ struct uart *machine_uart(struct machine *m, unsigned i);        /* NULL if abse
 struct chardev *machine_serial_chr(struct machine *m, unsigned i);
 struct pci_bus *machine_pci(struct machine *m);                  /* PCI bus 0 */
 struct i8042 *machine_i8042(struct machine *m);                  /* keyboard controller: the UI's input */
+struct acpi_pm *machine_acpi_pm(struct machine *m);              /* PM block (power button) */
 struct cpu *machine_cpu(struct machine *m);                      /* NULL without a vCPU */
 /* The sysbus the vCPU was given (tests call its ops as a CPU would). */
 const struct sysbus *machine_sysbus(struct machine *m);

@@ -188,6 +188,7 @@ static void on_rcr_reset(void *opaque)
 
 struct pci_bus *machine_pci(struct machine *m) { return m->pci; }
 struct i8042 *machine_i8042(struct machine *m) { return m->i8042; }
+struct acpi_pm *machine_acpi_pm(struct machine *m) { return m->acpi_pm; }
 
 static void on_i8042_reset(void *opaque)
 {

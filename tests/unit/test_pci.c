@@ -12,7 +12,9 @@
 #include "hw/pci.h"
 #include "hw/piix3.h"
 #include "hw/piix_pm.h"
+#include "hw/pic.h"
 #include "machine/clock.h"
+#include "machine/machine.h"
 
 struct fix {
     struct bus *io;
@@ -350,6 +352,61 @@ static void test_fuzz(void **state)
     pci_config_write(f->pci, 0, 254, 0xffffffff, 4);
 }
 
+/* On the PC board: a device's INTx reaches the 8259 through the PIIX3, and a
+   PIRQ sharing IRQ 9 with the ACPI SCI is ORed with it. */
+static void test_board_intx(void **state)
+{
+    (void)state;
+    struct kiln_config cfg;
+    struct machine_options opt = { .no_cpu = true };
+    char err[256];
+
+    kiln_config_init(&cfg);
+    cfg.ram_size = 32u << 20;
+    struct machine *m = machine_new(&cfg, &opt, err, sizeof(err));
+    assert_non_null(m);
+    struct bus *io = machine_io(m);
+    struct pci_bus *pci = machine_pci(m);
+    assert_non_null(pci);
+    struct pci_dev *d = pci_dev_new(pci, PCI_DEVFN(3, 0), "test", 1, 1, 0, 0, 0);
+    pci_dev_set_pin(d, 1);                              /* INTA of slot 3: PIRQD -> IRQ 11 */
+    /* 8259 pair initialised, nothing masked, IRQ 9 and 11 level-triggered. */
+    static const uint8_t init[][2] = { { 0x20, 0x11 }, { 0x21, 0x08 }, { 0x21, 0x04 }, { 0x21, 0x01 },
+                                       { 0x21, 0x00 }, { 0xa0, 0x11 }, { 0xa1, 0x70 }, { 0xa1, 0x02 },
+                                       { 0xa1, 0x01 }, { 0xa1, 0x00 } };
+    for (unsigned i = 0; i < sizeof(init) / sizeof(init[0]); i++)
+        bus_write(io, init[i][0], init[i][1], 1);
+    bus_write(io, 0x4d1, 0x0a, 1);
+    struct pic_regs r;
+    pci_set_irq(d, 1);
+    pic_get_regs(machine_pic(m), 1, &r);
+    assert_int_equal(r.irr & 0x08, 0x08);
+    pci_set_irq(d, 0);
+    pic_get_regs(machine_pic(m), 1, &r);
+    assert_int_equal(r.irr & 0x08, 0);
+    /* PIRQD onto IRQ 9, shared with the SCI (power button enabled and pressed). */
+    bus_write(io, 0xcf8, 0x80000800u | PIIX3_PIRQRC, 4);
+    bus_write(io, 0xcfc + 3, 9, 1);
+    bus_write(io, 0x602, 0x0100, 2);                    /* PM1_EN.PWRBTN */
+    acpi_pm_press_power_button(machine_acpi_pm(m));
+    pci_set_irq(d, 1);
+    pci_set_irq(d, 0);                                  /* the SCI still holds IRQ 9 */
+    pic_get_regs(machine_pic(m), 1, &r);
+    assert_int_equal(r.irr & 0x02, 0x02);
+    pci_set_irq(d, 1);
+    bus_write(io, 0x600, 0x0100, 2);                    /* clear PWRBTN_STS: the PCI line holds it */
+    pic_get_regs(machine_pic(m), 1, &r);
+    assert_int_equal(r.irr & 0x02, 0x02);
+    pci_set_irq(d, 0);
+    pic_get_regs(machine_pic(m), 1, &r);
+    assert_int_equal(r.irr & 0x02, 0);
+    /* A system reset: routing back to 10/10/11/11, the line low. */
+    pci_set_irq(d, 1);
+    machine_reset(m);
+    assert_int_equal(pci_config_read(pci, PCI_DEVFN(1, 0), PIIX3_PIRQRC, 4), 0x0b0b0a0au);
+    machine_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +416,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rcr, setup, teardown),
         cmocka_unit_test_setup_teardown(test_piix_pm, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fuzz, setup, teardown),
+        cmocka_unit_test(test_board_intx),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
