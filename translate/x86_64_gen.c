@@ -110,6 +110,12 @@ static void gen_mov(struct jit *j, const struct ir_op *op)
     } else {
         int ra = ra_in(j, a);
         unsigned zw = ra_zw(j, a);
+        if (j->t[d].kind == IR_TEMP_GLOBAL && zw <= w && !ra_dies(j, a)) {
+            /* The source lives on: rather than a copy in another register that
+               the next sync point stores, store now (what the interpreter does). */
+            ra_store_global(j, d, ra);
+            return;
+        }
         int rd = ra_out(j, d, ra_dies(j, a) ? ra : -1);
         if (zw <= w)
             x_mov(&j->x, 64, rd, ra);

@@ -109,6 +109,9 @@ void ra_copy_zext(struct jit *j, unsigned w, int rd, int ra, ir_temp t);
 bool ra_dies(struct jit *j, ir_temp t);
 /* Register for the output t; hint >= 0 is an input register that may be reused. */
 int ra_out(struct jit *j, ir_temp t, int hint);
+/* Global g = the value in r (zero-extended from g's width or narrower):
+   stored straight to env; g keeps no register. */
+void ra_store_global(struct jit *j, ir_temp g, int r);
 /* Marks t written at width w (truncates narrow globals). */
 void ra_written(struct jit *j, ir_temp t, unsigned w);
 /* Writes dirty globals back to env (drop: also forget their registers). */

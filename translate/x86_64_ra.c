@@ -307,6 +307,15 @@ int ra_out(struct jit *j, ir_temp a, int hint)
     return t->reg;
 }
 
+void ra_store_global(struct jit *j, ir_temp g, int r)
+{
+    struct jtemp *t = &j->t[g];
+    if (t->reg >= 0)
+        release(j, t->reg);   /* its old value is overwritten */
+    gen_store_env(j, r, t->gw, t->off);
+    t->dirty = 0;
+}
+
 void ra_written(struct jit *j, ir_temp a, unsigned w)
 {
     struct jtemp *t = &j->t[a];
