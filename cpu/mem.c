@@ -5,6 +5,7 @@
 #include "cpu/debug.h"
 #include "cpu/decode.h"
 #include "cpu/helpers.h"
+#include "cpu/trace_mmu.h"
 #include "cpu/translate.h"
 #include "translate/tb.h"
 
@@ -47,12 +48,16 @@ void cpu_tlb_flush(struct cpu *cpu)
             tlb_flush_mode(&cpu->tlb, m);
     cpu->tlb_used = 0;
     jc_retire(cpu);
+    if (kiln_log_enabled(cpu->log, KILN_LOG_MMU))
+        cpu_trace_mmu_flush(cpu, "all");
 }
 
 void cpu_tlb_flush_nonglobal(struct cpu *cpu)
 {
     tlb_flush(&cpu->tlb);
     jc_retire(cpu);
+    if (kiln_log_enabled(cpu->log, KILN_LOG_MMU))
+        cpu_trace_mmu_flush(cpu, "non-global");
 }
 
 /* Fills the entry of addr's page for the access; returns the host page (NULL: MMIO).
@@ -65,6 +70,8 @@ static uint8_t *fill(struct cpu *cpu, uint64_t addr, unsigned acc, unsigned idx,
     cpu->stats.tlb_fills++;
     idx &= TLB_MMU_MODES - 1;
     *ok = cpu->mem->translate(cpu, addr, acc, idx, &ph, &host, &prot);
+    if (kiln_log_enabled(cpu->log, KILN_LOG_MMU))
+        cpu_trace_mmu_fill(cpu, addr, acc, idx, *ok, ph, prot, host != NULL);
     if (!*ok)
         return NULL;
     uint64_t vpage = addr & TLB_PAGE_MASK;

@@ -7,6 +7,7 @@
 #include "cpu/mmu.h"
 #include "cpu/sys.h"
 #include "cpu/trace.h"
+#include "cpu/trace_mmu.h"
 #include "cpu/sysbus.h"
 #include "translate/engine.h"
 #include "translate/tb.h"
@@ -85,7 +86,10 @@ static bool sys_translate(struct cpu *c, uint64_t vaddr, unsigned acc, unsigned 
     }
     if (c->cr[0] & 0x80000000u) {
         struct mmu_result r;
-        if (!mmu_walk(c, &sys_phys, vaddr, (enum cpu_access)(acc & 3), mmu_idx == 1, &r)) {
+        bool ok = mmu_walk(c, &sys_phys, vaddr, (enum cpu_access)(acc & 3), mmu_idx == 1, &r);
+        if (kiln_log_enabled(c->log, KILN_LOG_MMU))
+            cpu_trace_mmu_walk(c, vaddr, acc, mmu_idx == 1, ok, &r);
+        if (!ok) {
             if (acc & CPU_ACC_NOFAULT)
                 return false;
             cpu_raise_pf(c, vaddr, r.error);

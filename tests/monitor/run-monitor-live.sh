@@ -185,6 +185,26 @@ else
 fi
 kpid=
 
+# ---- 3. -d mmu: the walks, TLB fills and flushes of the counter guest's paging ----
+for items in mmu in_asm; do
+    : > "$tmp/serial"
+    "$kiln" -kernel "$bin/counter.bin" -nographic -serial "file:$tmp/serial" -monitor none \
+        -d "$items" -D "$tmp/$items.log" > "$tmp/kiln.out" 2>&1 < /dev/null &
+    kpid=$!
+    wait_for "$tmp/serial" '^count ' 2 20
+    kill "$kpid"; wait "$kpid" 2>/dev/null
+    kpid=
+done
+if grep -qE "^mmu: walk va=0*c0000000 (read|write) sup -> pa=0*$page prot=r" "$tmp/mmu.log" &&
+   grep -qE "^mmu: fill va=0*c0000000 (read|write) mode=0 -> pa=0*$page prot=r.. ram$" "$tmp/mmu.log" &&
+   grep -qE '^mmu: walk va=[0-9a-f]{16} fetch sup' "$tmp/mmu.log" &&
+   grep -qE '^mmu: flush all at rip=[0-9a-f]{16}$' "$tmp/mmu.log"; then
+    ok
+else
+    bad "-d mmu: no walk/fill of 0xc0000000 -> 0x$page or no flush" "$(head -20 "$tmp/mmu.log")"
+fi
+grep -q '^mmu:' "$tmp/in_asm.log" && bad "-d in_asm logs mmu lines" || ok
+
 echo "[  PASSED  ] $pass test(s)."
 if [ $fail -gt 0 ]; then
     echo "[  FAILED  ] $fail test(s)"

@@ -22,6 +22,7 @@ struct fake {
     unsigned bits;
     struct bare_cpu *cpu;
     int stops, conts, resets, quits;
+    bool step_irq;
     struct monitor mon;
     char *buf;
     size_t len;
@@ -55,11 +56,18 @@ static void f_stop(void *o) { ((struct fake *)o)->stops++; }
 static void f_cont(void *o) { ((struct fake *)o)->conts++; }
 static void f_reset(void *o) { ((struct fake *)o)->resets++; }
 static void f_quit(void *o) { ((struct fake *)o)->quits++; }
+static bool f_step_irq(void *o, int set)
+{
+    struct fake *f = o;
+    if (set >= 0)
+        f->step_irq = set != 0;
+    return f->step_irq;
+}
 
 static const struct monitor_ops ops = {
     .dump_regs = f_regs, .get_paging = f_paging, .code_bits = f_bits, .read_phys = f_read,
     .info_mtree = f_mtree, .info_irq = f_irq, .info_jit = f_jit,
-    .stop = f_stop, .cont = f_cont, .reset = f_reset, .quit = f_quit,
+    .stop = f_stop, .cont = f_cont, .reset = f_reset, .quit = f_quit, .step_irq = f_step_irq,
 };
 static const struct monitor_ops ops_min = { .dump_regs = f_regs, .get_paging = f_paging, .read_phys = f_read };
 
@@ -173,6 +181,22 @@ static void test_control(void **state)
     run(f, "quit", 0);
     assert_true(f->mon.quit_requested);
     assert_int_equal(f->quits, 1);
+}
+
+static void test_singlestep_irq(void **state)
+{
+    struct fake *f = *state;
+    assert_string_equal(run(f, "singlestep-irq", 0), "singlestep-irq: off\n");
+    assert_string_equal(run(f, "singlestep-irq on", 0), "singlestep-irq: on\n");
+    assert_true(f->step_irq);
+    assert_string_equal(run(f, "singlestep-irq", 0), "singlestep-irq: on\n");
+    assert_non_null(strstr(run(f, "singlestep-irq maybe", -1), "usage"));
+    assert_non_null(strstr(run(f, "singlestep-irq on off", -1), "usage"));
+    assert_true(f->step_irq);
+    assert_string_equal(run(f, "singlestep-irq off", 0), "singlestep-irq: off\n");
+    assert_false(f->step_irq);
+    monitor_init(&f->mon, &ops_min, f);
+    assert_non_null(strstr(run(f, "singlestep-irq on", -1), "not available"));
 }
 
 static void test_xp_formats(void **state)
@@ -331,6 +355,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_info_registers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_info_other, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_singlestep_irq, setup, teardown),
         cmocka_unit_test_setup_teardown(test_xp_formats, setup, teardown),
         cmocka_unit_test_setup_teardown(test_x_disasm, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paging_4level, setup, teardown),
