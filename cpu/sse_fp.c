@@ -151,7 +151,8 @@ static uint64_t arith(struct fpx *x, int k, uint64_t a, uint64_t b, bool dbl)
         r = of_f(vr);
     }
     host_end(&t, true);
-    bool ue_trap = is_denorm(r, dbl) && !(x->mxcsr & (MXCSR_UE << MXCSR_MASKS_SHIFT));
+    bool ue_trap = (is_denorm(r, dbl) || (t.flags & MXCSR_UE)) &&
+                   !(x->mxcsr & (MXCSR_UE << MXCSR_MASKS_SHIFT));
     bool oe_trap = (t.flags & MXCSR_OE) && !(x->mxcsr & (MXCSR_OE << MXCSR_MASKS_SHIFT));
     if ((ue_trap || oe_trap) && !(t.flags & (MXCSR_IE | MXCSR_ZE))) {
         /* UE / OE unmasked: precision is judged on the result rounded with an unbounded
@@ -252,9 +253,13 @@ static uint64_t cvt_fp(struct fpx *x, uint64_t v, bool from_dbl)
     /* double -> float overflowing / underflowing with OE / UE unmasked: precision is
        judged on the significand alone (unbounded exponent) */
     bool trap = ((t.flags & MXCSR_OE) && !(x->mxcsr & (MXCSR_OE << MXCSR_MASKS_SHIFT))) ||
-                (is_denorm(r, false) && !(x->mxcsr & (MXCSR_UE << MXCSR_MASKS_SHIFT)));
-    if (from_dbl && trap && !is_denorm(v, true))
-        t.flags = (t.flags & ~(unsigned)MXCSR_PE) | ((v & 0x1fffffffu) ? MXCSR_PE : 0);
+                ((is_denorm(r, false) || (t.flags & MXCSR_UE)) &&
+                 !(x->mxcsr & (MXCSR_UE << MXCSR_MASKS_SHIFT)));
+    if (from_dbl && trap) {
+        uint64_t sig = (v & man_mask(true)) | (is_denorm(v, true) ? 0 : 1ull << 52);
+        bool inexact = sig && 64 - __builtin_clzll(sig) - __builtin_ctzll(sig) > 24;
+        t.flags = (t.flags & ~(unsigned)MXCSR_PE) | (inexact ? MXCSR_PE : 0);
+    }
     x->flags |= t.flags;
     return out_fix(x, r, to_dbl);
 }

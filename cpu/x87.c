@@ -337,8 +337,9 @@ static void fprem(struct x87x *x, bool ieee)
             if (i < n) r <<= 1;
         }
         /* r now = (ma * 2^n) mod mb, value exponent eb + (d - n) */
-        struct sf_ctx t = { 0, 64, 0, 0 };
+        struct sf_ctx t = { 0, 64, 0, x->c.traps & SF_UE };
         fx80 res = r ? fx_round_pack(&t, sa, eb - 16383 + (d - n), (unsigned __int128)r << 64) : fx_zero(sa);
+        x->c.flags |= t.flags & SF_UE; /* exact: only an unmasked UE reports a tiny one */
         put(cpu, 0, res);
         set_cc(cpu, 0, 1, 0);
         x->c1_set = true;
@@ -381,8 +382,9 @@ static void fprem(struct x87x *x, bool ieee)
             }
         }
     }
-    struct sf_ctx t = { 0, 64, 0, 0 };
+    struct sf_ctx t = { 0, 64, 0, x->c.traps & SF_UE };
     fx80 res = r ? fx_round_pack(&t, sr, e - 16383, r << 64) : fx_zero(sa);
+    x->c.flags |= t.flags & SF_UE;
     if (r && fx_is_zero(res))
         res = fx_zero(sr);
     put(cpu, 0, res);
