@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* task.c: hardware task switches (16- and 32-bit TSS) for far JMP/CALL, task gates, IRET with NT. */
+#include "cpu/debug.h"
 #include "cpu/sys.h"
 
 #define CR0_TS 0x8u
@@ -196,6 +197,10 @@ void task_switch(struct cpu *cpu, uint16_t sel, uint64_t desc, enum task_src src
        faults are the new task's. */
     seg_cache_set(&cpu->tr, sel, desc | TSS_BUSY, 0);
     cpu->cr[0] |= CR0_TS;
+    if (cpu->dr[7] & 0x155) { /* L0-L3 and LE belong to the old task */
+        cpu->dr[7] &= ~(uint64_t)0x155;
+        cpu_dbg_update(cpu);
+    }
     if (t32 && (cpu->cr[0] & CR0_PG)) {
         cpu->cr[3] = ns.cr3 & 0xffffffffu;
         cpu_tlb_flush_nonglobal(cpu);

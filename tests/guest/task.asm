@@ -3,7 +3,8 @@
 ; saved, busy bits, CR0.TS, LDTR, CR3 kept without paging), CALL + IRET with NT and the
 ; back link, CALL through a task gate, the T bit's #DB, fault cases with their error codes
 ; (busy TSS, short TSS limit, not-present TSS, RPL, bad CS / not-present DS in the new
-; task's context, reported through an IDT task gate), #DF through a task gate.
+; task's context, reported through an IDT task gate), #DF through a task gate, DR7's
+; local enables cleared by a switch.
 ; expect: exit=1 serial="task ok"
 %include "mb.inc"
 
@@ -82,7 +83,13 @@ start:  mov esp, 0x90000
         cmp byte [gdt + SEL_A + 5], 0x8b
         FAIL_UNLESS e, 1
 
-        ; --- JMP to task B and back
+        ; --- JMP to task B and back; DR7's local enables (L0, LE) do not survive a
+        ;     task switch, the global ones (G1) do (exec breakpoints never reached)
+        mov eax, 0xffff0
+        mov dr0, eax
+        mov dr1, eax
+        mov eax, 0x1 | 0x8 | 0x100
+        mov dr7, eax
         mov ebx, 0xa0a0
         jmp SEL_B:0
         cmp ebx, 0xa0a0                      ; our registers came back from TSS A
@@ -201,6 +208,12 @@ task_b: cmp eax, 0x1234
         mov eax, cr3
         test eax, eax
         FAIL_UNLESS z, 67
+        mov eax, dr7
+        and eax, 0x1ff
+        cmp eax, 0x8                         ; L0 and LE cleared, G1 kept
+        FAIL_UNLESS e, 90
+        xor eax, eax
+        mov dr7, eax
         clts
         mov ebx, 0xb0b0
         jmp SEL_A:0
