@@ -6,6 +6,7 @@
 #include "cpu/bare.h"
 #include "cpu/trace.h"
 #include "cpu/cpu.h"
+#include "cpu/helpers.h"
 #include "cpu/sys.h"
 #include "translate/engine.h"
 #include "translate/tb.h"
@@ -160,6 +161,7 @@ struct bare_cpu *bare_cpu_new(enum bare_engine engine, enum bare_mode mode,
         return NULL;
     }
     cpu_init(&bc->cpu, bc->tbc, bc->engine, &bare_mem_ops);
+    cpu_rng_seed(&bc->cpu, true, 0); /* tests repeat: RDRAND gives the same sequence */
     bc->cpu.opaque = bc;
     bc->cpu.on_code_page = bare_code_page;
     set_mode(bc);

@@ -200,6 +200,7 @@ struct cpu {
     uint64_t irq_inhibit_rip;
     bool irq_inhibit_pending; /* SS was loaded: the shadow starts at the next instruction */
     uint64_t star, lstar, cstar, sfmask, tsc_aux;
+    uint64_t rng[4];        /* RDRAND/RDSEED generator state (cpu_rng_seed) */
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t cr8, msr_pat, msr_mtrr_def;
     uint64_t mtrr_var[16];  /* PHYSBASE0/PHYSMASK0 .. PHYSBASE7/PHYSMASK7 (cpu/msr_mtrr.c) */

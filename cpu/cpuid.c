@@ -29,6 +29,7 @@ static void cpuid(const struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r
         r[2] |= (1u << 0) | (1u << 9) | (1u << 19);
         r[2] |= (1u << 1) | (1u << 25) | (1u << 20); /* PCLMULQDQ AES SSE4.2 */
         r[2] |= 1u << 26;                              /* XSAVE */
+        r[2] |= 1u << 30;                              /* RDRAND (cpu/rng.c) */
         if (cpu->cr[4] & (1u << 18))
             r[2] |= 1u << 27;                          /* OSXSAVE mirrors CR4.OSXSAVE */
         if (cpu->apic_msr) {
@@ -43,6 +44,7 @@ static void cpuid(const struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r
     case 7:
         if (sub == 0) {
             r[1] = (1u << 3) | (1u << 8) | (1u << 19) | (1u << 23); /* BMI1 BMI2 ADX CLFLUSHOPT */
+            r[1] |= 1u << 18;                          /* RDSEED (cpu/rng.c) */
             /* SPEC_CTRL (IBRS/IBPB), STIBP, ARCH_CAPABILITIES (cpu/msr_mtrr.c) */
             r[3] = (1u << 26) | (1u << 27) | (1u << 29);
         }

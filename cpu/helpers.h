@@ -14,6 +14,11 @@ void cpu_slow_store(void *env, uint64_t addr, uint64_t value, unsigned memop);
 extern const struct ir_helper helper_raise;
 /* cpuid(): CPUID on EAX/ECX into EAX/EBX/ECX/EDX. rdtsc(): EDX:EAX = TSC. */
 extern const struct ir_helper helper_cpuid, helper_rdtsc;
+/* RDRAND/RDSEED: the next 64 bits of the CPU's generator (cpu/rng.c). */
+extern const struct ir_helper helper_rdrand;
+/* Seeds the generator: deterministically from seed, or from the host's entropy
+   when seeded is false. */
+void cpu_rng_seed(struct cpu *cpu, bool seeded, uint64_t seed);
 /* mul/div family: muldiv(kind, size, src): operates on rAX/rDX; may raise #DE. */
 extern const struct ir_helper helper_muldiv;
 /* String instructions: string(desc): one or more iterations (see tr_string.c). */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cpu/debug.h"
+#include "cpu/helpers.h"
 #include "cpu/mmu.h"
 #include "cpu/sys.h"
 #include "cpu/trace.h"
@@ -284,6 +285,7 @@ static struct cpu *sys_create(const struct sysbus_cpu_config *cfg, const struct 
     if (cfg->one_insn_per_tb)
         sc->cpu.max_block_insns = 1;
     sc->cpu.tsc_aux = cfg->index;
+    cpu_rng_seed(&sc->cpu, cfg->rng_seeded, cfg->rng_seed);
     cpu_sys_enable(&sc->cpu);
     sys_reset(&sc->cpu);
     return &sc->cpu;

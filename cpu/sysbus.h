@@ -128,6 +128,8 @@ struct sysbus_cpu_config {
     const char *model;                    /* "max", "qemu64", "base", or NULL = default */
     const struct sysbus_cpu_flag *flags;  /* +/- feature flags, in order; unknown names are errors */
     unsigned nflags;
+    bool rng_seeded;                      /* RDRAND/RDSEED: PRNG seeded with rng_seed ... */
+    uint64_t rng_seed;                    /* ... (deterministic); else seeded from the host */
 };
 
 /* Starting states the loaders ask for (SDM 9.1 gives the RESET state). */

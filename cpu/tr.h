@@ -145,6 +145,6 @@ tr_fn tr_bt, tr_bscan, tr_cnt, tr_bmi, tr_adcx;                                 
 tr_fn tr_string;                                                                    /* tr_string.c */
 tr_fn tr_lxs, tr_bound, tr_bcd;                                                     /* tr_far.c */
 tr_fn tr_io;                                                                        /* tr_io.c */
-tr_fn tr_flagop, tr_hlt, tr_cpuid, tr_rdtsc, tr_lahf, tr_sahf;                      /* tr_misc.c */
+tr_fn tr_flagop, tr_hlt, tr_cpuid, tr_rdtsc, tr_lahf, tr_sahf, tr_rdrand;           /* tr_misc.c */
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* tr_misc.c: CLC STC CMC CLD STD LAHF SAHF HLT CPUID RDTSC. */
+/* tr_misc.c: CLC STC CMC CLD STD LAHF SAHF HLT CPUID RDTSC RDRAND RDSEED. */
 #include <stddef.h>
 #include "cpu/tr.h"
 #include "cpu/helpers.h"
@@ -64,5 +64,19 @@ bool tr_cpuid(struct tr *s)
 bool tr_rdtsc(struct tr *s)
 {
     tr_call(s, &helper_rdtsc, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    return true;
+}
+
+/* RDRAND/RDSEED r16/32/64: a random value, CF = 1 (always available), the other
+   arithmetic flags 0. */
+bool tr_rdrand(struct tr *s)
+{
+    const struct x86_operand *r = &s->in->ops[0];
+    if (r->kind != X86_OPK_REG)
+        return false;
+    ir_temp v = tr_tmp(s);
+    tr_call(s, &helper_rdrand, v, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    tr_set_gpr(s, r->reg, r->size, v);
+    tr_set_flags_val(s, tr_const(s, CPU_CF));
     return true;
 }

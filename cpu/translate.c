@@ -51,7 +51,7 @@ static tr_fn *const tr_table[X86_OP_COUNT] = {
     [X86_OP_CLC] = tr_flagop, [X86_OP_STC] = tr_flagop, [X86_OP_CMC] = tr_flagop,
     [X86_OP_CLD] = tr_flagop, [X86_OP_STD] = tr_flagop, [X86_OP_LAHF] = tr_lahf,
     [X86_OP_SAHF] = tr_sahf, [X86_OP_HLT] = tr_hlt, [X86_OP_CPUID] = tr_cpuid,
-    [X86_OP_RDTSC] = tr_rdtsc,
+    [X86_OP_RDTSC] = tr_rdtsc, [X86_OP_RDRAND] = tr_rdrand, [X86_OP_RDSEED] = tr_rdrand,
     [X86_OP_LES] = tr_lxs, [X86_OP_LDS] = tr_lxs, [X86_OP_LSS] = tr_lxs, [X86_OP_LFS] = tr_lxs,
     [X86_OP_LGS] = tr_lxs, [X86_OP_BOUND] = tr_bound,
     [X86_OP_DAA] = tr_bcd, [X86_OP_DAS] = tr_bcd, [X86_OP_AAA] = tr_bcd, [X86_OP_AAS] = tr_bcd,

@@ -187,6 +187,9 @@ struct kiln_config {
     bool no_reboot;                    /* guest reset exits instead */
     bool no_shutdown;                  /* guest power-off stops instead of exiting */
 
+    bool seed_set;                     /* -seed N given */
+    uint64_t seed;                     /* -seed: RDRAND/RDSEED come from a PRNG seeded with it */
+
     struct {
         bool enabled;                  /* -icount given */
         int shift;                     /* 0..KILN_ICOUNT_SHIFT_MAX (ns per insn = 1 << shift) or KILN_ICOUNT_AUTO */

@@ -353,6 +353,9 @@ struct machine *machine_new(const struct kiln_config *cfg, const struct machine_
             .model = (unsigned)cfg->cpu.model < 4 ? models[cfg->cpu.model] : NULL,
             .flags = flags,
             .nflags = cfg->cpu.nflags,
+            /* Deterministic runs get deterministic random numbers. */
+            .rng_seeded = cfg->seed_set || cfg->icount.enabled,
+            .rng_seed = cfg->seed_set ? cfg->seed : 0,
         };
         m->cpu = m->cpu_ops->create(&cc, &m->sysbus, why, sizeof(why));
         if (m->cpu == NULL) {

@@ -186,6 +186,8 @@ static const struct opt_def options[] = {
     { "-D", "FILE", opt_logfile, "write the log to FILE instead of stderr" },
     { "-icount", "OPTS", opt_icount, "[shift=]N|auto[,sleep=on|off]: clock counts "
       "instructions (2^N ns each)" },
+    { "-seed", "N", opt_seed, "RDRAND/RDSEED from a pseudo-random generator seeded with N "
+      "(deterministic; with -icount the seed is 0 unless given)" },
     { "-rtc", "OPTS", opt_rtc, "base=utc|localtime|DATE[,clock=host|rt|vm][,driftfix=none|slew]" },
     { "-vnc", "none", opt_only_none, "accepted for compatibility: there is no VNC server" },
     { "-parallel", "none", opt_only_none, "accepted for compatibility: no parallel port" },

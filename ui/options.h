@@ -95,6 +95,7 @@ int opt_accel(struct opt_ctx *c, const char *arg);     /* -accel */
 int opt_machine(struct opt_ctx *c, const char *arg);   /* -machine, -M */
 int opt_cpu(struct opt_ctx *c, const char *arg);       /* -cpu */
 int opt_icount(struct opt_ctx *c, const char *arg);    /* -icount */
+int opt_seed(struct opt_ctx *c, const char *arg);      /* -seed */
 int opt_rtc(struct opt_ctx *c, const char *arg);       /* -rtc */
 int opt_display(struct opt_ctx *c, const char *arg);   /* -display */
 int opt_debug_log(struct opt_ctx *c, const char *arg); /* -d */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* options_machine.c: -m, -smp, -accel, -icount, -rtc, -display and -d. */
+/* options_machine.c: -m, -smp, -accel, -icount, -seed, -rtc, -display and -d. */
 #include <string.h>
 #include "config.h"
 #include "translate/log.h"
@@ -256,6 +256,16 @@ int opt_icount(struct opt_ctx *c, const char *arg)
     c->cfg->icount.enabled = true;
     c->cfg->icount.shift = shift;
     c->cfg->icount.sleep = sleep;
+    return 0;
+}
+
+int opt_seed(struct opt_ctx *c, const char *arg)
+{
+    uint64_t n;
+    if (opt_parse_u64(arg, &n) < 0)
+        return opt_fail(c, "'%s' is not a number (a seed from 0 to 2^64-1)", arg);
+    c->cfg->seed_set = true;
+    c->cfg->seed = n;
     return 0;
 }
 

@@ -355,6 +355,11 @@ static void test_icount_rtc(void **state)
     kiln_config_free(&cfg);
     PARSE_OK(&cfg, "-icount", "shift=0", "-icount", "shift=10");
     assert_int_equal(cfg.icount.shift, 10);
+    assert_false(cfg.seed_set);
+    kiln_config_free(&cfg);
+    PARSE_OK(&cfg, "-seed", "18446744073709551615", "-seed", "42");
+    assert_true(cfg.seed_set);
+    assert_int_equal(cfg.seed, 42);
     kiln_config_free(&cfg);
 
     PARSE_OK(&cfg, "-rtc", "base=localtime,clock=vm,driftfix=slew");

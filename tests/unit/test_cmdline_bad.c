@@ -95,7 +95,7 @@ static void test_missing_argument(void **state)
     static const char *const with_arg[] = {
         "-m", "-machine", "-M", "-smp", "-accel", "-kernel", "-initrd", "-append", "-drive",
         "-hda", "-hdb", "-hdc", "-hdd", "-cdrom", "-boot", "-display", "-serial", "-monitor",
-        "-gdb", "-device", "-d", "-D", "-icount", "-rtc", "-cpu", "-debugcon", "-vnc",
+        "-gdb", "-device", "-d", "-D", "-icount", "-seed", "-rtc", "-cpu", "-debugcon", "-vnc",
         "-parallel", "-net", "-nic",
     };
     char prefix[64], dashed[32];
@@ -397,6 +397,10 @@ static void test_device(void **state)
 static void test_icount_rtc(void **state)
 {
     static const struct bad_value bad[] = {
+        { "-seed", "", "is not a number" },
+        { "-seed", "x1", "is not a number" },
+        { "-seed", "-5", "is not a number" },
+        { "-seed", "18446744073709551616", "is not a number" },
         { "-icount", "", "empty" },
         { "-icount", "11", "between 0 and 10" },
         { "-icount", "shift=x", "invalid value" },
