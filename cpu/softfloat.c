@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* softfloat.c: our portable 80-bit extended-precision arithmetic (x87), with 128-bit intermediates. */
-#include <math.h>
 #include <string.h>
 #include "cpu/softfloat.h"
 
@@ -578,23 +577,4 @@ fx80 fx_scale(struct sf_ctx *c, fx80 a, fx80 b)
     fx80 res = pack(&t2, sgn(a), e + (int32_t)n, (u128)m << 64);
     c->flags |= t2.flags;
     return res;
-}
-
-double fx_to_double(fx80 a)
-{
-    struct sf_ctx t = { 0, 64, 0, 0 };
-    uint64_t v = fx_to_f64(&t, a);
-    double d;
-    memcpy(&d, &v, 8);
-    return d;
-}
-
-fx80 fx_from_double(struct sf_ctx *c, double d)
-{
-    uint64_t v;
-    memcpy(&v, &d, 8);
-    struct sf_ctx t = { 0, 64, 0, 0 };
-    fx80 r = fx_from_f64(&t, v);
-    (void)c;
-    return r;
 }

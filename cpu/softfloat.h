@@ -57,8 +57,5 @@ uint64_t fx_to_f64(struct sf_ctx *c, fx80 a);
 /* To a size-byte integer (2, 4, 8) with ctx rounding (trunc: toward zero); out of
    range or NaN: IE and the integer indefinite. */
 uint64_t fx_to_int(struct sf_ctx *c, fx80 a, unsigned size, bool trunc);
-/* fx80 <-> host double (for the transcendental approximations only). */
-double fx_to_double(fx80 a);
-fx80 fx_from_double(struct sf_ctx *c, double d);
 
 #endif

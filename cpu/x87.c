@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* x87.c: the x87 FPU helper: register stack, tags, status word, loads/stores and arithmetic. */
-#include <math.h>
 #include <string.h>
 #include "cpu/cpu.h"
 #include "cpu/decode.h"
 #include "cpu/x87.h"
+#include "cpu/x87_trans.h"
 
 #define CR0_EM 0x4u
 #define CR0_TS 0x8u
@@ -664,43 +664,33 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
         x->c1_set = true;
         x->c1 = (cpu->fpu.fsw & FSW_C1) != 0;
         break;
-    case X86_OP_FSIN: case X86_OP_FCOS: case X86_OP_FSINCOS: case X86_OP_FPTAN: case X86_OP_FPATAN:
-    case X86_OP_F2XM1: case X86_OP_FYL2X: case X86_OP_FYL2XP1: {
-        /* approximations through host double (53-bit accuracy, see docs/FPU.md) */
-        fx80 a = rd(x, 0);
-        double d = fx_to_double(a), r = 0;
-        x->c.flags |= SF_PE;
-        switch (op) {
-        case X86_OP_FSIN: r = sin(d); break;
-        case X86_OP_FCOS: r = cos(d); break;
-        case X86_OP_F2XM1: r = expm1(d * 0.69314718055994530942); break;
-        case X86_OP_FPTAN: r = tan(d); break;
-        default: break;
-        }
-        if ((op == X86_OP_FSIN || op == X86_OP_FCOS || op == X86_OP_FSINCOS || op == X86_OP_FPTAN) &&
-            fabs(d) >= 9223372036854775808.0) {
+    case X86_OP_FSIN: case X86_OP_FCOS: case X86_OP_FSINCOS: case X86_OP_FPTAN: {
+        /* cpu/x87_trans.c; the precision control does not apply (64-bit results) */
+        enum x87t_trig w = op == X86_OP_FSIN ? X87T_SIN : op == X86_OP_FCOS ? X87T_COS
+                         : op == X86_OP_FSINCOS ? X87T_SINCOS : X87T_TAN;
+        fx80 r1, r2;
+        if (!x87t_trig(&x->c, w, rd(x, 0), &r1, &r2)) {
             set_cc(cpu, (cpu->fpu.fsw & FSW_C3) != 0, 1, (cpu->fpu.fsw & FSW_C0) != 0);
-            break;
+            break; /* |x| >= 2^63: C2 = 1, nothing else changes */
         }
-        if (op == X86_OP_FSIN || op == X86_OP_FCOS || op == X86_OP_F2XM1) {
-            put(cpu, 0, fx_from_double(&x->c, r));
-        } else if (op == X86_OP_FSINCOS) {
-            put(cpu, 0, fx_from_double(&x->c, sin(d)));
-            push(x, fx_from_double(&x->c, cos(d)));
-        } else if (op == X86_OP_FPTAN) {
-            put(cpu, 0, fx_from_double(&x->c, r));
-            push(x, fx_from_i64(1));
-        } else {
-            fx80 b = rd(x, 1);
-            double y = fx_to_double(b);
-            r = op == X86_OP_FPATAN ? atan2(y, d) : op == X86_OP_FYL2X ? y * log2(d) : y * log1p(d) / 0.69314718055994530942;
-            put(cpu, 1, fx_from_double(&x->c, r));
-            pop(cpu);
-        }
-        if (op == X86_OP_FSIN || op == X86_OP_FCOS || op == X86_OP_FSINCOS || op == X86_OP_FPTAN)
-            cpu->fpu.fsw &= (uint16_t)~FSW_C2;
+        put(cpu, 0, r1);
+        if (op == X86_OP_FSINCOS)
+            push(x, r2);
+        else if (op == X86_OP_FPTAN)
+            push(x, fx_is_nan(r1) ? r1 : fx_from_i64(1)); /* a NaN result is pushed twice */
+        cpu->fpu.fsw &= (uint16_t)~FSW_C2;
         break;
     }
+    case X86_OP_FPATAN: case X86_OP_FYL2X: case X86_OP_FYL2XP1: {
+        fx80 a = rd(x, 0), b = rd(x, 1);
+        fx80 r = op == X86_OP_FPATAN ? x87t_atan2(&x->c, b, a) : x87t_yl2x(&x->c, b, a, op == X86_OP_FYL2XP1);
+        put(cpu, 1, r);
+        pop(cpu);
+        break;
+    }
+    case X86_OP_F2XM1:
+        put(cpu, 0, x87t_2xm1(&x->c, rd(x, 0)));
+        break;
     default:
         cpu_raise(cpu, EXC_UD, false, 0);
     }
