@@ -97,6 +97,8 @@ void cpu_update_hflags(struct cpu *cpu)
         if (!pe || vm || (cpu->seg[0].base | cpu->seg[2].base | cpu->seg[3].base) != 0)
             hf |= HF_ADDSEG;
     }
+    if ((cpu->cr[0] & 0x40000u /* CR0.AM */) && (cpu->eflags & CPU_AC) && (hf & HF_CPL_MASK) == HF_CPL_MASK)
+        hf |= HF_AC;
     cpu->hflags = hf;
 }
 

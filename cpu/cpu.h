@@ -69,6 +69,7 @@ struct cpu_seg {
 #define HF_VM 0x40u           /* EFLAGS.VM (virtual-8086) */
 #define HF_LMA 0x80u          /* EFER.LMA */
 #define HF_ADDSEG 0x100u      /* DS/ES/SS bases may be non-zero (not 64-bit mode) */
+#define HF_AC 0x4000u         /* alignment checks: CR0.AM, EFLAGS.AC and CPL 3 (#AC) */
 
 /*
  * Breakpoints and watchpoints of the guest's debug registers and of the

@@ -100,6 +100,22 @@ static void limit_check(struct tr *s, unsigned seg, ir_temp off, unsigned size)
     ir_label(s->b, ok);
 }
 
+/* CR0.AM, EFLAGS.AC and CPL 3 (HF_AC): a 2-, 4- or 8-byte access must be aligned (#AC(0)). */
+static ir_temp align_check(struct tr *s, ir_temp a, unsigned size)
+{
+    if (!(s->hflags & HF_AC) || (size != 2 && size != 4 && size != 8))
+        return a;
+    ir_temp m = tr_tmp(s);
+    unsigned ok = ir_label_new(s->b);
+    ir_binop(s->b, IR_AND, 64, m, a, tr_const(s, size - 1));
+    ir_brcond(s->b, 64, IR_EQ, m, tr_const(s, 0), ok);
+    tr_set_rip(s, s->eip);
+    tr_call(s, &helper_raise, IR_NONE, tr_const(s, EXC_AC), tr_const(s, 0), tr_const(s, 1), IR_NONE);
+    ir_exit(s->b, CPU_EXIT_CONTINUE);
+    ir_label(s->b, ok);
+    return a;
+}
+
 ir_temp tr_linear(struct tr *s, unsigned seg, ir_temp off, unsigned size)
 {
     bool add;
@@ -116,12 +132,12 @@ ir_temp tr_linear(struct tr *s, unsigned seg, ir_temp off, unsigned size)
     else
         add = (s->hflags & HF_ADDSEG) || seg == X86_SEG_FS || seg == X86_SEG_GS || seg == X86_SEG_CS;
     if (!add)
-        return off;
+        return align_check(s, off, size);
     ir_temp base = tr_tmp(s), a = tr_tmp(s);
     ir_ld_env(s->b, 64, base, (int32_t)(offsetof(struct cpu, seg) + seg * sizeof(struct cpu_seg)
                                         + offsetof(struct cpu_seg, base)));
     ir_binop(s->b, IR_ADD, s->mode == X86_MODE_64 ? 64 : 32, a, off, base);
-    return a;
+    return align_check(s, a, size);
 }
 
 static unsigned memop(struct tr *s, ir_temp addr, unsigned size)
