@@ -17,12 +17,12 @@ fi
 if ! command -v gdb >/dev/null 2>&1; then
     echo "gdb not installed: skipped"; echo "[  PASSED  ] 0 test(s)."; exit 0
 fi
-if ! sh "$src/tools/mkguest" "$cache" > mkguest-gdb.log 2>&1; then
-    cat mkguest-gdb.log; echo "[  FAILED  ] 1 test(s)"; exit 1
-fi
 tmp=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; exec 3>&- 2>/dev/null; rm -rf "$tmp"' EXIT
+if ! sh "$src/tools/mkguest" "$cache" > "$tmp/mkguest.log" 2>&1; then
+    cat "$tmp/mkguest.log"; echo "[  FAILED  ] 1 test(s)"; exit 1
+fi
 pass=0 fail=0
 bad() { fail=$((fail + 1)); echo "[  FAILED  ] $1"; }
 # wait_for FILE PATTERN SECONDS: true once PATTERN (BRE) is in FILE; false after SECONDS
