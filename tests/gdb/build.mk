@@ -47,3 +47,14 @@ obj/tests/gdb/run-gdb-linux: $(SRC)/tests/gdb/run-gdb-linux.sh $(SRC)/tests/gdb/
 	chmod +x $@
 
 CHECK_PROGS += obj/tests/gdb/run-gdb-linux
+
+# gdb and -monitor tcp on one running guest: the monitor answers while gdb holds the guest,
+# and its "stop" ends gdb's continue (SIGINT).
+obj/tests/gdb/run-gdb-mon: $(SRC)/tests/gdb/run-gdb-mon.sh $(SRC)/tests/gdb/gdbmon.gdb \
+    obj/tests/guest/counter.bin kiln
+	@mkdir -p obj/tests/gdb
+	printf '#!/bin/sh\nexec bash "%s/tests/gdb/run-gdb-mon.sh" ./kiln obj/tests/guest "%s" "$$@"\n' \
+	    "$(SRC)" "$(SRC)" > $@
+	chmod +x $@
+
+CHECK_PROGS += obj/tests/gdb/run-gdb-mon
