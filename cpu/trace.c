@@ -130,6 +130,9 @@ void cpu_dump_state(struct cpu *cpu, FILE *out)
     fprintf(out, "IDT=    %016" PRIx64 " %08x\n", cpu->idtr.base, cpu->idtr.limit);
     fprintf(out, "CR0=%08" PRIx64 " CR2=%016" PRIx64 " CR3=%016" PRIx64 " CR4=%08" PRIx64 "\n",
             cpu->cr[0], cpu->cr[2], cpu->cr[3], cpu->cr[4]);
+    fprintf(out, "DR0=%016" PRIx64 " DR1=%016" PRIx64 " DR2=%016" PRIx64 " DR3=%016" PRIx64 "\n",
+            cpu->dr[0], cpu->dr[1], cpu->dr[2], cpu->dr[3]);
+    fprintf(out, "DR6=%016" PRIx64 " DR7=%016" PRIx64 "\n", cpu->dr[6], cpu->dr[7]);
     fprintf(out, "EFER=%016" PRIx64 " HFLAGS=%08x\n", cpu->efer, cpu->hflags);
 }
 

@@ -65,6 +65,9 @@ for eng in interp jit; do
     seen awatchvals 'New value = 18'
     check wpc '= 0x10020a$'
     check wval '= 0x11$'
+    # gdb's watchpoint is not in the guest's debug registers (DR1: the guest's own)
+    check guestdr '^DR0=[0-9a-f]{16} DR1=0000000000100800 '
+    check guestdr 'DR7=0000000000fd0005'
     check rpc '= 0x100305$'
     check reax '= 0x11$'
     check apc '= 0x100407$'

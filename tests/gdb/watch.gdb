@@ -10,6 +10,8 @@ echo CHECK wpc\n
 p/x $pc
 echo CHECK wval\n
 p/x *(int *)0x100800
+echo CHECK guestdr\n
+monitor info registers
 delete
 rwatch *(int *)0x100800
 continue
