@@ -119,9 +119,17 @@ fx80 fx_round_pack(struct sf_ctx *c, bool sign, int32_t exp, u128 m)
     if ((c->traps & SF_OE) && e > EMAX) {
         e -= 24576;
         c->flags |= SF_OE;
+        if (e > EMAX) { /* still out of range (FSCALE): infinity, as the host */
+            c->flags |= SF_PE | SF_C1;
+            return fx_inf(sign);
+        }
     } else if ((c->traps & SF_UE) && e < EMIN) {
         e += 24576;
         c->flags |= SF_UE;
+        if (e < EMIN) {
+            c->flags |= SF_PE;
+            return fx_zero(sign);
+        }
     }
     uint64_t s = rnd(c, sign, &e, m, p, EMIN, EMAX, &ovf);
     if (ovf && s == 0)
