@@ -578,6 +578,19 @@ void lapic_reset(struct lapic *l)
     update(l);
 }
 
+void lapic_init_ipi(struct lapic *l)
+{
+    uint64_t base = l->base;
+    uint32_t id = l->id;
+    void (*relocate)(void *, uint64_t, bool) = l->cfg.relocate;
+    l->cfg.relocate = NULL;         /* the page stays where it is */
+    lapic_reset(l);
+    l->cfg.relocate = relocate;
+    l->base = base;
+    l->id = id;
+    update(l);
+}
+
 void lapic_virtual_wire(struct lapic *l)
 {
     lapic_write(l, R_SVR, SVR_ENABLE | 0xff);

@@ -44,6 +44,8 @@ struct lapic *lapic_new(struct clock *clock, const struct lapic_config *cfg);
 void lapic_free(struct lapic *l);
 /* RESET: every register to its power-on value (calls relocate with the default base). */
 void lapic_reset(struct lapic *l);
+/* INIT: every register to its RESET value except the APIC ID and IA32_APIC_BASE. */
+void lapic_init_ipi(struct lapic *l);
 /*
  * What firmware does before it boots an OS (kiln has none): software enable
  * with spurious vector 0xff, LINT0 = ExtINT, LINT1 = NMI ("virtual wire"), so

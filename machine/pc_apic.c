@@ -85,11 +85,15 @@ void pc_apic_do_init(struct machine *m)
     m->init_req = 0;
     KILN_LOG(&m->log, KILN_LOG_CPU_RESET, "INIT IPI: the CPU is re-initialised\n");
     if (m->cpu) {
-        /* INIT: the CPU goes to its RESET state; the local APIC keeps its registers
-           (a simplification: hardware resets them, except ID and base) */
+        /* INIT: the CPU goes to its RESET state, the local APIC too but for its ID
+           and base; then what firmware would do again (virtual wire) */
         m->cpu_ops->reset(m->cpu);
         m->cpu_ops->set_a20(m->cpu, m->a20);
         m->cpu_ops->set_irq_line(m->cpu, m->intr_level);
+    }
+    if (m->lapic) {
+        lapic_init_ipi(m->lapic);
+        lapic_virtual_wire(m->lapic);
     }
 }
 

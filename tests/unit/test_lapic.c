@@ -354,6 +354,26 @@ static void test_base_msr(void **state)
     assert_false(irr(r, 0x40));
 }
 
+static void test_init_ipi(void **state)
+{
+    struct rig *r = *state;
+    wr(r, 0xf0, 0x1ff);
+    wr(r, 0x20, 7u << 24);
+    assert_true(lapic_set_base(r->l, 0xfed01900u));
+    fixed(r, 0x40, false);                              /* not for us any more: ID 7 */
+    const struct apic_msg m = { .vector = 0x40, .delivery = APIC_DM_FIXED, .dest = 7 };
+    lapic_deliver(r->l, &m);
+    assert_true(irr(r, 0x40));
+    int relocs = r->relocs;
+    lapic_init_ipi(r->l);
+    assert_int_equal(r->relocs, relocs);                /* the page stays */
+    assert_int_equal(lapic_get_base(r->l), 0xfed01900u);
+    assert_int_equal(rd(r, 0x20), 7u << 24);
+    assert_int_equal(rd(r, 0xf0), 0xff);
+    assert_false(irr(r, 0x40));
+    assert_int_equal(rd(r, 0x320), 0x10000u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -365,6 +385,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tsc_deadline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_icr, setup, teardown),
         cmocka_unit_test_setup_teardown(test_base_msr, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_init_ipi, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
