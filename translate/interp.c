@@ -363,7 +363,7 @@ static uintptr_t interp_exec(struct engine *e, void *env, struct tb *tb)
     ip->cur = NULL;      /* a slow path may have unwound with it set */
     for (;;) {
         if (exit_requested(envb, g->exit_request_offset))
-            return (uintptr_t)(prev ? prev : tb) | TB_EXIT_REQUESTED;
+            return (uintptr_t)tb | TB_EXIT_REQUESTED;
         const struct iblock *ib = tb->engine_data;
         /* Not compiled by us, or compiled after this exec started with more
            temps than R holds: let the loop look it up and run it afresh. */

@@ -88,16 +88,11 @@ static void gen_goto_tb(struct jit *j, unsigned slot)
 {
     struct xbuf *x = &j->x;
     ra_sync_globals(j, false);
-    x_movi(x, X_RAX, (uint64_t)(uintptr_t)j->tb);   /* "previous block" for the next one */
     while (((uintptr_t)x->p & 3) != 3)
         x_b(x, 0x90);
     uint8_t *at = x_jmp32(x);            /* displacement 0: falls into the stub */
     j->tb->jmp_site[slot] = (uintptr_t)at;
-    if (slot) {
-        x_rr(x, 64, 0x83, X_OR, X_RAX);
-        x_b(x, (uint8_t)slot);
-    }
-    x_jcc_to(x, -1, j->epilogue);
+    jmp_epilogue(j, slot);
 }
 
 /* Loads env key word k of the jump cache into r (zero-extended). */
@@ -141,7 +136,6 @@ static void gen_jc_probe(struct jit *j)
         miss[k] = x->p - 1;
     }
     x_rm(x, 64, 0x8b, X_RCX, X_RCX, (int32_t)offsetof(struct tb_jc_entry, code));
-    x_movi(x, X_RAX, (uint64_t)(uintptr_t)j->tb);
     x_rr(x, 32, 0xff, 4, X_RCX);                                   /* jmp rcx */
     for (unsigned k = 0; k < TB_JC_KEYS; k++) {
         ptrdiff_t d = x->p - (miss[k] + 1);
@@ -165,7 +159,6 @@ static void gen_goto_ptr(struct jit *j, bool jc)
         x_b(x, 0);
         uint8_t *disp = x->p - 1;
         x_rm(x, 64, 0x8b, X_RCX, X_RAX, (int32_t)offsetof(struct tb, code));
-        x_movi(x, X_RAX, (uint64_t)(uintptr_t)j->tb);
         x_rr(x, 32, 0xff, 4, X_RCX);     /* jmp rcx */
         *disp = (uint8_t)(x->p - (disp + 1));
     }
@@ -320,10 +313,10 @@ static bool jit_compile(struct engine *e, struct tb *tb, const struct ir_block *
     uint8_t *start = x->p;
     if (start + J_OP_ROOM > x->end)
         return false;
-    /* cmp dword [rbp + exit_request], 0; jne -> return (rax = previous tb) | REQUESTED */
+    /* cmp dword [rbp + exit_request], 0; jne -> return this tb | REQUESTED (out of line) */
     x_rm(x, 32, 0x83, 7, X_RBP, (int32_t)e->guest->exit_request_offset);
     x_b(x, 0);
-    x_jcc_to(x, X_CC_NE, j->req_stub);
+    uint8_t *req_at = x_jcc32(x, X_CC_NE);
     ra_prologue(j);
 
     for (unsigned i = 0; i < b->nops && !j->fail; i++) {
@@ -348,6 +341,8 @@ static bool jit_compile(struct engine *e, struct tb *tb, const struct ir_block *
     if (!j->fail && x->p + 64 <= x->end) {
         ra_sync_globals(j, false);         /* never reached after a terminator */
         jmp_epilogue(j, TB_EXIT_NOCHAIN);
+        x_patch32(req_at, x->p);
+        jmp_epilogue(j, TB_EXIT_REQUESTED);
     } else {
         j->fail = true;
     }
@@ -420,9 +415,9 @@ static void jit_destroy(struct engine *e)
 }
 
 /*
- * The shared entry, uintptr_t enter(env, code, tb), and exit (rax = tb | reason).
- * On entry to every block rax holds the block that ran before it (or the
- * first block itself), which the exit-request check returns.
+ * The shared entry, uintptr_t enter(env, code, tb), and exit (rax = tb | reason;
+ * each block loads rax itself before it jumps here, so chained jumps carry
+ * nothing).
  */
 static void gen_shared(struct jit *j)
 {
@@ -437,13 +432,9 @@ static void gen_shared(struct jit *j)
     x_mov(x, 64, X_RBP, X_RDI);
     x_rr(x, 64, 0x81, X_SUB, X_RSP);
     x_d(x, J_FRAME_SIZE);
-    x_mov(x, 64, X_RAX, X_RDX);
     x_rr(x, 32, 0xff, 4, X_RSI);         /* jmp rsi */
     while ((uintptr_t)x->p & 15)
         x_b(x, 0xcc);
-    j->req_stub = x->p;
-    x_rr(x, 64, 0x83, X_OR, X_RAX);
-    x_b(x, TB_EXIT_REQUESTED);
     j->epilogue = x->p;
     x_rr(x, 64, 0x81, X_ADD, X_RSP);
     x_d(x, J_FRAME_SIZE);

@@ -67,7 +67,7 @@ struct jit {
     uint8_t *buf;
     size_t size;
     uint8_t *code_start;             /* first byte after the shared code */
-    uint8_t *prologue, *epilogue, *req_stub;
+    uint8_t *prologue, *epilogue;
     bool has_lzcnt, has_tzcnt, has_popcnt, has_bmi2;
     struct xbuf x;
 

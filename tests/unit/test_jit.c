@@ -294,7 +294,7 @@ static void test_chaining(void **state)
        except that the helper raises an exit request when r0 == 5 */
     e->link(e, a, 0, b);
     e->link(e, b, 1, a);
-    assert_int_equal(e->exec(e, &f->env, a), (uintptr_t)a | TB_EXIT_REQUESTED);
+    assert_int_equal(e->exec(e, &f->env, a), (uintptr_t)b | TB_EXIT_REQUESTED);
     assert_int_equal(f->env.r[0], 5);
     assert_int_equal(f->env.r[1], 40);
     f->env.exit_request = 0;

@@ -260,7 +260,7 @@ static void run_goto_ptr(struct engine *e)
     /* an exit request raised in p is still honoured on a hit: t does not run */
     env.h.r[0] = 0x2000;
     env.h.r[3] = 1;
-    assert_int_equal(e->exec(e, &env, p), (uintptr_t)p | TB_EXIT_REQUESTED);
+    assert_int_equal(e->exec(e, &env, p), (uintptr_t)t | TB_EXIT_REQUESTED);
     assert_int_equal(env.h.r[1], 5);
     assert_int_equal(env.h.r[2], 100);
     env.h.exit_request = 0;
