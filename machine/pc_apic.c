@@ -10,7 +10,7 @@
 
 /* The local APIC timer's input clock (the "bus clock"): 1 GHz, like QEMU. */
 #define LAPIC_BUS_HZ 1000000000u
-/* HPET non-legacy routes: GSI 20-23 (kept free of ISA and the PCI INTx lines 16-19). */
+/* HPET non-legacy routes: GSI 20-23 (no ISA or PCI source drives them). */
 #define HPET_ROUTE_CAP 0x00f00000u
 
 /* ---- ISA IRQs: one point of fan-out to the 8259 pair and the I/O APIC ---- */
