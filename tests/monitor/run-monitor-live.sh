@@ -103,6 +103,13 @@ mon "info irq"
 printf '%s\n' "$R" | grep -qE '^pic0 \(master\): irr=[0-9a-f]{2} isr=[0-9a-f]{2} imr=fe ' &&
     printf '%s\n' "$R" | grep -qE '^pic1 \(slave\): .* imr=ff ' && printf '%s\n' "$R" | grep -qE '^INTR line: [01]' &&
     ok || bad "running: info irq (the guest's masks fe/ff)" "$R"
+# info lapic/ioapic/hpet (aliases of info irq): every controller, structure only
+for c in lapic ioapic hpet; do
+    mon "info $c"
+    printf '%s\n' "$R" | grep -qE '^pic0 \(master\): .* imr=fe ' && printf '%s\n' "$R" | grep -qE '^lapic: base 0x[0-9a-f]+ ' &&
+        printf '%s\n' "$R" | grep -qE '^ioapic: id [0-9]+, [0-9]+ pins' && printf '%s\n' "$R" | grep -qE '^hpet: ' &&
+        ok || bad "running: info $c" "$R"
+done
 mon "x/10i 0x$loop"
 n=$(printf '%s\n' "$R" | grep -cE '^[0-9a-f]{16}: +[a-z]')
 first=$(printf '%s\n' "$R" | head -1)
