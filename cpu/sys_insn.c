@@ -33,8 +33,10 @@ static uint64_t h_iret(void *env, uint64_t opsize, uint64_t next, uint64_t a2, u
 {
     struct cpu *cpu = env;
     (void)a2; (void)a3;
+    cpu->nmi_blocked = false;       /* IRET ends the NMI handler's blocking, even if it faults */
+    if (cpu->nmi_pending)
+        cpu->exit_request = 1;
     sys_iret(cpu, (unsigned)opsize, next);
-    cpu->nmi_blocked = false;       /* IRET ends the NMI handler's blocking */
     if ((cpu->irq_line && (cpu->eflags & CPU_IF)) || cpu->nmi_pending)
         cpu->exit_request = 1;
     return 0;

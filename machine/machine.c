@@ -438,6 +438,12 @@ void machine_request_exit(struct machine *m)
     machine_request_stop(m, MACHINE_STOP_QUIT, 0);
 }
 
+void machine_nmi(struct machine *m)
+{
+    if (m->cpu && m->cpu_ops->nmi)
+        m->cpu_ops->nmi(m->cpu);
+}
+
 void machine_request_reset(struct machine *m)
 {
     m->reset_req = 1;

@@ -109,6 +109,10 @@ void machine_request_stop(struct machine *m, enum machine_stop why, int status);
 void machine_request_exit(struct machine *m);
 /* Asks for a system reset at the next main-loop iteration (a guest request). */
 void machine_request_reset(struct machine *m);
+/* Injects an NMI into the vCPU now, whatever the RTC's NMI mask says (the
+   monitor's "nmi"); from the machine's thread. Devices drive the NMI line of
+   the board instead (machine_int.h nmi_line), which the mask gates. */
+void machine_nmi(struct machine *m);
 /* Why machine_run stopped (MACHINE_STOP_NONE while running) and the status. */
 enum machine_stop machine_stop_reason(const struct machine *m);
 int machine_exit_status(const struct machine *m);

@@ -66,6 +66,8 @@ struct machine {
     struct bus_region *debugcon;
     struct chardev *debugcon_chr;
     struct irq_line cpu_intr;           /* the local APIC's INTR output -> the CPU's INTR pin */
+    struct irq_line nmi_line;           /* device NMI sources -> LINT1 (port 0x70 bit 7 masks them) */
+    int nmi_level;
     int intr_level;
     /* APICs (pc_apic.c): created once, reset with the board */
     struct lapic *lapic;

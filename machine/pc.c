@@ -57,6 +57,22 @@ static void cpu_intr_set(void *opaque, int n, int level)
         m->cpu_ops->set_irq_line(m->cpu, level);
 }
 
+/* ---- the board's NMI line: a rising edge reaches LINT1 (or, without a local APIC,
+   the CPU) unless port 0x70 bit 7 masks it ---- */
+static void cpu_nmi_set(void *opaque, int n, int level)
+{
+    struct machine *m = opaque;
+
+    (void)n;
+    if (level && !m->nmi_level && !(m->rtc && rtc_nmi_masked(m->rtc))) {
+        if (m->lapic)
+            irq_pulse(lapic_lint(m->lapic, 1));
+        else
+            machine_nmi(m);
+    }
+    m->nmi_level = level;
+}
+
 /* ---- port 0x92, "system control port A": bit 1 gates A20, bit 0 pulses a reset ---- */
 static uint64_t port92_read(void *opaque, uint64_t off, unsigned size)
 {
@@ -403,6 +419,7 @@ int pc_init(struct machine *m, const struct kiln_config *cfg, const struct machi
     memmap_set_unclaimed_hook(m->mm, on_unclaimed, m);
     bus_set_unclaimed_hook(m->io, on_unclaimed, m);
     m->cpu_intr = irq_line_make(cpu_intr_set, m, 0);
+    m->nmi_line = irq_line_make(cpu_nmi_set, m, 0);
 
     /* Serial backends (the command line's, or the caller's). */
     for (unsigned i = 0; i < KILN_MAX_SERIALS; i++) {

@@ -34,6 +34,7 @@ static const struct {
     { "stop", "pause the guest" },
     { "cont", "resume the guest (also: c)" },
     { "system_reset", "reset the machine" },
+    { "nmi", "inject an NMI into the CPU" },
     { "quit", "quit kiln (also: q)" },
     { "singlestep-irq [on|off]", "gdb single steps enter interrupt handlers (default off)" },
 };
@@ -293,6 +294,8 @@ int monitor_command(struct monitor *m, const char *line, FILE *out)
         return control(m, m->ops->cont, "cont", out);
     if (!strcmp(cmd, "system_reset"))
         return control(m, m->ops->reset, "system_reset", out);
+    if (!strcmp(cmd, "nmi"))
+        return control(m, m->ops->nmi, "nmi", out);
     if (!strcmp(cmd, "quit") || !strcmp(cmd, "q")) {
         m->quit_requested = true;
         if (m->ops->quit)

@@ -39,6 +39,8 @@ struct monitor_ops {
     /* Whether the debugger's single steps may enter interrupt handlers
        (optional): set 0/1 changes it, set < 0 only asks; returns the setting. */
     bool (*step_irq)(void *opaque, int set);
+    /* Injects an NMI (optional). */
+    void (*nmi)(void *opaque);
 };
 
 struct monitor {

@@ -129,6 +129,7 @@ static void mm_jit(void *o, FILE *out)
 static void mm_stop(void *o) { machine_set_paused(mach(o), true); }
 static void mm_cont(void *o) { machine_set_paused(mach(o), false); }
 static void mm_reset(void *o) { machine_request_reset(mach(o)); }
+static void mm_nmi(void *o) { machine_nmi(mach(o)); }
 static void mm_quit(void *o) { machine_request_exit(mach(o)); }
 static bool mm_step_irq(void *o, int set)
 {
@@ -141,6 +142,7 @@ const struct monitor_ops monitor_machine_ops = {
     .dump_regs = mm_regs, .get_paging = mm_paging, .code_bits = mm_bits, .read_phys = mm_read_phys,
     .info_mtree = mm_mtree, .info_irq = mm_irq, .info_pci = mm_pci, .info_jit = mm_jit,
     .stop = mm_stop, .cont = mm_cont, .reset = mm_reset, .quit = mm_quit, .step_irq = mm_step_irq,
+    .nmi = mm_nmi,
 };
 
 void monitor_machine_init(struct monitor_machine *mm, struct machine *m)

@@ -2,6 +2,7 @@
 # from the inside, two runners:
 #  - obj/tests/guest/run_guests: real-mode programs on the bare CPU under both engines
 #    (they report through port 0xE9 and exit through port 0xF4), listed in run_guests.c;
+#  - obj/tests/guest/run_sysbus: guests on the system CPU behind a fake bus (run_sysbus.c);
 #  - obj/tests/guest/run-kiln: every *.asm with an "; expect:" line is a multiboot
 #    kernel booted under ./kiln on both engines (see run-kiln.sh for the expect syntax).
 GUEST_ASMS := $(wildcard $(SRC)/tests/guest/*.asm)
@@ -21,7 +22,12 @@ obj/tests/guest/run-kiln: $(SRC)/tests/guest/run-kiln.sh $(GUEST_BINS) kiln
 	    "$(SRC)" "$(SRC)" > $@
 	chmod +x $@
 
-CHECK_PROGS += obj/tests/guest/run_guests obj/tests/guest/run-kiln
+# run_sysbus: guests on cpu_sys_ops() behind a fake bus with test ports (NMI injection).
+obj/tests/guest/run_sysbus: $(SRC)/tests/guest/run_sysbus.c libkiln.a config.h $(GUEST_BINS)
+	@mkdir -p obj/tests/guest
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(TEST_CFLAGS) -DGUEST_DIR='"obj/tests/guest"' -o $@ $< libkiln.a $(LDFLAGS) $(LIBS) $(TEST_LIBS)
+
+CHECK_PROGS += obj/tests/guest/run_guests obj/tests/guest/run-kiln obj/tests/guest/run_sysbus
 
 # modes.asm is linked, not assembled flat: an ELF64 with symbols for gdb (no DWARF: nasm's line tables for the 16-bit section at 0x8000 confuse gdb)
 # (modes.elf, tests/gdb/modes.gdb) and the ELF32 multiboot kernel kiln boots (modes.bin).
