@@ -9,6 +9,13 @@
 NMI_NOW equ 0xe0
 NMI_AT_HLT equ 0xe1
 
+; SPIN: 1000 loop iterations, each ending a block (kiln takes an event raised by an
+; OUT at a block boundary, not at the very next instruction). Clobbers ecx.
+%macro SPIN 0
+        mov ecx, 1000
+%%w:    loop %%w
+%endmacro
+
 start:  mov esp, 0x90000
         lgdt [gdtr]
         jmp 0x08:.reload
@@ -22,15 +29,13 @@ start:  mov esp, 0x90000
 
         cli                                  ; 1. NMI ignores IF
         out NMI_NOW, al
-        jmp .b1                              ; (kiln takes events raised by an OUT at a block end)
-.b1:    nop
+        SPIN
         cmp dword [count], 1
         FAIL_UNLESS e, 1
 
         mov dword [nest_test], 1             ; 2. blocked until the handler's IRET
         out NMI_NOW, al
-        jmp .b2
-.b2:    nop
+        SPIN
         cmp dword [count], 3
         FAIL_UNLESS e, 2
         cmp dword [max_depth], 1
@@ -51,6 +56,7 @@ start:  mov esp, 0x90000
         EXIT 0
 
 nmi_handler:
+        push ecx
         push eax
         inc dword [depth]
         mov eax, [depth]
@@ -66,21 +72,19 @@ nmi_handler:
         je .second
 .out:   dec dword [depth]
         pop eax
+        pop ecx
         iretd
 .first: mov dword [nest_test], 2
-        mov eax, [esp + 4]
+        mov eax, [esp + 8]
         mov [first_ret], eax
         out NMI_NOW, al                      ; latched, not delivered before our IRET
-        jmp .b3
-.b3:    nop
-        jmp .b4
-.b4:    nop
+        SPIN
         cmp dword [count], 2
         FAIL_UNLESS e, 10
         jmp .out
 .second:
         mov dword [nest_test], 3
-        mov eax, [esp + 4]                   ; taken right at the IRET: same return address
+        mov eax, [esp + 8]                   ; taken right at the IRET: same return address
         cmp eax, [first_ret]
         jne .out
         mov dword [second_ok], 1
