@@ -99,6 +99,8 @@ void cpu_update_hflags(struct cpu *cpu)
     }
     if ((cpu->cr[0] & 0x40000u /* CR0.AM */) && (cpu->eflags & CPU_AC) && (hf & HF_CPL_MASK) == HF_CPL_MASK)
         hf |= HF_AC;
+    if ((cpu->cr[4] & (1u << 21)) && (cpu->eflags & CPU_AC) && !vm && (hf & HF_CPL_MASK) != HF_CPL_MASK)
+        hf |= HF_SMAP_AC;
     cpu->hflags = hf;
 }
 

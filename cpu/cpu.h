@@ -70,6 +70,7 @@ struct cpu_seg {
 #define HF_LMA 0x80u          /* EFER.LMA */
 #define HF_ADDSEG 0x100u      /* DS/ES/SS bases may be non-zero (not 64-bit mode) */
 #define HF_AC 0x4000u         /* alignment checks: CR0.AM, EFLAGS.AC and CPL 3 (#AC) */
+#define HF_SMAP_AC 0x8000u    /* CPL < 3, CR4.SMAP and EFLAGS.AC: data accesses use MMU mode 2 */
 
 /*
  * Breakpoints and watchpoints of the guest's debug registers and of the
@@ -125,6 +126,7 @@ enum cpu_exit {
 #define CPU_PROT_R 1u
 #define CPU_PROT_W 2u
 #define CPU_PROT_X 4u
+#define CPU_PROT_G 8u   /* from translate: a global page (CR4.PGE), kept across CR3 loads */
 enum cpu_access { CPU_ACC_READ, CPU_ACC_WRITE, CPU_ACC_FETCH };
 #define CPU_ACC_NOFAULT 0x10u /* or'ed into the access: report a fault instead of raising it */
 struct cpu_mem_ops {
@@ -180,6 +182,7 @@ struct cpu {
     /* --- the soft TLB (engines read it at offsetof(struct cpu, tlb)) --- */
     struct tlb tlb;
     uint64_t tlb_phys[TLB_MMU_MODES][TLB_SIZE]; /* physical page of each entry */
+    uint8_t tlb_global[TLB_MMU_MODES][TLB_SIZE]; /* entry maps a global page (CR4.PGE): kept by CR3 loads */
     unsigned tlb_used;      /* bit m: mode m has been filled since its last flush */
 
     /* --- system state (grows with the system-CPU work) --- */
@@ -332,9 +335,14 @@ uint64_t cpu_code_phys(struct cpu *cpu, uint64_t lin);
 void cpu_tlb_protect_code(struct cpu *cpu, uint64_t phys_page);
 
 /* MMU index used for data accesses in the current state. */
+/* Modes: 0 supervisor (SMAP enforced; also every implicit supervisor access to
+   descriptor tables, IDT and TSS), 1 user (CPL 3), 2 supervisor with EFLAGS.AC
+   set under CR4.SMAP (explicit data accesses may reach user pages). */
 static inline unsigned cpu_mmu_idx(const struct cpu *cpu)
 {
-    return ((cpu->hflags & HF_CPL_MASK) >> HF_CPL_SHIFT) == 3 ? 1u : 0u;
+    if (((cpu->hflags & HF_CPL_MASK) >> HF_CPL_SHIFT) == 3)
+        return 1u;
+    return (cpu->hflags & HF_SMAP_AC) ? 2u : 0u;
 }
 
 #endif

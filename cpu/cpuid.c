@@ -45,6 +45,7 @@ static void cpuid(const struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r
         if (sub == 0) {
             r[1] = (1u << 3) | (1u << 8) | (1u << 19) | (1u << 23); /* BMI1 BMI2 ADX CLFLUSHOPT */
             r[1] |= 1u << 18;                          /* RDSEED (cpu/rng.c) */
+            r[1] |= (1u << 7) | (1u << 20); /* SMEP SMAP (cpu/mmu.c); no INVPCID (CR4.PCIDE is reserved) */
             /* SPEC_CTRL (IBRS/IBPB), STIBP, ARCH_CAPABILITIES (cpu/msr_mtrr.c) */
             r[3] = (1u << 26) | (1u << 27) | (1u << 29);
         }

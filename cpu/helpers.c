@@ -48,7 +48,7 @@ static uint64_t h_write_eflags(void *env, uint64_t v, uint64_t size, uint64_t a2
     uint32_t hf = cpu->hflags;
     cpu_set_eflags(cpu, v, mask);
     if (cpu->hflags != hf)
-        cpu->exit_request = 1; /* AC at CPL 3 (HF_AC): the next block must be the new state's */
+        cpu->exit_request = 1; /* AC at CPL 3 (HF_AC), or under SMAP (HF_SMAP_AC): the next block must be the new state's */
     if ((cpu->eflags & CPU_IF) && cpu->irq_line)
         cpu->exit_request = 1; /* POPF enabled interrupts with INTR pending: take it now */
     return 0;

@@ -54,7 +54,21 @@ void cpu_tlb_flush(struct cpu *cpu)
 
 void cpu_tlb_flush_nonglobal(struct cpu *cpu)
 {
-    tlb_flush(&cpu->tlb);
+    if (!(cpu->cr[4] & 0x80)) { /* CR4.PGE clear: no global entry */
+        cpu_tlb_flush(cpu);
+        return;
+    }
+    for (unsigned m = 0; m < TLB_MMU_MODES; m++) {
+        if (!(cpu->tlb_used & (1u << m)))
+            continue;
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            if (cpu->tlb_global[m][i])
+                continue;
+            struct tlb_entry *e = &cpu->tlb.e[m][i];
+            e->read_tag = e->write_tag = e->code_tag = TLB_INVALID;
+            e->addend = 0;
+        }
+    }
     jc_retire(cpu);
     if (kiln_log_enabled(cpu->log, KILN_LOG_MMU))
         cpu_trace_mmu_flush(cpu, "non-global");
@@ -91,6 +105,7 @@ static uint8_t *fill(struct cpu *cpu, uint64_t addr, unsigned acc, unsigned idx,
         e->write_tag |= (w & 2) ? TLB_SLOW : 0;
     }
     cpu->tlb_phys[idx % TLB_MMU_MODES][slot] = ph;
+    cpu->tlb_global[idx % TLB_MMU_MODES][slot] = (prot & CPU_PROT_G) != 0;
     *phys = ph;
     return host;
 }

@@ -15,6 +15,8 @@
 #define PF_U 0x4u
 #define PF_RSVD 0x8u
 #define PF_I 0x10u
+#define CR4_SMEP (1u << 20)
+#define CR4_SMAP (1u << 21)
 #define PHYS_BITS 40
 #define ADDR_MASK (((uint64_t)1 << PHYS_BITS) - 1)
 
@@ -48,14 +50,16 @@ static void set_ad(struct walk *w, bool write)
     }
 }
 
-bool mmu_walk(struct cpu *cpu, const struct mmu_phys *pm, uint64_t va, enum cpu_access acc, bool user,
+bool mmu_walk(struct cpu *cpu, const struct mmu_phys *pm, uint64_t va, enum cpu_access acc, unsigned mode,
               struct mmu_result *res)
 {
     struct walk w = { cpu, pm, { 0 }, 8, 0, { 0 } };
     bool write = acc == CPU_ACC_WRITE, fetch = acc == CPU_ACC_FETCH;
-    bool nxe = (cpu->efer & 0x800) != 0;
+    bool nxe = (cpu->efer & 0x800) != 0, user = mode == 1;
     uint64_t cr3 = cpu->cr[3], cr4 = cpu->cr[4];
-    uint32_t err = (write ? PF_W : 0) | (user ? PF_U : 0) | (fetch && nxe ? PF_I : 0);
+    bool smep = !user && (cr4 & CR4_SMEP), smap = !user && mode != 2 && (cr4 & CR4_SMAP);
+    uint32_t err = (write ? PF_W : 0) | (user ? PF_U : 0) |
+                   (fetch && (nxe || (cr4 & CR4_SMEP)) ? PF_I : 0);
     bool uok = true, wok = true, nx = false;
     uint64_t pa = 0, e = 0, rsvd_nx = nxe ? 0 : PTE_NX;
     uint64_t page_mask = 0xfff;
@@ -129,13 +133,18 @@ bool mmu_walk(struct cpu *cpu, const struct mmu_phys *pm, uint64_t va, enum cpu_
         goto protection;
     if (fetch && nx)
         goto protection;
+    if (uok && (fetch ? smep : smap))
+        goto protection; /* SMEP / SMAP: a supervisor access to a user page */
     set_ad(&w, write);
     res->phys = (pa & ~page_mask) | (va & page_mask & ~(uint64_t)0xfff);
-    res->prot = CPU_PROT_R;
+    res->prot = 0;
+    bool data_ok = !(uok && smap);
+    if (data_ok)
+        res->prot |= CPU_PROT_R;
     bool dirty = write || (w.pte[w.n - 1] & PTE_D);
-    if ((wok || (!user && !wp)) && (!user || uok) && dirty)
+    if ((wok || (!user && !wp)) && (!user || uok) && dirty && data_ok)
         res->prot |= CPU_PROT_W;
-    if (!nx)
+    if (!nx && !(uok && smep))
         res->prot |= CPU_PROT_X;
     res->global = (w.pte[w.n - 1] & 0x100) != 0;
     return true;

@@ -21,10 +21,14 @@ struct mmu_result {
 };
 
 /* Walks the page tables of the current CR0/CR3/CR4/EFER for a data read,
-   write or fetch at va by a user (CPL 3) or supervisor access. Sets the
-   accessed and dirty bits. Returns false with res->error on a page fault (the
-   caller raises #PF); raises #GP(0) itself for a non-canonical address. */
-bool mmu_walk(struct cpu *cpu, const struct mmu_phys *pm, uint64_t va, enum cpu_access acc, bool user,
+   write or fetch at va in MMU mode `mode` (cpu_mmu_idx: 0 supervisor, 1 user
+   (CPL 3), 2 supervisor with EFLAGS.AC under SMAP). Supervisor accesses to
+   user pages: fetches fault under CR4.SMEP, data accesses in mode 0 under
+   CR4.SMAP (res->prot never grants what a later access in this mode may not
+   do). Sets the accessed and dirty bits. Returns false with res->error on a
+   page fault (the caller raises #PF); raises #GP(0) itself for a non-canonical
+   address. */
+bool mmu_walk(struct cpu *cpu, const struct mmu_phys *pm, uint64_t va, enum cpu_access acc, unsigned mode,
               struct mmu_result *res);
 
 #endif

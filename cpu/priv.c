@@ -116,7 +116,7 @@ void sys_write_cr(struct cpu *cpu, unsigned cr, uint64_t v)
         else if (v >> 52)
             cpu_raise(cpu, EXC_GP, true, 0);
         cpu->cr[3] = v;
-        cpu_tlb_flush(cpu);
+        cpu_tlb_flush_nonglobal(cpu); /* global pages stay (CR4.PGE) */
         break;
     case 4: write_cr4(cpu, v); break;
     case 8:
@@ -170,6 +170,22 @@ static uint64_t h_clts(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64_
     return 0;
 }
 const struct ir_helper helper_clts = { h_clts, "clts", 0 };
+
+/* STAC / CLAC: set / clear EFLAGS.AC; #UD at CPL > 0 and in virtual-8086 mode. */
+static uint64_t h_stac(void *env, uint64_t set, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    struct cpu *cpu = env;
+    (void)a1; (void)a2; (void)a3;
+    if ((cpu->hflags & HF_PE) && ((cpu->hflags & HF_VM) || cpu_cpl(cpu) != 0))
+        cpu_raise(cpu, EXC_UD, false, 0);
+    if (set)
+        cpu->eflags |= CPU_AC;
+    else
+        cpu->eflags &= ~(uint64_t)CPU_AC;
+    cpu_update_hflags(cpu);
+    return 0;
+}
+const struct ir_helper helper_stac = { h_stac, "stac", 0 };
 
 /* WBINVD, INVD: nothing is cached; only the privilege check remains. */
 static uint64_t h_wbinvd(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)

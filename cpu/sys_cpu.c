@@ -87,7 +87,7 @@ static bool sys_translate(struct cpu *c, uint64_t vaddr, unsigned acc, unsigned 
     }
     if (c->cr[0] & 0x80000000u) {
         struct mmu_result r;
-        bool ok = mmu_walk(c, &sys_phys, vaddr, (enum cpu_access)(acc & 3), mmu_idx == 1, &r);
+        bool ok = mmu_walk(c, &sys_phys, vaddr, (enum cpu_access)(acc & 3), mmu_idx & 3, &r);
         if (kiln_log_enabled(c->log, KILN_LOG_MMU))
             cpu_trace_mmu_walk(c, vaddr, acc, mmu_idx == 1, ok, &r);
         if (!ok) {
@@ -97,6 +97,8 @@ static bool sys_translate(struct cpu *c, uint64_t vaddr, unsigned acc, unsigned 
         }
         pa = r.phys;
         pr = r.prot;
+        if (r.global && (c->cr[4] & 0x80))
+            pr |= CPU_PROT_G;
     } else {
         pa = vaddr & 0xffffffffu;
     }

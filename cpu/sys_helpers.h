@@ -27,6 +27,7 @@ extern const struct ir_helper helper_mov_cr;    /* (cr, value, write?) -> value 
 extern const struct ir_helper helper_mov_dr;    /* (dr, value, write?) -> value read */
 extern const struct ir_helper helper_lmsw;      /* (value) */
 extern const struct ir_helper helper_clts;
+extern const struct ir_helper helper_stac;      /* (1 STAC, 0 CLAC) */
 extern const struct ir_helper helper_wbinvd;
 extern const struct ir_helper helper_lldt_ltr;  /* (0 LLDT 1 LTR, sel; 2 SLDT 3 STR -> sel) */
 extern const struct ir_helper helper_msr;       /* (write?) RDMSR / WRMSR on ECX, EDX:EAX */

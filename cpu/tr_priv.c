@@ -97,12 +97,17 @@ bool tr_sys_msw(struct tr *s)
     return true;
 }
 
-/* CLTS, INVLPG, RDMSR, WRMSR, SWAPGS, RDTSCP, RDPID, WBINVD, INVD, CLFLUSH, CLFLUSHOPT. */
+/* CLTS, STAC, CLAC, INVLPG, RDMSR, WRMSR, SWAPGS, RDTSCP, RDPID, WBINVD, INVD, CLFLUSH, CLFLUSHOPT. */
 bool tr_sys_misc(struct tr *s)
 {
     switch (s->in->op) {
     case X86_OP_CLTS:
         tr_call(s, &helper_clts, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+        return true;
+    case X86_OP_STAC: case X86_OP_CLAC:
+        tr_call(s, &helper_stac, IR_NONE, tr_const(s, s->in->op == X86_OP_STAC), IR_NONE, IR_NONE,
+                IR_NONE);
+        end_next(s); /* AC selects the MMU mode under SMAP (HF_SMAP_AC) */
         return true;
     case X86_OP_WBINVD: case X86_OP_INVD:
         tr_call(s, &helper_wbinvd, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
