@@ -266,7 +266,29 @@ static void reply_break(struct gdbstub *g)
         return;
     }
     /* "swbreak"/"hwbreak" stop reasons let gdb skip its own PC adjustment. */
+    struct gdb_regs r;
+    g->ops->get_regs(g->opaque, &r);
+    for (unsigned i = 0; i < g->nhwbp; i++) {
+        if (g->hwbp[i] == r.rip) {
+            send_str(g, "T05thread:01;hwbreak:;");
+            return;
+        }
+    }
     send_str(g, "T05thread:01;swbreak:;");
+}
+
+/* Keeps the Z1 set (for the stop reason) in step with the target's. */
+static void note_hwbp(struct gdbstub *g, uint64_t addr, bool insert)
+{
+    for (unsigned i = 0; i < g->nhwbp; i++) {
+        if (g->hwbp[i] == addr) {
+            if (!insert)
+                g->hwbp[i] = g->hwbp[--g->nhwbp];
+            return;
+        }
+    }
+    if (insert && g->nhwbp < sizeof(g->hwbp) / sizeof(g->hwbp[0]))
+        g->hwbp[g->nhwbp++] = addr;
 }
 
 /* Resumes the target until it stops; returns false when it exited. */
@@ -415,6 +437,8 @@ static void cmd_bp(struct gdbstub *g, const char *p, bool insert)
     }
     bool ok = insert ? g->ops->bp_insert(g->opaque, (enum gdb_bp)type, addr)
                      : g->ops->bp_remove(g->opaque, (enum gdb_bp)type, addr);
+    if (ok && type == GDB_BP_HW)
+        note_hwbp(g, addr, insert);
     send_str(g, ok ? "OK" : "E22");
 }
 

@@ -81,6 +81,8 @@ struct gdbstub {
     size_t rpos, rlen;
     int last_signal;            /* for '?' */
     unsigned packets;           /* packets handled (statistics, tests) */
+    uint64_t hwbp[16];          /* Z1 addresses: their stops say "hwbreak" */
+    unsigned nhwbp;
 };
 
 /* Why gdbstub_serve returned. */

@@ -312,10 +312,15 @@ static void packets(enum bare_engine eng)
     assert_string_equal(req(&st, "s", r, sizeof(r)), "T05thread:01;awatch:3000;");
     assert_string_equal(req(&st, "z4,3000,4", r, sizeof(r)), "OK");
     assert_string_equal(req(&st, "Z2,0,0", r, sizeof(r)), "E22"); /* zero length */
-    /* a breakpoint stop is still a breakpoint stop */
+    /* a breakpoint stop is still a breakpoint stop (Z1: hwbreak) */
     assert_string_equal(req(&st, "Z1,1018,1", r, sizeof(r)), "OK");
-    assert_string_equal(req(&st, "c", r, sizeof(r)), "T05thread:01;swbreak:;");
+    assert_string_equal(req(&st, "c", r, sizeof(r)), "T05thread:01;hwbreak:;");
     assert_string_equal(req(&st, "z1,1018,1", r, sizeof(r)), "OK");
+    /* a software one at the same place: swbreak */
+    assert_string_equal(req(&st, "P10=0010000000000000", r, sizeof(r)), "OK");
+    assert_string_equal(req(&st, "Z0,1018,1", r, sizeof(r)), "OK");
+    assert_string_equal(req(&st, "c", r, sizeof(r)), "T05thread:01;swbreak:;");
+    assert_string_equal(req(&st, "z0,1018,1", r, sizeof(r)), "OK");
     assert_string_equal(req(&st, "c", r, sizeof(r)), "W00");
     pthread_join(st.th, NULL);
     close(st.fd[0]);

@@ -317,7 +317,7 @@ static void test_step_and_breakpoints(void **state)
     assert_string_equal(req(e, "Z1,1000,1"), "OK");
     assert_string_equal(req(e, "z0,100b,1"), "OK");
     assert_string_equal(req(e, "z0,100b,1"), "E22"); /* not there any more */
-    assert_string_equal(req(e, "c"), "T05thread:01;swbreak:;");
+    assert_string_equal(req(e, "c"), "T05thread:01;hwbreak:;"); /* a Z1 one */
     assert_int_equal(reg(e, R_RIP), 0x1000);
     assert_string_equal(req(e, "z1,1000,1"), "OK");
     assert_string_equal(req(e, "Z2,2000,4"), "OK"); /* watchpoints: test_dbgwatch.c, tests/gdb */
