@@ -392,12 +392,17 @@ static enum sysbus_exit sys_exec(struct cpu *c, uint64_t budget)
             break;
         }
         uint64_t left = budget - used;
-        /* In an STI / MOV SS shadow with an interrupt waiting: one instruction first. */
-        if (c->irq_inhibit && (can_irq || can_nmi) && c->rip == c->irq_inhibit_rip)
+        /* In an STI / MOV SS shadow with an interrupt waiting: one instruction first.
+           That step ends the shadow even when RIP stays put: a REP string
+           instruction does one iteration and is interruptible after it. */
+        bool shadow_step = false;
+        if (c->irq_inhibit && (can_irq || can_nmi) && c->rip == c->irq_inhibit_rip) {
             left = 1;
+            shadow_step = true;
+        }
         c->exit_request = 0;
         int r = cpu_exec(c, left);
-        if (c->irq_inhibit && c->rip != c->irq_inhibit_rip)
+        if (c->irq_inhibit && (shadow_step || c->rip != c->irq_inhibit_rip))
             c->irq_inhibit = false;
         if (c->irq_inhibit_pending) {
             /* SS was loaded and the block ended after it (or later: then a harmless
