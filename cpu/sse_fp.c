@@ -490,8 +490,6 @@ bool sse_fp_op(struct cpu *cpu, unsigned op, sse_reg *d, const sse_reg *s, unsig
             if (imm & (0x10u << i))
                 t[i] = arith(&x, A_MUL, lane(d, i, dbl), lane(s, i, dbl), dbl);
         uint64_t sum;
-        /* DPPS: denormal intermediate products raise no DE (DPPD's do; as the host) */
-        unsigned de = dbl ? 0 : x.flags & MXCSR_DE;
         if (dbl) {
             sum = arith(&x, A_ADD, t[0], t[1], true);
         } else {
@@ -499,8 +497,6 @@ bool sse_fp_op(struct cpu *cpu, unsigned op, sse_reg *d, const sse_reg *s, unsig
             uint64_t a23 = arith(&x, A_ADD, t[2], t[3], false);
             sum = arith(&x, A_ADD, a01, a23, false);
         }
-        if (!dbl)
-            x.flags = (x.flags & ~(unsigned)MXCSR_DE) | de;
         for (unsigned i = 0; i < n; i++)
             set_lane(&r, i, dbl, (imm & (1u << i)) ? sum : 0);
         break;
