@@ -7,13 +7,7 @@
 %include "mb.inc"
 
 start:  mov esp, 0x90000
-        lgdt [gdtr]
-        jmp 0x08:.reload
-.reload:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
+        FLAT_SEGMENTS
         mov eax, np_handler
         mov ebx, 11
         call set_gate
@@ -72,13 +66,7 @@ df_handler:
 
 ok_msg: db "double ok", 10, 0
 bad_msg: db "no #DF", 10, 0
-align 8
-gdt:    dq 0
-        dq 0x00cf9a000000ffff
-        dq 0x00cf92000000ffff
-gdt_end:
-gdtr:   dw gdt_end - gdt - 1
-        dd gdt
+        FLAT_GDT
 idtr:   dw 256 * 8 - 1
         dd idt
 np_err: dd 0

@@ -10,22 +10,8 @@ bits 64
 org 0x100000
 COM1 equ 0x3f8
 
-ehdr:   db 0x7f, "ELF", 2, 1, 1, 0
-        times 8 db 0
-        dw 2                         ; ET_EXEC
-        dw 62                        ; EM_X86_64
-        dd 1
-        dq start                     ; e_entry
-        dq phdr - ehdr               ; e_phoff
-        dq 0                         ; e_shoff
-        dd 0
-        dw 64, 56, 1, 64, 0, 0       ; ehsize phentsize phnum shentsize shnum shstrndx
-phdr:   dd 1, 7                      ; PT_LOAD, RWX
-        dq 0                         ; p_offset
-        dq 0x100000, 0x100000        ; p_vaddr, p_paddr
-        dq file_end - ehdr           ; p_filesz
-        dq file_end - ehdr           ; p_memsz
-        dq 0x1000
+%include "elf64.inc"
+        ELF64_HEADER file_end
 
 PML4 equ 0x300000
 PDPT equ 0x301000

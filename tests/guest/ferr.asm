@@ -6,13 +6,7 @@
 %include "mb.inc"
 
 start:  mov esp, 0x90000
-        lgdt [gdtr]
-        jmp 0x08:.reload
-.reload:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
+        FLAT_SEGMENTS
         IDT_GATE32 16, mf_h
         IDT_GATE32 0x2d, irq13_h
         lidt [idtr]
@@ -77,13 +71,7 @@ irq13_count: dd 0
 mf_count: dd 0
 cw_zm:  dw 0x037b
 ok_msg: db "ferr ok", 13, 10, 0
-align 8
-gdt:    dq 0
-        dq 0x00cf9a000000ffff
-        dq 0x00cf92000000ffff
-gdt_end:
-gdtr:   dw gdt_end - gdt - 1
-        dd gdt
+        FLAT_GDT
 idtr:   dw 256 * 8 - 1
         dd idt
 idt:    times 256 * 8 db 0

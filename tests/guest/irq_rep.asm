@@ -12,13 +12,7 @@ DST equ 0xc00000
 DWORDS equ 0x200000                  ; 8 MiB
 
 start:  mov esp, 0x90000
-        lgdt [gdtr]
-        jmp 0x08:.reload
-.reload:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
+        FLAT_SEGMENTS
         IDT_GATE32 0x20, irq0
         lidt [idtr]
         PIC_INIT 0xfe, 0xff
@@ -118,13 +112,7 @@ mid_hits: dd 0
 want_eip: dd 0
 fillb:  db 0
 ok_msg: db "irq_rep ok", 10, 0
-align 8
-gdt:    dq 0
-        dq 0x00cf9a000000ffff
-        dq 0x00cf92000000ffff
-gdt_end:
-gdtr:   dw gdt_end - gdt - 1
-        dd gdt
+        FLAT_GDT
 idtr:   dw 256 * 8 - 1
         dd idt
 idt:    times 256 * 8 db 0

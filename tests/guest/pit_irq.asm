@@ -7,13 +7,7 @@
 %include "mb.inc"
 
 start:  mov esp, 0x90000
-        lgdt [gdtr]
-        jmp 0x08:.reload
-.reload:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
+        FLAT_SEGMENTS
         ; IDT: vector 0x20 = IRQ 0 (interrupt gate)
         IDT_GATE32 0x20, irq0
         lidt [idtr]
@@ -87,13 +81,7 @@ irq0:   push eax
         iretd
 
 ok_msg: db "pit_irq ok", 10, 0
-align 8
-gdt:    dq 0
-        dq 0x00cf9a000000ffff
-        dq 0x00cf92000000ffff
-gdt_end:
-gdtr:   dw gdt_end - gdt - 1
-        dd gdt
+        FLAT_GDT
 idtr:   dw 256 * 8 - 1
         dd idt
 ticks:  dd 0

@@ -6,13 +6,7 @@
 %include "mb.inc"
 
 start:  mov esp, 0x90000
-        lgdt [gdtr]
-        jmp 0x08:.reload
-.reload:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
+        FLAT_SEGMENTS
         IDT_GATE32 0x28, irq8
         lidt [idtr]
         PIC_INIT 0xfb, 0xfe
@@ -69,13 +63,7 @@ irq8:   push eax
         iretd
 
 ok_msg: db "rtc_irq ok", 10, 0
-align 8
-gdt:    dq 0
-        dq 0x00cf9a000000ffff
-        dq 0x00cf92000000ffff
-gdt_end:
-gdtr:   dw gdt_end - gdt - 1
-        dd gdt
+        FLAT_GDT
 idtr:   dw 256 * 8 - 1
         dd idt
 ticks:  dd 0

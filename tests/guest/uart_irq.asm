@@ -6,13 +6,7 @@
 %include "mb.inc"
 
 start:  mov esp, 0x90000
-        lgdt [gdtr]
-        jmp 0x08:.reload
-.reload:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
+        FLAT_SEGMENTS
         IDT_GATE32 0x24, irq4
         lidt [idtr]
         PIC_INIT 0xef, 0xff   ; PIC: vectors 0x20.., only IRQ 4 open
@@ -89,13 +83,7 @@ irq4:   push eax
         iretd
 
 ok_msg: db 10, "uart_irq ok", 10, 0
-align 8
-gdt:    dq 0
-        dq 0x00cf9a000000ffff
-        dq 0x00cf92000000ffff
-gdt_end:
-gdtr:   dw gdt_end - gdt - 1
-        dd gdt
+        FLAT_GDT
 idtr:   dw 256 * 8 - 1
         dd idt
 irqs:   dd 0
