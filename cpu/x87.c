@@ -698,6 +698,10 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
        DE unmasked still loads (as the host). */
     if (trapped(x, op == X86_OP_FLD && mem ? PRE_TRAPS & ~SF_DE : PRE_TRAPS)) {
         x->c.flags &= ~(unsigned)(SF_OE | SF_UE | SF_PE | SF_C1);
+        if ((op == X86_OP_FPREM || op == X86_OP_FPREM1) && !(x->c.flags & FSW_SF)) { /* C1 = 0 */
+            x->c1_set = true;
+            x->c1 = false;
+        }
         memcpy(cpu->fpu.st, st_save, sizeof st_save);
         cpu->fpu.ftw = ftw_save;
         if (op == X86_OP_FPREM || op == X86_OP_FPREM1) /* C0 C3 kept, C2 = 0 (host) */
