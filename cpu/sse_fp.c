@@ -489,6 +489,14 @@ bool sse_fp_op(struct cpu *cpu, unsigned op, sse_reg *d, const sse_reg *s, unsig
         for (unsigned i = 0; i < n; i++)
             if (imm & (0x10u << i))
                 t[i] = arith(&x, A_MUL, lane(d, i, dbl), lane(s, i, dbl), dbl);
+        /* two stages (products, then sums), each with its own exception rules: an
+           unmasked pre-computation exception of the sums keeps the products' flags */
+        unsigned masks = (x.mxcsr >> MXCSR_MASKS_SHIFT) & 0x3f;
+        unsigned pre = MXCSR_IE | MXCSR_DE | MXCSR_ZE, post = MXCSR_OE | MXCSR_UE | MXCSR_PE;
+        if (x.flags & ~masks & pre)
+            break;                       /* the products trap: r unused */
+        unsigned mul_flags = x.flags;
+        x.flags = 0;
         uint64_t sum;
         if (dbl) {
             sum = arith(&x, A_ADD, t[0], t[1], true);
@@ -496,6 +504,15 @@ bool sse_fp_op(struct cpu *cpu, unsigned op, sse_reg *d, const sse_reg *s, unsig
             uint64_t a01 = arith(&x, A_ADD, t[0], t[1], false);
             uint64_t a23 = arith(&x, A_ADD, t[2], t[3], false);
             sum = arith(&x, A_ADD, a01, a23, false);
+        }
+        if (x.flags & ~masks & pre)
+            x.flags &= ~post;
+        if (mul_flags & ~masks & post)  /* products trapped late: sums see no denormal */
+            x.flags &= ~(unsigned)MXCSR_DE;
+        x.flags |= mul_flags;
+        if (x.flags & ~masks & 0x3f) {   /* trap without the whole-instruction rule */
+            cpu->fpu.mxcsr |= x.flags & 0x3f;
+            cpu_raise(cpu, (cpu->cr[4] & 0x400) ? EXC_XM : EXC_UD, false, 0);
         }
         for (unsigned i = 0; i < n; i++)
             set_lane(&r, i, dbl, (imm & (1u << i)) ? sum : 0);
