@@ -33,7 +33,7 @@ static const char *const cat_names[X286_NCAT] = {
     [X286_F_SETUP] = "setup",      [X286_D_LOCK] = "286-lock",
     [X286_D_SSWRAP] = "286-ss-wrap", [X286_D_SEGREG] = "286-fs-gs",
     [X286_D_LEN] = "286-len>10",    [X286_D_PARTIAL] = "286-partial",
-    [X286_D_AAM0] = "286-aam0",
+    [X286_D_AAM0] = "286-aam0",    [X286_D_IDIV80] = "286-idiv80",
 };
 
 const char *x286_cat_name(enum x286_cat c)
@@ -280,8 +280,12 @@ static unsigned insn_len(const struct moo_test *t)
 }
 
 /* Classifies a run that did not end at HLT the way the vector says. */
+static bool idiv80_286(const struct moo_test *t);
+
 static enum x286_cat classify_stop(const struct moo_test *t, const struct bare_result *res)
 {
+    if (!t->has_exception && res->stop != BARE_STOP_BUDGET && res->vector == 0 && idiv80_286(t))
+        return X286_D_IDIV80;
     if (res->stop == BARE_STOP_BUDGET) /* e.g. RET popped garbage past offset FFFF */
         return t->has_exception && t->exc_number == 13 ? X286_F_WRAP : X286_F_BUDGET;
     if (res->vector == 6 && (!t->has_exception || t->exc_number != 6) && lock_286_only(t))
@@ -341,6 +345,43 @@ static uint8_t opcode_of(const struct moo_test *t, unsigned *at)
     unsigned p = prefix_len(t->bytes, t->nbytes, &lock);
     *at = p;
     return p < t->nbytes ? t->bytes[p] : 0;
+}
+
+/* IDIV r/m8 whose quotient does not fit in AL: a 386+ (and kiln) raises #DE;
+   the 286 took no exception and left AL = 80h (AH and FLAGS hold whatever its
+   microcode had, not a remainder). Recognised by: F6 /7, no exception in the
+   vector, final AL = 80h, and, for a register divisor, a dividend/divisor pair
+   whose true quotient is really out of range (-128..127). */
+static bool idiv80_286(const struct moo_test *t)
+{
+    unsigned at;
+    if (opcode_of(t, &at) != 0xf6 || at + 1 >= t->nbytes || ((t->bytes[at + 1] >> 3) & 7) != 7)
+        return false;
+    if (!(t->fina.regs.mask & (1u << MOO_AX)) || (t->fina.regs.v[MOO_AX] & 0xff) != 0x80)
+        return false;
+    uint8_t modrm = t->bytes[at + 1];
+    if ((modrm >> 6) == 3) {
+        static const int reg16[4] = { MOO_AX, MOO_CX, MOO_DX, MOO_BX };
+        unsigned rm = modrm & 7;
+        uint16_t r = t->init.regs.v[reg16[rm & 3]];
+        int divisor = (int8_t)(rm < 4 ? r & 0xff : r >> 8);
+        int dividend = (int16_t)t->init.regs.v[MOO_AX];
+        if (divisor == 0)
+            return false;
+        int q = dividend / divisor;
+        if (q >= -128 && q <= 127)
+            return false; /* a quotient that fits: not this quirk */
+    } else {
+        /* Memory divisor: AL = 80h is a real quotient of -128 when some divisor
+           d gives dividend = -128 * d + AH with AH a valid remainder. */
+        int dividend = (int16_t)t->init.regs.v[MOO_AX];
+        int r = (int8_t)(t->fina.regs.v[MOO_AX] >> 8);
+        for (int d = -128; d <= 127; d++)
+            if (d != 0 && -128 * d + r == dividend && abs(r) < abs(d) &&
+                (r == 0 || (r < 0) == (dividend < 0)))
+                return false;
+    }
+    return true;
 }
 
 /* A 286 segment overrun (#GP 13) in POP m16 or a string instruction leaves SP,

@@ -39,6 +39,8 @@ enum x286_cat {
     X286_D_PARTIAL,     /* #GP(13) in POP m16 / string ops: 286 leaves SP/SI/DI/CX advanced,
                            kiln restores them (restartable fault) */
     X286_D_AAM0,        /* AAM 0: 286 updates SF/ZF/PF before #DE, kiln leaves FLAGS */
+    X286_D_IDIV80,      /* IDIV r/m8 quotient overflow: 286 stores AL = 80h without #DE,
+                           kiln raises #DE (as every 386+) */
     X286_NCAT
 };
 
