@@ -87,7 +87,8 @@ static void request(void *o, enum sysbus_request r)
         f->triple = true;
 }
 static const struct sysbus_ops fake_ops = {
-    page_host, mem_read, mem_write, io_read, io_write, inta, account, clock_ns, request,
+    .page_host = page_host, .mem_read = mem_read, .mem_write = mem_write, .io_read = io_read,
+    .io_write = io_write, .inta = inta, .account = account, .clock_ns = clock_ns, .request = request,
 };
 
 static void run(const char *name, bool interp)
