@@ -46,6 +46,9 @@ struct jslow {
     uint16_t save;       /* caller-saved registers to preserve */
     unsigned memop, width;
     uint64_t imm;
+    bool reused;         /* the fast path reused an earlier probe's slot: the slow path
+                            first does the full probe (and the access) itself */
+    int32_t imm32;       /* store of an immediate: the instruction's imm */
     bool has_insn;       /* an INSN_START precedes the access: */
     uint64_t insn;       /* its aux (the guest instruction, for insn_at) */
     uint8_t *ra;         /* return address of the slow path's call */
@@ -88,6 +91,10 @@ struct jit {
     unsigned nfix, fixcap;
     struct jslow *slow;
     unsigned nslow, slowcap;
+    int pr_head;                     /* probe reuse (x86_64_mem.c): op of the last full probe, -1 none */
+    ir_temp pr_base;                 /* its address = pr_base + pr_disp, MMU index pr_idx */
+    int64_t pr_disp;
+    unsigned pr_idx;
     struct jblk *blk;                /* blocks with a table, in address order (since reset) */
     unsigned nblk, blkcap;
     bool fail;                       /* out of memory or frame slots */

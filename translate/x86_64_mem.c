@@ -98,40 +98,164 @@ static struct jslow *new_slow(struct jit *j)
 }
 
 /*
- * The TLB probe: leaves the entry's offset from env in rax and jumps to a
- * slow path unless the tag matches; then rax = the addend.
+ * Probe reuse. A full probe leaves its TLB slot's offset in rdx (the scratch
+ * register nothing else in straight-line code touches; slow paths keep it).
+ * A later access whose address is the same base temp plus a displacement d
+ * with head_d <= d and d + size - 1 < head_d + 4096, with no write of the base
+ * and no op that may clobber rdx in between, skips the slot computation and
+ * compares its last byte's page with the current tag of that slot. That is
+ * exact even if the TLB changed in between (a slow path filled it): a slot
+ * only holds pages congruent to the head's page modulo TLB_SIZE, and the last
+ * byte lies within a page of the head's first byte, so a match means both
+ * ends are in the head's page and that page is mapped now.
  */
-static uint8_t *tlb_probe(struct jit *j, int ra, unsigned memop, bool store)
+#define REUSE_WINDOW 64   /* ops between head and member scanned at most */
+
+/* Ops whose code leaves rdx alone (MULUH/DIV/POPCNT, calls and control flow use it). */
+static bool keeps_rdx(unsigned opc)
+{
+    switch (opc) {
+    case IR_NOP: case IR_INSN_START: case IR_MOV: case IR_ADD: case IR_SUB: case IR_MUL:
+    case IR_AND: case IR_OR: case IR_XOR: case IR_NEG: case IR_NOT: case IR_SHL: case IR_SHR:
+    case IR_SAR: case IR_ROTL: case IR_ROTR: case IR_SEXT: case IR_EXTRACT: case IR_DEPOSIT:
+    case IR_BSWAP: case IR_SETCOND: case IR_MOVCOND: case IR_LD_ENV: case IR_ST_ENV:
+    case IR_LD: case IR_ST:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool writes(const struct ir_op *op, ir_temp t)
+{
+    return ir_op_defs[op->opc].nout && op->args[0] == t;
+}
+
+/* The address temp a of the op being compiled as base + disp (a + 0 when it is
+   not an ADD of a constant to a temp unchanged since, in straight-line code). */
+static void addr_parts(struct jit *j, ir_temp a, ir_temp *base, int64_t *disp)
+{
+    *base = a;
+    *disp = 0;
+    unsigned stop = j->cur > 16 ? j->cur - 16 : 0;
+    for (unsigned i = j->cur; i-- > stop;) {
+        const struct ir_op *op = &j->b->ops[i];
+        if (op->opc == IR_LABEL)
+            return;
+        if (!writes(op, a))
+            continue;
+        ir_temp g = op->args[1], c = op->args[2];
+        if (op->opc != IR_ADD || op->width != 64 || g == a || j->t[c].kind != IR_TEMP_CONST ||
+            (int64_t)j->t[c].val != (int32_t)j->t[c].val)
+            return;
+        for (unsigned k = i + 1; k < j->cur; k++)
+            if (writes(&j->b->ops[k], g))
+                return;
+        *base = g;
+        *disp = (int64_t)j->t[c].val;
+        return;
+    }
+}
+
+/* Can the access (base + disp, size bytes, MMU index idx) reuse the last probe's slot? */
+static bool can_reuse(struct jit *j, ir_temp base, int64_t disp, unsigned size, unsigned idx)
+{
+    if (j->pr_head < 0 || j->pr_base != base || j->pr_idx != idx || j->cur - (unsigned)j->pr_head > REUSE_WINDOW)
+        return false;
+    if (disp < j->pr_disp || disp + (int64_t)size - 1 - j->pr_disp >= (int64_t)TLB_PAGE_SIZE)
+        return false;
+    for (unsigned k = (unsigned)j->pr_head + 1; k < j->cur; k++) {
+        const struct ir_op *op = &j->b->ops[k];
+        if (!keeps_rdx(op->opc) || writes(op, base))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * The TLB probe for the access at [ra] (address temp a): jumps to a slow path
+ * unless the tag matches; then rax = the addend. rdx = the slot's offset.
+ */
+/* dst32 = the TLB slot offset of the address in ra ((A >> 12) % TLB_SIZE * 32). */
+static void emit_slot(struct jit *j, int dst, int ra)
 {
     struct xbuf *x = &j->x;
-    unsigned size = IR_MEM_GET_SIZE(memop);
-    int32_t base = (int32_t)(j->e.guest->tlb_offset +
-                             (IR_MEM_GET_IDX(memop) & (TLB_MMU_MODES - 1)) * TLB_SIZE *
-                             sizeof(struct tlb_entry));
     if (j->has_bmi2) {
-        /* rorx eax, A32, 7 (the slot bits are below bit 32): no copy first */
+        /* rorx dst, A32, 7 (the slot bits are below bit 32): no copy first */
         _Static_assert(TLB_PAGE_BITS + TLB_BITS <= 32, "rorx sees the low 32 bits");
         x_b(x, 0xc4);
-        x_b(x, (uint8_t)(0x80 | 0x40 | ((ra & 8) ? 0 : 0x20) | 0x03));   /* ~R ~X ~B, map 0F3A */
+        x_b(x, (uint8_t)(((dst & 8) ? 0 : 0x80) | 0x40 | ((ra & 8) ? 0 : 0x20) | 0x03)); /* ~R ~X ~B, 0F3A */
         x_b(x, 0x7b);
         x_b(x, 0xf0);
-        x_b(x, (uint8_t)(0xc0 | (X_RAX << 3) | (ra & 7)));
+        x_b(x, (uint8_t)(0xc0 | ((dst & 7) << 3) | (ra & 7)));
         x_b(x, TLB_PAGE_BITS - 5);
     } else {
-        x_mov(x, 64, X_RAX, ra);
-        x_shift(x, 64, X_SHR, X_RAX, TLB_PAGE_BITS - 5);
+        x_mov(x, 64, dst, ra);
+        x_shift(x, 64, X_SHR, dst, TLB_PAGE_BITS - 5);
     }
-    x_alui(x, 32, X_AND, X_RAX, (TLB_SIZE - 1) << 5);
+    x_alui(x, 32, X_AND, dst, (TLB_SIZE - 1) << 5);
+}
+
+/* rcx = page of the access's last byte; cmp with the tag of the slot at env + slot reg. */
+static void emit_tag_cmp(struct jit *j, int ra, unsigned memop, bool store, int slot)
+{
+    struct xbuf *x = &j->x;
+    unsigned size = IR_MEM_GET_SIZE(memop), idx = IR_MEM_GET_IDX(memop) & (TLB_MMU_MODES - 1);
+    int32_t base = (int32_t)(j->e.guest->tlb_offset + idx * TLB_SIZE * sizeof(struct tlb_entry));
     if (size > 1)
         x_enc(x, 64, 0x8d, X_RCX, 0, ra, -1, 0, (int32_t)(size - 1));   /* lea */
     else
         x_mov(x, 64, X_RCX, ra);
     x_alui(x, 64, X_AND, X_RCX, (int32_t)TLB_PAGE_MASK);
     int32_t tag = store ? offsetof(struct tlb_entry, write_tag) : offsetof(struct tlb_entry, read_tag);
-    x_enc(x, 64, 0x3b, X_RCX, 0, X_RBP, X_RAX, 0, base + tag);             /* cmp rcx, tag */
-    uint8_t *jcc = x_jcc32(x, X_CC_NE);
-    x_enc(x, 64, 0x8b, X_RAX, 0, X_RBP, X_RAX, 0,
-          base + (int32_t)offsetof(struct tlb_entry, addend));
+    x_enc(x, 64, 0x3b, X_RCX, 0, X_RBP, slot, 0, base + tag);             /* cmp rcx, tag */
+}
+
+/* rax = the addend of the slot at env + slot reg. */
+static void emit_addend(struct jit *j, unsigned memop, int slot)
+{
+    unsigned idx = IR_MEM_GET_IDX(memop) & (TLB_MMU_MODES - 1);
+    int32_t base = (int32_t)(j->e.guest->tlb_offset + idx * TLB_SIZE * sizeof(struct tlb_entry));
+    x_enc(&j->x, 64, 0x8b, X_RAX, 0, X_RBP, slot, 0, base + (int32_t)offsetof(struct tlb_entry, addend));
+}
+
+/* The host access itself, rax = addend (fast path, and a reused probe's slow path). */
+static void emit_access(struct jit *j, const struct jslow *s)
+{
+    unsigned bytes = IR_MEM_GET_SIZE(s->memop);
+    if (s->store) {
+        if (s->val_imm)
+            store_mem_imm(&j->x, s->imm32, bytes * 8, s->addr, X_RAX, 0);
+        else
+            store_mem(&j->x, s->val, bytes * 8, s->addr, X_RAX, 0);
+        return;
+    }
+    bool sign = (s->memop & IR_MEM_SIGN) && bytes * 8 < s->width;
+    load_mem(&j->x, s->dreg, bytes * 8, sign, s->addr, X_RAX, 0);
+    if (sign && s->width < 64)
+        x_zext(&j->x, s->width, s->dreg, s->dreg);
+}
+
+static uint8_t *tlb_probe(struct jit *j, ir_temp a, int ra, unsigned memop, bool store, ir_temp out,
+                          bool *reused)
+{
+    unsigned size = IR_MEM_GET_SIZE(memop), idx = IR_MEM_GET_IDX(memop) & (TLB_MMU_MODES - 1);
+    ir_temp bt;
+    int64_t disp;
+    addr_parts(j, a, &bt, &disp);
+    *reused = can_reuse(j, bt, disp, size, idx);
+    if (!*reused) {
+        emit_slot(j, X_RDX, ra);
+        j->pr_head = (int)j->cur;
+        j->pr_base = bt;
+        j->pr_disp = disp;
+        j->pr_idx = idx;
+    }
+    if (out != IR_NONE && out == j->pr_base)
+        j->pr_head = -1;      /* this LD overwrites the base: later accesses probe afresh */
+    emit_tag_cmp(j, ra, memop, store, X_RDX);
+    uint8_t *jcc = x_jcc32(&j->x, X_CC_NE);
+    emit_addend(j, memop, X_RDX);
     return jcc;
 }
 
@@ -149,13 +273,9 @@ void gen_ld(struct jit *j, const struct ir_op *op)
     s->dreg = (int8_t)rd;
     s->memop = memop;
     s->width = w;
-    s->save = ra_live_mask(j) & J_CALLER_SAVED & (uint16_t)~(1u << rd);
-    s->jcc_at = tlb_probe(j, ra, memop, false);
-    unsigned bytes = IR_MEM_GET_SIZE(memop);
-    bool sign = (memop & IR_MEM_SIGN) && bytes * 8 < w;
-    load_mem(&j->x, rd, bytes * 8, sign, ra, X_RAX, 0);
-    if (sign && w < 64)
-        x_zext(&j->x, w, rd, rd);
+    s->save = (ra_live_mask(j) & J_CALLER_SAVED & (uint16_t)~(1u << rd)) | (1u << X_RDX);
+    s->jcc_at = tlb_probe(j, op->args[1], ra, memop, false, op->args[0], &s->reused);
+    emit_access(j, s);
     s->ret = j->x.p;
     ra_written(j, op->args[0], w);
 }
@@ -177,14 +297,12 @@ void gen_st(struct jit *j, const struct ir_op *op)
     s->val = (int8_t)rv;
     s->val_imm = isimm;
     s->imm = j->t[op->args[0]].val;
+    s->imm32 = imm;
     s->memop = memop;
     s->width = op->width;
-    s->save = ra_live_mask(j) & J_CALLER_SAVED;
-    s->jcc_at = tlb_probe(j, ra, memop, true);
-    if (isimm)
-        store_mem_imm(&j->x, imm, bits, ra, X_RAX, 0);
-    else
-        store_mem(&j->x, rv, bits, ra, X_RAX, 0);
+    s->save = (ra_live_mask(j) & J_CALLER_SAVED) | (1u << X_RDX);  /* rdx: the probe slot */
+    s->jcc_at = tlb_probe(j, op->args[1], ra, memop, true, IR_NONE, &s->reused);
+    emit_access(j, s);
     s->ret = j->x.p;
 }
 
@@ -192,6 +310,16 @@ static void gen_one_slow(struct jit *j, struct jslow *s)
 {
     struct xbuf *x = &j->x;
     x_patch32(s->jcc_at, x->p);
+    if (s->reused) {
+        /* The reused slot did not match: the full probe (slot in rax, rdx kept). */
+        emit_slot(j, X_RAX, s->addr);
+        emit_tag_cmp(j, s->addr, s->memop, s->store, X_RAX);
+        uint8_t *jcc = x_jcc32(x, X_CC_NE);
+        emit_addend(j, s->memop, X_RAX);
+        emit_access(j, s);
+        x_jcc_to(x, -1, s->ret);
+        x_patch32(jcc, x->p);
+    }
     int pushed[16], n = 0;
     for (int r = 0; r < 16; r++) {
         if (s->save & (1u << r)) {

@@ -207,6 +207,7 @@ static bool liveness(struct jit *j)
 bool ra_begin(struct jit *j)
 {
     const struct ir_block *b = j->b;
+    j->pr_head = -1;                  /* no TLB probe to reuse yet */
     if (b->ntemps > j->tcap) {
         struct jtemp *t = realloc(j->t, b->ntemps * sizeof(*t));
         if (!t)

@@ -84,6 +84,7 @@ struct gen {
     ir_temp loc[MAXLOCALS];
     unsigned nloc;              /* locals in use (3..MAXLOCALS): register pressure varies */
     unsigned pending[8], npending;
+    ir_temp abase;              /* a computed address later ones may be near (0: none) */
 };
 
 static const unsigned widths[4] = { 8, 16, 32, 64 };
@@ -129,12 +130,18 @@ static ir_temp address(struct gen *g, unsigned size)
         a = H_MEM_BASE + rn(H_MEM_SIZE - 8);
         break;
     }
+    ir_temp t = g->loc[rn(g->nloc)];
+    if (g->abase && t != g->abase && rn(3) == 0) {
+        /* near an earlier address (the JIT reuses TLB probes for base + disp) */
+        ir_binop(g->b, IR_ADD, 64, t, g->abase, ir_const(g->b, 64, (uint64_t)((int64_t)rn(48) - 8)));
+        return t;
+    }
     if (rn(2))
         return ir_const(g->b, 64, a);
     /* computed: base + (x & 0xff) */
-    ir_temp t = g->loc[rn(g->nloc)];
     ir_binop(g->b, IR_AND, 64, t, src(g), ir_const(g->b, 64, 0xff));
     ir_binop(g->b, IR_ADD, 64, t, t, ir_const(g->b, 64, a & ~(uint64_t)0xff));
+    g->abase = t;
     return t;
 }
 
