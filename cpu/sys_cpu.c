@@ -265,7 +265,7 @@ static struct cpu *sys_create(const struct sysbus_cpu_config *cfg, const struct 
     if (!sc->engine)
         sc->engine = engine_interp_new(&cpu_engine_guest);
     if (sc->engine)
-        sc->tbc = tb_cache_new(sc->engine, 65536);
+        sc->tbc = tb_cache_new(sc->engine, 262144);
     if (!sc->tbc) {
         if (sc->engine)
             sc->engine->destroy(sc->engine);
