@@ -167,6 +167,9 @@ bool tr_mov_sreg(struct tr *s)
         src.size = 2;
     ir_temp v = tr_src(s, &src);
     tr_call(s, &helper_load_seg, IR_NONE, tr_const(s, a->reg), v, IR_NONE, IR_NONE);
-    tr_goto(s, 0, s->next_eip); /* hflags may have changed */
+    /* hflags may have changed (a DS base becoming non-zero...): look the next
+       block up under the new ones, never through a chain made under the old */
+    tr_set_rip(s, s->next_eip);
+    tr_goto_ind(s);
     return true;
 }

@@ -47,7 +47,8 @@ bool tr_pop_(struct tr *s)
             return false;
         tr_call(s, &helper_load_seg, IR_NONE, tr_const(s, op->reg), v, IR_NONE, IR_NONE);
         tr_set_sp(s, tr_sp_add(s, sz));
-        tr_goto(s, 0, s->next_eip);
+        tr_set_rip(s, s->next_eip); /* hflags may have changed: no chain (tr_mov_sreg) */
+        tr_goto_ind(s);
         return true;
     }
     if (op->kind == X86_OPK_MEM) {
