@@ -97,9 +97,9 @@ void cpu_update_hflags(struct cpu *cpu)
         if (!pe || vm || (cpu->seg[0].base | cpu->seg[2].base | cpu->seg[3].base) != 0)
             hf |= HF_ADDSEG;
     }
-    if ((cpu->cr[0] & 0x40000u /* CR0.AM */) && (cpu->eflags & CPU_AC) && (hf & HF_CPL_MASK) == HF_CPL_MASK)
+    if ((cpu->cr[0] & CR0_AM) && (cpu->eflags & CPU_AC) && (hf & HF_CPL_MASK) == HF_CPL_MASK)
         hf |= HF_AC;
-    if ((cpu->cr[4] & (1u << 21)) && (cpu->eflags & CPU_AC) && !vm && (hf & HF_CPL_MASK) != HF_CPL_MASK)
+    if ((cpu->cr[4] & CR4_SMAP) && (cpu->eflags & CPU_AC) && !vm && (hf & HF_CPL_MASK) != HF_CPL_MASK)
         hf |= HF_SMAP_AC;
     cpu->hflags = hf;
 }

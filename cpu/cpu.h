@@ -38,6 +38,32 @@ struct cpu;
 #define CPU_ID 0x200000u
 #define CPU_ARITH_FLAGS (CPU_CF | CPU_PF | CPU_AF | CPU_ZF | CPU_SF | CPU_OF)
 
+/* Control-register and EFER bits (SDM vol. 3, 2.2.1 and 2.5). */
+#define CR0_PE 0x1u
+#define CR0_MP 0x2u
+#define CR0_EM 0x4u
+#define CR0_TS 0x8u
+#define CR0_ET 0x10u
+#define CR0_NE 0x20u
+#define CR0_WP 0x10000u
+#define CR0_AM 0x40000u
+#define CR0_NW 0x20000000u
+#define CR0_CD 0x40000000u
+#define CR0_PG 0x80000000u
+#define CR4_DE 0x8u
+#define CR4_PSE 0x10u
+#define CR4_PAE 0x20u
+#define CR4_PGE 0x80u
+#define CR4_OSFXSR 0x200u
+#define CR4_PCIDE 0x20000u
+#define CR4_OSXSAVE 0x40000u
+#define CR4_SMEP (1u << 20)
+#define CR4_SMAP (1u << 21)
+#define EFER_SCE 0x1u
+#define EFER_LME 0x100u
+#define EFER_LMA 0x400u
+#define EFER_NXE 0x800u
+
 /* Exception vectors. */
 enum {
     EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5, EXC_UD = 6,

@@ -30,7 +30,7 @@ static void cpuid(const struct cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r
         r[2] |= (1u << 1) | (1u << 25) | (1u << 20); /* PCLMULQDQ AES SSE4.2 */
         r[2] |= 1u << 26;                              /* XSAVE */
         r[2] |= 1u << 30;                              /* RDRAND (cpu/rng.c) */
-        if (cpu->cr[4] & (1u << 18))
+        if (cpu->cr[4] & CR4_OSXSAVE)
             r[2] |= 1u << 27;                          /* OSXSAVE mirrors CR4.OSXSAVE */
         if (cpu->apic_msr) {
             r[3] |= 1u << 9;        /* APIC (docs/DEVICES.md) */

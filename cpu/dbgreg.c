@@ -9,7 +9,6 @@
 #define DR6_BD 0x2000u
 #define DR6_BS 0x4000u
 #define DR7_GD 0x2000u
-#define CR4_DE 0x8u
 
 /* R/W field of DRn: 0 execute, 1 write, 2 I/O (CR4.DE), 3 read/write. */
 static unsigned dr7_rw(uint64_t dr7, unsigned n)

@@ -5,9 +5,6 @@
 #include "cpu/sse.h"
 #include "cpu/tr_sse.h"
 
-#define CR0_EM 0x4u
-#define CR0_TS 0x8u
-#define CR4_OSFXSR 0x200u
 
 /* Tag of a non-empty register from its contents: 0 valid, 1 zero, 2 special. */
 static unsigned tag_of(const struct x87_reg *r)

@@ -15,8 +15,6 @@
 #define PF_U 0x4u
 #define PF_RSVD 0x8u
 #define PF_I 0x10u
-#define CR4_SMEP (1u << 20)
-#define CR4_SMAP (1u << 21)
 #define PHYS_BITS 40
 #define ADDR_MASK (((uint64_t)1 << PHYS_BITS) - 1)
 

@@ -5,10 +5,6 @@
 #include "cpu/trace_unimp.h"
 #include "cpu/sys_helpers.h"
 
-#define EFER_SCE 0x1u
-#define EFER_LME 0x100u
-#define EFER_LMA 0x400u
-#define EFER_NXE 0x800u
 
 static uint64_t tsc(struct cpu *cpu)
 {

@@ -4,23 +4,8 @@
 #include "cpu/sys.h"
 #include "cpu/sys_helpers.h"
 
-#define CR0_PE 0x1u
-#define CR0_TS 0x8u
-#define CR0_ET 0x10u
-#define CR0_WP 0x10000u
-#define CR0_NW 0x20000000u
-#define CR0_CD 0x40000000u
-#define CR0_PG 0x80000000u
-#define CR4_PSE 0x10u
-#define CR4_PAE 0x20u
-#define CR4_PGE 0x80u
-#define CR4_PCIDE 0x20000u
 /* VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT UMIP, FSGSBASE, OSXSAVE, SMEP, SMAP. */
 #define CR4_VALID (0x0fffu | (1u << 16) | (1u << 18) | (1u << 20) | (1u << 21))
-#define EFER_SCE 0x1u
-#define EFER_LME 0x100u
-#define EFER_LMA 0x400u
-#define EFER_NXE 0x800u
 
 /* #GP(0) unless CPL 0 (and not virtual-8086 mode). */
 void sys_check_cpl0(struct cpu *cpu)

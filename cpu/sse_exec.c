@@ -5,11 +5,6 @@
 #include "cpu/decode.h"
 #include "cpu/sse.h"
 
-#define CR0_MP 0x2u
-#define CR0_EM 0x4u
-#define CR0_TS 0x8u
-#define CR0_NE 0x20u
-#define CR4_OSFXSR 0x200u
 
 void fpu_reset(struct cpu *cpu)
 {

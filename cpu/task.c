@@ -3,8 +3,6 @@
 #include "cpu/debug.h"
 #include "cpu/sys.h"
 
-#define CR0_TS 0x8u
-#define CR0_PG 0x80000000u
 #define TSS_BUSY ((uint64_t)2 << 40)
 
 /* TSS types: 1 available 16-bit, 3 busy 16-bit, 9 available 32-bit, 11 busy 32-bit. */

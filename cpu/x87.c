@@ -6,8 +6,6 @@
 #include "cpu/x87.h"
 #include "cpu/x87_trans.h"
 
-#define CR0_EM 0x4u
-#define CR0_TS 0x8u
 #define FSW_SF 0x40u
 #define FSW_ES 0x80u
 #define FSW_C0 0x100u
@@ -411,7 +409,7 @@ static bool x87_waits(unsigned op)
    which the board turns into IRQ 13, and the instruction goes on. */
 static void pending_error(struct cpu *cpu)
 {
-    if (cpu->cr[0] & 0x20)
+    if (cpu->cr[0] & CR0_NE)
         cpu_raise(cpu, EXC_MF, false, 0);
     if (cpu->ferr)
         cpu->ferr(cpu);
@@ -422,7 +420,7 @@ static uint64_t h_fwait(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64
 {
     struct cpu *cpu = env;
     (void)a0; (void)a1; (void)a2; (void)a3;
-    if ((cpu->cr[0] & (0x2u | CR0_TS)) == (0x2u | CR0_TS))
+    if ((cpu->cr[0] & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
         cpu_raise(cpu, EXC_NM, false, 0);
     if (cpu->fpu.fsw & FSW_ES)
         pending_error(cpu);

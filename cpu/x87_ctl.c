@@ -46,7 +46,7 @@ static uint64_t ld(struct cpu *cpu, uint64_t a, unsigned n) { return cpu_ld(cpu,
    32-bit one) split around the opcode, with no selectors. */
 static bool real_image(const struct cpu *cpu)
 {
-    return !(cpu->cr[0] & 1) || (cpu->eflags & CPU_VM);
+    return !(cpu->cr[0] & CR0_PE) || (cpu->eflags & CPU_VM);
 }
 
 static void store_env_real(struct cpu *cpu, uint64_t a, bool o32)

@@ -5,8 +5,6 @@
 #include "cpu/sse.h"
 #include "cpu/sys.h"
 
-#define CR0_TS 0x8u
-#define CR4_OSXSAVE 0x40000u
 #define XCOMP_COMPACT (1ull << 63)
 #define HDR 512u               /* offset of the XSAVE header */
 
