@@ -110,6 +110,9 @@ void tr_goto(struct tr *s, unsigned slot, uint64_t eip);
 bool tr_follow(struct tr *s, uint64_t eip);
 /* Ends the block; rip already written (indirect jump). */
 void tr_goto_ind(struct tr *s);
+/* Ends the block after this instruction with rip = next_eip and a lookup under the
+   state the instruction left (for instructions that may change hflags). */
+void tr_end_next(struct tr *s);
 /* The same after a near branch (it changed rip, registers, memory and nothing the
    CPU loop must see): GOTO_PTR may take the next block from the jump cache. */
 void tr_goto_ind_near(struct tr *s);

@@ -476,6 +476,12 @@ void tr_goto_ind_near(struct tr *s)
     s->ended = true;
 }
 
+void tr_end_next(struct tr *s)
+{
+    tr_set_rip(s, s->next_eip);
+    tr_goto_ind(s);
+}
+
 void tr_goto_ind(struct tr *s)
 {
     if (s->single)

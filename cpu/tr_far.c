@@ -19,8 +19,7 @@ bool tr_lxs(struct tr *s)
     ir_temp sel = tr_ld(s, tr_linear(s, m->seg, ea2, 2), 2);
     tr_call(s, &helper_load_seg, IR_NONE, tr_const(s, segs[s->in->op]), sel, IR_NONE, IR_NONE);
     tr_set_regop(s, r, off);
-    tr_set_rip(s, s->next_eip); /* segment bases / hflags changed: no chain (tr_mov_sreg) */
-    tr_goto_ind(s);
+    tr_end_next(s); /* segment bases / hflags changed: no chain (tr_mov_sreg) */
     return true;
 }
 

@@ -169,7 +169,6 @@ bool tr_mov_sreg(struct tr *s)
     tr_call(s, &helper_load_seg, IR_NONE, tr_const(s, a->reg), v, IR_NONE, IR_NONE);
     /* hflags may have changed (a DS base becoming non-zero...): look the next
        block up under the new ones, never through a chain made under the old */
-    tr_set_rip(s, s->next_eip);
-    tr_goto_ind(s);
+    tr_end_next(s);
     return true;
 }

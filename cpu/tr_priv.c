@@ -5,12 +5,6 @@
 #include "cpu/sys_helpers.h"
 
 /* Ends the block after an instruction that may have changed the translation state. */
-static void end_next(struct tr *s)
-{
-    tr_set_rip(s, s->next_eip);
-    tr_goto_ind(s);
-}
-
 bool tr_sys_desc_table(struct tr *s)
 {
     const struct x86_operand *m = &s->in->ops[0];
@@ -65,7 +59,7 @@ bool tr_sys_mov_cr(struct tr *s)
             tr_set_rip(s, s->next_eip);
             tr_exit(s, CPU_EXIT_CONTINUE); /* the loop flushes translations the new DRs made stale */
         } else {
-            end_next(s); /* PE, PG, LMA, TLB... */
+            tr_end_next(s); /* PE, PG, LMA, TLB... */
         }
         return true;
     }
@@ -84,7 +78,7 @@ bool tr_sys_msw(struct tr *s)
         struct x86_operand o = *op;
         o.size = 2;
         tr_call(s, &helper_lmsw, IR_NONE, tr_src(s, &o), IR_NONE, IR_NONE, IR_NONE);
-        end_next(s);
+        tr_end_next(s);
         return true;
     }
     ir_temp v = tr_tmp(s);
@@ -107,7 +101,7 @@ bool tr_sys_misc(struct tr *s)
     case X86_OP_STAC: case X86_OP_CLAC:
         tr_call(s, &helper_stac, IR_NONE, tr_const(s, s->in->op == X86_OP_STAC), IR_NONE, IR_NONE,
                 IR_NONE);
-        end_next(s); /* AC selects the MMU mode under SMAP (HF_SMAP_AC) */
+        tr_end_next(s); /* AC selects the MMU mode under SMAP (HF_SMAP_AC) */
         return true;
     case X86_OP_WBINVD: case X86_OP_INVD:
         tr_call(s, &helper_wbinvd, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
@@ -126,14 +120,14 @@ bool tr_sys_misc(struct tr *s)
             return false;
         ir_temp a = tr_linear(s, m->seg, tr_ea(s, m), 1);
         tr_call(s, &helper_invlpg, IR_NONE, a, IR_NONE, IR_NONE, IR_NONE);
-        end_next(s);
+        tr_end_next(s);
         return true;
     }
     case X86_OP_RDMSR: case X86_OP_WRMSR:
         tr_call(s, &helper_msr, IR_NONE, tr_const(s, s->in->op == X86_OP_WRMSR), IR_NONE, IR_NONE,
                 IR_NONE);
         if (s->in->op == X86_OP_WRMSR)
-            end_next(s); /* EFER, FS/GS bases */
+            tr_end_next(s); /* EFER, FS/GS bases */
         return true;
     case X86_OP_SWAPGS:
         tr_call(s, &helper_swapgs, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);

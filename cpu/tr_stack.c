@@ -47,8 +47,7 @@ bool tr_pop_(struct tr *s)
             return false;
         tr_call(s, &helper_load_seg, IR_NONE, tr_const(s, op->reg), v, IR_NONE, IR_NONE);
         tr_set_sp(s, tr_sp_add(s, sz));
-        tr_set_rip(s, s->next_eip); /* hflags may have changed: no chain (tr_mov_sreg) */
-        tr_goto_ind(s);
+        tr_end_next(s); /* hflags may have changed: no chain (tr_mov_sreg) */
         return true;
     }
     if (op->kind == X86_OPK_MEM) {
