@@ -268,32 +268,7 @@ back0:  mov rsp, [kstack_save]
 .h:     hlt
         jmp .h
 
-fail:   mov dx, 0xf4
-        out dx, eax
-.h:     hlt
-        jmp .h
-
-puts:   mov dx, COM1
-.n:     lodsb
-        test al, al
-        jz .d
-        out dx, al
-        jmp .n
-.d:     ret
-
-; set_gate: rax = handler, edi = vector (64-bit interrupt gate, CS 0x08, DPL 0)
-set_gate:
-        shl edi, 4
-        add rdi, idt
-        mov [rdi], ax
-        mov word [rdi + 2], 0x08
-        mov word [rdi + 4], 0x8e00
-        shr rax, 16
-        mov [rdi + 6], ax
-        shr rax, 16
-        mov [rdi + 8], eax
-        mov dword [rdi + 12], 0
-        ret
+        ELF64_LIB 0x08
 
 ; every exception: record vector, error code, RIP and CR2, resume at [resume]
 exc_common:

@@ -160,32 +160,7 @@ long2:  mov ecx, 0xc0000080
         lea rsi, [rel ok_msg]
         call puts
         xor eax, eax
-fail:   mov dx, 0xf4
-        out dx, eax
-.h:     hlt
-        jmp .h
-
-puts:   mov dx, COM1
-.n:     lodsb
-        test al, al
-        jz .d
-        out dx, al
-        jmp .n
-.d:     ret
-
-; set_gate: rax = handler, edi = vector (64-bit interrupt gate, CS 0x10)
-set_gate:
-        shl edi, 4
-        add rdi, idt
-        mov [rdi], ax
-        mov word [rdi + 2], 0x10
-        mov word [rdi + 4], 0x8e00
-        shr rax, 16
-        mov [rdi + 6], ax
-        shr rax, 16
-        mov [rdi + 8], eax
-        mov dword [rdi + 12], 0
-        ret
+        ELF64_LIB 0x10
 
 de_handler:
         mov rax, [rsp]
