@@ -120,6 +120,9 @@ struct cpu_dbg {
     bool gdb_hit;           /* a debugger watchpoint was hit by that instruction */
     bool flush;             /* the instruction-breakpoint set changed: flush translations */
     uint32_t pend_dr6;      /* #DB trap still to raise (DR6 bits), e.g. after a debugger stop */
+    bool ss_load;           /* the last instruction was MOV SS / POP SS (helpers.c; LSS is not) */
+    bool ss_shadow;         /* the next instruction follows MOV/POP SS: its #DB shadow (dbgreg.c) */
+    uint8_t ss_held;        /* DR6 B0-B3 hit by that MOV/POP SS, raised after the next instruction */
     uint64_t stop_addr;     /* the debugger watchpoint hit: its address and kind */
     uint8_t stop_kind;
     struct { uint64_t addr, len; uint8_t kind; } wp[16]; /* the debugger's watchpoints */

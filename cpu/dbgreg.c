@@ -197,6 +197,8 @@ static uint64_t h_dbg_bp(void *env, uint64_t lin, uint64_t a1, uint64_t a2, uint
         cpu->eflags &= ~(uint64_t)CPU_RF; /* resumed by IRET with RF: this once, no fault */
         return 0;
     }
+    if (cpu->dbg.ss_shadow)
+        return 0; /* right after MOV/POP SS: suppressed */
     unsigned m = cpu_dbg_exec_match(cpu, lin);
     if (m)
         raise_db(cpu, m); /* a fault: rip is the instruction's */
@@ -219,24 +221,85 @@ void cpu_dbg_loop_top(struct cpu *cpu)
     }
 }
 
-int cpu_dbg_after_insn(struct cpu *cpu, bool tf)
+/* After MOV SS / POP SS (SDM vol. 3 6.8.3): the single-step trap that would
+   follow it is suppressed, its data breakpoint hits are held until after the
+   next instruction, and an instruction breakpoint on that next instruction is
+   ignored (as with RF = 1). The shadow ends when the next instruction completes
+   (the held hits then trap with its own) or when an exception is delivered
+   instead (they then trap at the handler's first instruction: cpu_dbg_discard).
+   Only needed when something could trap: TF, a hit, instruction breakpoints. */
+void cpu_dbg_ss_loaded(struct cpu *cpu)
+{
+    /* A shadow matters only to an instruction running alone (TF, a watch hit)
+       or with instruction breakpoints set; then the loop must see the flag
+       right after this instruction, not after blocks chained to it. */
+    if (!cpu->in_single && !cpu->dbg.exec_mask)
+        return;
+    cpu->dbg.ss_load = true;
+    if (!cpu->in_single)
+        cpu->exit_request = 1;
+}
+
+static bool ss_shadow_open(struct cpu *cpu, bool tf)
 {
     struct cpu_dbg *d = &cpu->dbg;
-    uint32_t bits = d->hit | (tf && (d->hit || d->gdb_hit) ? DR6_BS : 0);
+    bool was = d->ss_shadow;
+    d->ss_load = false;
+    if (was)
+        return false; /* consecutive SS loads: only the first opens a shadow */
+    if (!tf && !d->hit && !d->gdb_hit && !d->exec_mask)
+        return false;
+    d->ss_shadow = true;
+    d->ss_held = d->hit;
+    d->hit = 0;
+    return true;
+}
+
+int cpu_dbg_after_insn(struct cpu *cpu, bool *tf)
+{
+    struct cpu_dbg *d = &cpu->dbg;
+    uint32_t held = 0;
+    if (d->ss_shadow) { /* the instruction after MOV/POP SS completed */
+        held = d->ss_held;
+        d->ss_shadow = false;
+        d->ss_held = 0;
+        d->ss_load = false;
+    } else if (d->ss_load && ss_shadow_open(cpu, *tf)) {
+        *tf = false;
+        if (d->gdb_hit) {
+            d->gdb_hit = false;
+            return CPU_EXIT_DEBUG;
+        }
+        return -1;
+    }
+    d->ss_load = false;
+    uint32_t bits = held | d->hit | (*tf && (held || d->hit || d->gdb_hit) ? DR6_BS : 0);
     d->hit = 0;
     if (d->gdb_hit) {
         d->gdb_hit = false; /* the debugger's hit first; the guest's #DB when it resumes */
         d->pend_dr6 |= bits;
         return CPU_EXIT_DEBUG;
     }
-    if (bits)
+    if (bits) {
+        *tf = false;
         raise_db(cpu, bits); /* a trap: rip is past the instruction (or at a REP's next round) */
+    }
     return -1;
 }
 
 void cpu_dbg_discard(struct cpu *cpu)
 {
-    cpu->dbg.hit = 0;
-    cpu->dbg.gdb_hit = false;
-    cpu->dbg.stop_kind = 0;
+    struct cpu_dbg *d = &cpu->dbg;
+    d->hit = 0;
+    d->gdb_hit = false;
+    d->stop_kind = 0;
+    d->ss_load = false;
+    if (d->ss_shadow) {
+        /* The instruction after MOV/POP SS raised an exception (or INT n): the
+           held hits trap once its delivery is done, at the handler's first
+           instruction (the CVE-2018-8897 order). */
+        d->pend_dr6 |= d->ss_held;
+        d->ss_shadow = false;
+        d->ss_held = 0;
+    }
 }

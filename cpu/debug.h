@@ -86,10 +86,15 @@ unsigned cpu_dbg_exec_match(const struct cpu *cpu, uint64_t lin);
 /* The loop's hooks: before choosing a block (raises a pending #DB, flushes
    translations the debug registers made stale), and after a block that ran
    alone (hits of its instruction: #DB trap, or CPU_EXIT_DEBUG for the
-   debugger's; returns -1 to go on). tf: EFLAGS.TF was set before it. */
+   debugger's; returns -1 to go on), or after a MOV/POP SS (opens its #DB
+   shadow) and after the instruction in that shadow. *tf: EFLAGS.TF was set
+   before it; cleared when the single-step trap is suppressed or was raised. */
 void cpu_dbg_loop_top(struct cpu *cpu);
-int cpu_dbg_after_insn(struct cpu *cpu, bool tf);
-/* An exception unwound the instruction: its hits do not count. */
+/* MOV SS / POP SS loaded SS (not LSS): the next instruction is in its #DB shadow. */
+void cpu_dbg_ss_loaded(struct cpu *cpu);
+int cpu_dbg_after_insn(struct cpu *cpu, bool *tf);
+/* An exception unwound the instruction: its hits do not count (but those held
+   by a MOV/POP SS trap after the delivery). */
 void cpu_dbg_discard(struct cpu *cpu);
 /* The helper the translator calls before an instruction at a guest
    instruction breakpoint: (linear address) -> raises #DB unless EFLAGS.RF. */

@@ -162,7 +162,9 @@ static __attribute__((noinline)) int run(struct cpu *cpu, struct exec_state *st)
         }
         /* EFLAGS.TF (with a delivering CPU): one instruction, then the #DB trap. */
         bool tf = (cpu->eflags & CPU_TF) && cpu->deliver;
-        uint32_t cflags = (st->single || tf || cpu->debug_step) ? (TB_CF_SINGLE | TB_CF_NOCHAIN) : 0;
+        /* In a MOV/POP SS #DB shadow (cpu/dbgreg.c): the next instruction alone. */
+        bool alone = st->single || tf || cpu->debug_step || cpu->dbg.ss_shadow;
+        uint32_t cflags = alone ? (TB_CF_SINGLE | TB_CF_NOCHAIN) : 0;
         if (st->single)
             cflags |= CPU_CF_NOBP; /* a re-execution: it already passed its breakpoints */
         else if (cpu->debug_step)
@@ -226,9 +228,9 @@ static __attribute__((noinline)) int run(struct cpu *cpu, struct exec_state *st)
         }
         if (rf)
             cpu->eflags &= ~(uint64_t)CPU_RF;
-        if (__builtin_expect(cpu->dbg.hit || cpu->dbg.gdb_hit, 0)) {
-            /* watchpoints hit by the instruction that ran alone (cpu/dbgreg.c) */
-            int r = cpu_dbg_after_insn(cpu, tf);
+        if (__builtin_expect(cpu->dbg.hit || cpu->dbg.gdb_hit || cpu->dbg.ss_load || cpu->dbg.ss_shadow, 0)) {
+            /* watchpoints hit by the instruction that ran alone, MOV/POP SS (cpu/dbgreg.c) */
+            int r = cpu_dbg_after_insn(cpu, &tf);
             if (r >= 0)
                 return r;
         }

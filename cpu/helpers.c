@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* helpers.c: C helpers for exceptions, EFLAGS writes, segment loads, RDTSC. */
 #include "cpu/cpu.h"
+#include "cpu/debug.h"
 #include "cpu/flags.h"
 #include "cpu/helpers.h"
 #include "cpu/sys.h"
@@ -55,20 +56,20 @@ static uint64_t h_write_eflags(void *env, uint64_t v, uint64_t size, uint64_t a2
 }
 const struct ir_helper helper_write_eflags = { h_write_eflags, "write_eflags", 0 };
 
-/* MOV/POP to a segment register: a0 = segment, a1 = selector. */
-static uint64_t h_load_seg(void *env, uint64_t seg, uint64_t sel, uint64_t a2, uint64_t a3)
+/* MOV/POP to a segment register: a0 = segment, a1 = selector, a2 = 1 for LxS
+   (which, unlike MOV SS and POP SS, opens no interrupt or debug shadow). */
+static uint64_t h_load_seg(void *env, uint64_t seg, uint64_t sel, uint64_t lxs, uint64_t a3)
 {
     struct cpu *cpu = env;
-    (void)a2; (void)a3;
-    if (!(cpu->hflags & HF_PE) || (cpu->hflags & HF_VM)) {
+    (void)a3;
+    if (!(cpu->hflags & HF_PE) || (cpu->hflags & HF_VM))
         cpu_load_seg_real(cpu, (int)seg, (uint16_t)sel);
-        if (seg == 2)
-            cpu->irq_inhibit_pending = true;
-        return 0;
-    }
-    cpu_load_seg(cpu, (int)seg, (uint16_t)sel); /* protected mode: cpu/seg.c */
-    if (seg == 2)
+    else
+        cpu_load_seg(cpu, (int)seg, (uint16_t)sel); /* protected mode: cpu/seg.c */
+    if (seg == 2 && !lxs) {
         cpu->irq_inhibit_pending = true; /* MOV SS / POP SS interrupt shadow (cpu/sys_cpu.c) */
+        cpu_dbg_ss_loaded(cpu);          /* ... and #DB shadow (cpu/dbgreg.c) */
+    }
     return 0;
 }
 const struct ir_helper helper_load_seg = { h_load_seg, "load_seg", 0 };

@@ -240,6 +240,8 @@ static void sys_reset(struct cpu *c)
     c->dr[6] = 0xffff0ff0u;
     c->dr[7] = 0x400;
     c->dbg.pend_dr6 = 0;
+    c->dbg.ss_load = c->dbg.ss_shadow = false;
+    c->dbg.ss_held = 0;
     cpu_dbg_update(c);
     sc->halted = false;
     cpu_update_hflags(c);

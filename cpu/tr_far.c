@@ -17,7 +17,7 @@ bool tr_lxs(struct tr *s)
     ir_temp off = tr_ld(s, tr_linear(s, m->seg, ea, sz), sz);
     ir_binop(s->b, IR_ADD, tr_w(s->in->addrsize), ea2, ea, tr_const(s, sz));
     ir_temp sel = tr_ld(s, tr_linear(s, m->seg, ea2, 2), 2);
-    tr_call(s, &helper_load_seg, IR_NONE, tr_const(s, segs[s->in->op]), sel, IR_NONE, IR_NONE);
+    tr_call(s, &helper_load_seg, IR_NONE, tr_const(s, segs[s->in->op]), sel, tr_const(s, 1), IR_NONE);
     tr_set_regop(s, r, off);
     tr_end_next(s); /* segment bases / hflags changed: no chain (tr_mov_sreg) */
     return true;
