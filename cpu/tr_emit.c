@@ -268,58 +268,91 @@ ir_temp tr_flags(struct tr *s)
     return t;
 }
 
+/* CF (0/1) into t for a cc_op known at translation time, without the helper;
+   false when it needs the helper. */
+static bool cf_inline(struct tr *s, unsigned op, ir_temp t)
+{
+    unsigned w = tr_w(1u << CC_SIZELOG(op));
+    switch (CC_KIND(op)) {
+    case CC_OP_SUB:
+        ir_setcond(s->b, w, IR_LTU, t, CPU_T_CC_SRC2, CPU_T_CC_SRC);
+        return true;
+    case CC_OP_ADD:
+        ir_setcond(s->b, w, IR_LTU, t, CPU_T_CC_DST, CPU_T_CC_SRC2);
+        return true;
+    case CC_OP_LOGIC:
+        ir_mov(s->b, 64, t, tr_const(s, 0));
+        return true;
+    case CC_OP_INC: case CC_OP_DEC:
+        ir_binop(s->b, IR_AND, 64, t, CPU_T_CC_SRC2, tr_const(s, 1));
+        return true;
+    case CC_OP_SHL: case CC_OP_SHR: case CC_OP_SAR: case CC_OP_BMI:
+        ir_binop(s->b, IR_AND, 64, t, CPU_T_CC_SRC, tr_const(s, 1));
+        return true;
+    case CC_OP_EFLAGS:
+        if (op == CC_OP_EFLAGS) {
+            ir_binop(s->b, IR_AND, 64, t, CPU_T_CC_SRC, tr_const(s, 1));
+            return true;
+        }
+        return false;
+    default:
+        return false;
+    }
+}
+
+/* CF into t for any cc_op at run time: a SUB/CMP of any size inline (shift both
+   operands to the top, compare), the helper for the others. */
+static void cf_dynamic(struct tr *s, ir_temp t)
+{
+    ir_temp k = tr_tmp(s), n = tr_tmp(s), bits = tr_tmp(s), sh = tr_tmp(s), a = tr_tmp(s),
+            b = tr_tmp(s);
+    unsigned done = ir_label_new(s->b);
+    ir_binop(s->b, IR_AND, 32, n, CPU_T_CC_OP, tr_const(s, 3));
+    ir_binop(s->b, IR_SHL, 32, bits, tr_const(s, 8), n);
+    ir_binop(s->b, IR_SUB, 32, sh, tr_const(s, 64), bits);
+    ir_binop(s->b, IR_SHL, 64, a, CPU_T_CC_SRC2, sh);
+    ir_binop(s->b, IR_SHL, 64, b, CPU_T_CC_SRC, sh);
+    ir_setcond(s->b, 64, IR_LTU, t, a, b);
+    ir_binop(s->b, IR_AND, 32, k, CPU_T_CC_OP, tr_const(s, ~3u));
+    ir_brcond(s->b, 32, IR_EQ, k, tr_const(s, CC_OP_SUB), done);
+    tr_call(s, &cc_helper_cf, t, CPU_T_CC_OP, CPU_T_CC_DST, CPU_T_CC_SRC, CPU_T_CC_SRC2);
+    ir_label(s->b, done);
+}
+
 ir_temp tr_cf(struct tr *s)
 {
     ir_temp t = tr_tmp(s);
-    unsigned k = CC_KIND(s->cc_op);
     if (s->cc_op != CC_OP_DYNAMIC) {
-        unsigned w = tr_w(1u << CC_SIZELOG(s->cc_op));
-        switch (k) {
-        case CC_OP_SUB:
-            ir_setcond(s->b, w, IR_LTU, t, CPU_T_CC_SRC2, CPU_T_CC_SRC);
-            return t;
-        case CC_OP_ADD:
-            ir_setcond(s->b, w, IR_LTU, t, CPU_T_CC_DST, CPU_T_CC_SRC2);
-            return t;
-        case CC_OP_LOGIC:
+        if (CC_KIND(s->cc_op) == CC_OP_LOGIC)
             return tr_const(s, 0);
-        case CC_OP_INC: case CC_OP_DEC:
-            ir_binop(s->b, IR_AND, 64, t, CPU_T_CC_SRC2, tr_const(s, 1));
-            return t;
-        case CC_OP_SHL: case CC_OP_SHR: case CC_OP_SAR: case CC_OP_BMI:
-            ir_binop(s->b, IR_AND, 64, t, CPU_T_CC_SRC, tr_const(s, 1));
-            return t;
-        case CC_OP_EFLAGS:
-            if (s->cc_op == CC_OP_EFLAGS) {
-                ir_binop(s->b, IR_AND, 64, t, CPU_T_CC_SRC, tr_const(s, 1));
-                return t;
-            }
-            break;
-        default:
-            break;
-        }
+        if (!cf_inline(s, s->cc_op, t))
+            tr_call(s, &cc_helper_cf, t, CPU_T_CC_OP, CPU_T_CC_DST, CPU_T_CC_SRC, CPU_T_CC_SRC2);
+        return t;
     }
-    if (s->cc_op == CC_OP_DYNAMIC) {
-        /* Unknown at translation time (the block starts after a branch, which
-           most often follows a CMP/SUB): that case inline, the helper for the
-           others. SUB of size 2^n bytes: CF = src2 < src in the low 8*2^n bits,
-           compared as both shifted left by 64 - 8*2^n. */
-        ir_temp k = tr_tmp(s), n = tr_tmp(s), bits = tr_tmp(s), sh = tr_tmp(s), a = tr_tmp(s),
-                b = tr_tmp(s);
-        unsigned done = ir_label_new(s->b);
-        ir_binop(s->b, IR_AND, 32, n, CPU_T_CC_OP, tr_const(s, 3));
-        ir_binop(s->b, IR_SHL, 32, bits, tr_const(s, 8), n);
-        ir_binop(s->b, IR_SUB, 32, sh, tr_const(s, 64), bits);
-        ir_binop(s->b, IR_SHL, 64, a, CPU_T_CC_SRC2, sh);
-        ir_binop(s->b, IR_SHL, 64, b, CPU_T_CC_SRC, sh);
-        ir_setcond(s->b, 64, IR_LTU, t, a, b);
-        ir_binop(s->b, IR_AND, 32, k, CPU_T_CC_OP, tr_const(s, ~3u));
-        ir_brcond(s->b, 32, IR_EQ, k, tr_const(s, CC_OP_SUB), done);
-        tr_call(s, &cc_helper_cf, t, CPU_T_CC_OP, CPU_T_CC_DST, CPU_T_CC_SRC, CPU_T_CC_SRC2);
+    /*
+     * Unknown at translation time (the block starts after a branch). Guess the
+     * cc_op the CPU holds now, as this block is translated to run: the block's
+     * predecessor most often sets the same kind of flags each time. A guard
+     * compares the guess with the run-time cc_op, so a wrong guess costs only
+     * time: the guessed kind's CF inline, the generic path otherwise.
+     */
+    unsigned g = s->cpu->cc_op;
+    unsigned gk = CC_KIND(g);
+    if (g < CC_OP_NUM && (gk != CC_OP_EFLAGS || g == CC_OP_EFLAGS) && gk != CC_OP_ADC &&
+        gk != CC_OP_SBB && gk != CC_OP_MUL && gk != CC_OP_BEXTR) {
+        unsigned other = ir_label_new(s->b), done = ir_label_new(s->b);
+        ir_brcond(s->b, 32, IR_NE, CPU_T_CC_OP, ir_const(s->b, 32, g), other);
+        cf_inline(s, g, t);
+        ir_br(s->b, done);
+        ir_label(s->b, other);
+        if (gk == CC_OP_SUB)
+            tr_call(s, &cc_helper_cf, t, CPU_T_CC_OP, CPU_T_CC_DST, CPU_T_CC_SRC, CPU_T_CC_SRC2);
+        else
+            cf_dynamic(s, t);
         ir_label(s->b, done);
         return t;
     }
-    tr_call(s, &cc_helper_cf, t, CPU_T_CC_OP, CPU_T_CC_DST, CPU_T_CC_SRC, CPU_T_CC_SRC2);
+    cf_dynamic(s, t);
     return t;
 }
 

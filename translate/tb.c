@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "translate/tb.h"
+#include "translate/perfmap.h"
 
 /*
  * Blocks live in one array allocated up front; a slot is only reused after a
@@ -30,6 +31,7 @@ struct tb_cache {
     unsigned pages_mask;
     struct tb_jc *jc;
     struct tb_stats stats;
+    struct perfmap *perfmap;     /* KILN_PERF_MAP: names for perf, or NULL */
 };
 
 #define LINK_TB(p) ((struct tb *)((p) & ~(uintptr_t)3))
@@ -111,6 +113,7 @@ struct tb_cache *tb_cache_new(struct engine *engine, unsigned max_tbs)
     if (!c->tbs || !c->hash || !c->pages || !c->jc)
         goto fail;
     tb_jc_clear(c);
+    c->perfmap = perfmap_open();
     return c;
 fail:
     tb_cache_free(c);
@@ -146,6 +149,7 @@ void tb_cache_free(struct tb_cache *c)
         if (c->pages)
             free_pages(c);
     }
+    perfmap_close(c->perfmap);
     free(c->jc);
     free(c->pages);
     free(c->hash);
@@ -209,6 +213,7 @@ bool tb_commit(struct tb_cache *c, struct tb *tb, const struct ir_block *b)
     }
     if (!c->engine->compile(c->engine, tb, b))
         goto drop;
+    perfmap_add(c->perfmap, tb->code, tb->code_size, tb->pc);
     unsigned h = key_hash(tb->pc, tb->cs_base, tb->flags, tb->cflags) & c->hash_mask;
     tb->hash_next = c->hash[h];
     c->hash[h] = tb;
