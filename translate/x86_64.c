@@ -302,7 +302,7 @@ static bool jit_compile(struct engine *e, struct tb *tb, const struct ir_block *
     }
     if (b->nlabels)
         memset(j->label_at, 0, b->nlabels * sizeof(*j->label_at));
-    if (!ra_begin(j))
+    if (!ra_begin(j) || !grp_plan(j))
         return false;
 
     while ((uintptr_t)x->p & 15) {
@@ -410,6 +410,9 @@ static void jit_destroy(struct engine *e)
     free(j->label_at);
     free(j->fix);
     free(j->slow);
+    free(j->grp);
+    free(j->opg);
+    free(j->opd);
     free(j->blk);
     free(j);
 }

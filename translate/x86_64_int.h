@@ -52,6 +52,21 @@ struct jslow {
     bool has_insn;       /* an INSN_START precedes the access: */
     uint64_t insn;       /* its aux (the guest instruction, for insn_at) */
     uint8_t *ra;         /* return address of the slow path's call */
+    uint8_t *jcc2_at;    /* a second jne to patch (access group head: write tag), or NULL */
+    int8_t own_g;        /* access group head: its addend register, poisoned first (-1: none) */
+    uint16_t poison;     /* addend registers of the open access groups: poisoned after the call */
+};
+
+/* An access group (x86_64_grp.c, docs/JIT.md "Access groups"): LD/STs at
+   base + d (d in [dmin, dend)) in one straight-line run, checked by one probe. */
+struct jgrp {
+    ir_temp base;        /* address temp, unchanged from head to last */
+    unsigned idx;        /* MMU index */
+    int64_t dmin, dend;  /* bytes [base + dmin, base + dend) */
+    bool ld, st;         /* some member loads / stores */
+    unsigned head, last, n;   /* first and last member's op, member count */
+    bool ok;             /* accepted (n >= 2, few enough open at once) */
+    int8_t reg;          /* host register holding the addend (poisoned: bit 0 set), -1 */
 };
 
 /* A compiled block with an instruction table (x86_64_insn.c): offsets in the buffer. */
@@ -95,12 +110,22 @@ struct jit {
     ir_temp pr_base;                 /* its address = pr_base + pr_disp, MMU index pr_idx */
     int64_t pr_disp;
     unsigned pr_idx;
+    struct jgrp *grp;                /* access groups of the block (x86_64_grp.c) */
+    unsigned ngrp, grpcap;
+    int32_t *opg;                    /* per op: its access group, -1 none */
+    int64_t *opd;                    /* per op (LD/ST of a group): displacement from the base */
+    unsigned opcap;
+    uint16_t reserved;               /* registers holding group addends: not allocatable */
+    bool no_groups;                  /* tests: compile without access groups */
     struct jblk *blk;                /* blocks with a table, in address order (since reset) */
     unsigned nblk, blkcap;
     bool fail;                       /* out of memory or frame slots */
 };
 
 /* Register allocator (x86_64_ra.c). */
+/* A register taken out of allocation until ra_unreserve (evicting its temp). */
+int ra_reserve(struct jit *j);
+void ra_unreserve(struct jit *j, int r);
 bool ra_begin(struct jit *j);
 /* Block entry: zeroes the slots of locals that may be read before being written. */
 void ra_prologue(struct jit *j);
@@ -135,6 +160,12 @@ void ra_load_to(struct jit *j, int r, ir_temp t);
 uint16_t ra_live_mask(struct jit *j);
 /* End of op: frees dead locals and unlocks registers. */
 void ra_end_op(struct jit *j, const struct ir_op *op);
+
+/* Access groups (x86_64_grp.c). The address temp a of op i as base + disp (a + 0
+   when a is not an ADD of an imm32 to a temp unchanged since, in straight-line code). */
+void jit_addr_parts(struct jit *j, unsigned i, ir_temp a, ir_temp *base, int64_t *disp);
+/* Plans the block's access groups (after ra_begin); false when out of memory. */
+bool grp_plan(struct jit *j);
 
 /* Code generation (x86_64_gen.c, x86_64_mem.c). */
 void gen_op(struct jit *j, const struct ir_op *op);

@@ -131,32 +131,6 @@ static bool writes(const struct ir_op *op, ir_temp t)
     return ir_op_defs[op->opc].nout && op->args[0] == t;
 }
 
-/* The address temp a of the op being compiled as base + disp (a + 0 when it is
-   not an ADD of a constant to a temp unchanged since, in straight-line code). */
-static void addr_parts(struct jit *j, ir_temp a, ir_temp *base, int64_t *disp)
-{
-    *base = a;
-    *disp = 0;
-    unsigned stop = j->cur > 16 ? j->cur - 16 : 0;
-    for (unsigned i = j->cur; i-- > stop;) {
-        const struct ir_op *op = &j->b->ops[i];
-        if (op->opc == IR_LABEL)
-            return;
-        if (!writes(op, a))
-            continue;
-        ir_temp g = op->args[1], c = op->args[2];
-        if (op->opc != IR_ADD || op->width != 64 || g == a || j->t[c].kind != IR_TEMP_CONST ||
-            (int64_t)j->t[c].val != (int32_t)j->t[c].val)
-            return;
-        for (unsigned k = i + 1; k < j->cur; k++)
-            if (writes(&j->b->ops[k], g))
-                return;
-        *base = g;
-        *disp = (int64_t)j->t[c].val;
-        return;
-    }
-}
-
 /* Can the access (base + disp, size bytes, MMU index idx) reuse the last probe's slot? */
 static bool can_reuse(struct jit *j, ir_temp base, int64_t disp, unsigned size, unsigned idx)
 {
@@ -219,19 +193,20 @@ static void emit_addend(struct jit *j, unsigned memop, int slot)
     x_enc(&j->x, 64, 0x8b, X_RAX, 0, X_RBP, slot, 0, base + (int32_t)offsetof(struct tlb_entry, addend));
 }
 
-/* The host access itself, rax = addend (fast path, and a reused probe's slow path). */
-static void emit_access(struct jit *j, const struct jslow *s)
+/* The host access itself at [addr + areg] (areg: rax = the addend after a
+   probe, or an access group's addend register). */
+static void emit_access(struct jit *j, const struct jslow *s, int areg)
 {
     unsigned bytes = IR_MEM_GET_SIZE(s->memop);
     if (s->store) {
         if (s->val_imm)
-            store_mem_imm(&j->x, s->imm32, bytes * 8, s->addr, X_RAX, 0);
+            store_mem_imm(&j->x, s->imm32, bytes * 8, s->addr, areg, 0);
         else
-            store_mem(&j->x, s->val, bytes * 8, s->addr, X_RAX, 0);
+            store_mem(&j->x, s->val, bytes * 8, s->addr, areg, 0);
         return;
     }
     bool sign = (s->memop & IR_MEM_SIGN) && bytes * 8 < s->width;
-    load_mem(&j->x, s->dreg, bytes * 8, sign, s->addr, X_RAX, 0);
+    load_mem(&j->x, s->dreg, bytes * 8, sign, s->addr, areg, 0);
     if (sign && s->width < 64)
         x_zext(&j->x, s->width, s->dreg, s->dreg);
 }
@@ -242,7 +217,7 @@ static uint8_t *tlb_probe(struct jit *j, ir_temp a, int ra, unsigned memop, bool
     unsigned size = IR_MEM_GET_SIZE(memop), idx = IR_MEM_GET_IDX(memop) & (TLB_MMU_MODES - 1);
     ir_temp bt;
     int64_t disp;
-    addr_parts(j, a, &bt, &disp);
+    jit_addr_parts(j, j->cur, a, &bt, &disp);
     *reused = can_reuse(j, bt, disp, size, idx);
     if (!*reused) {
         emit_slot(j, X_RDX, ra);
@@ -257,6 +232,78 @@ static uint8_t *tlb_probe(struct jit *j, ir_temp a, int ra, unsigned memop, bool
     uint8_t *jcc = x_jcc32(&j->x, X_CC_NE);
     emit_addend(j, memop, X_RDX);
     return jcc;
+}
+
+/*
+ * The first access of an access group (x86_64_grp.c): one probe for the
+ * group's whole range [base + dmin, base + dend), which must lie in one page
+ * whose read and/or write tag (as the members need) matches; the addend goes
+ * to the group's register. A mismatch takes the slow path, which poisons the
+ * register and then checks this access alone.
+ */
+static void group_head(struct jit *j, struct jslow *s, struct jgrp *g, ir_temp out)
+{
+    struct xbuf *x = &j->x;
+    int32_t tbase = (int32_t)(j->e.guest->tlb_offset + g->idx * TLB_SIZE * sizeof(struct tlb_entry));
+    int64_t delta = g->dmin - j->opd[j->cur];
+    int lo = s->addr;
+    if (delta) {
+        x_enc(x, 64, 0x8d, X_RAX, 0, s->addr, -1, 0, (int32_t)delta);   /* lea rax, [A + delta] */
+        lo = X_RAX;
+    }
+    emit_slot(j, X_RDX, lo);
+    x_enc(x, 64, 0x8d, X_RCX, 0, lo, -1, 0, (int32_t)(g->dend - g->dmin - 1));
+    x_alui(x, 64, X_AND, X_RCX, (int32_t)TLB_PAGE_MASK);
+    s->jcc2_at = NULL;
+    s->jcc_at = NULL;
+    if (g->ld) {
+        x_enc(x, 64, 0x3b, X_RCX, 0, X_RBP, X_RDX, 0, tbase + (int32_t)offsetof(struct tlb_entry, read_tag));
+        s->jcc_at = x_jcc32(x, X_CC_NE);
+    }
+    if (g->st) {
+        x_enc(x, 64, 0x3b, X_RCX, 0, X_RBP, X_RDX, 0, tbase + (int32_t)offsetof(struct tlb_entry, write_tag));
+        *(s->jcc_at ? &s->jcc2_at : &s->jcc_at) = x_jcc32(x, X_CC_NE);
+    }
+    x_enc(x, 64, 0x8b, g->reg, 0, X_RBP, X_RDX, 0, tbase + (int32_t)offsetof(struct tlb_entry, addend));
+    /* rdx = the slot of base + dmin: later accesses outside the group may reuse it */
+    j->pr_head = (int)j->cur;
+    j->pr_base = g->base;
+    j->pr_disp = g->dmin;
+    j->pr_idx = g->idx;
+    if (out != IR_NONE && out == g->base)
+        j->pr_head = -1;
+}
+
+/* Fast path of the access being compiled (s filled in but for jcc/reused/ret). */
+static void gen_access(struct jit *j, struct jslow *s, ir_temp addr_t, ir_temp out)
+{
+    int32_t g = j->opg[j->cur];
+    s->own_g = -1;
+    s->jcc2_at = NULL;
+    if (g < 0) {
+        s->poison = j->reserved;
+        s->jcc_at = tlb_probe(j, addr_t, s->addr, s->memop, s->store, out, &s->reused);
+        emit_access(j, s, X_RAX);
+        s->ret = j->x.p;
+        return;
+    }
+    struct jgrp *p = &j->grp[g];
+    s->reused = true;          /* the slow path checks this access alone first */
+    if (j->cur == p->head) {
+        p->reg = (int8_t)ra_reserve(j);
+        s->own_g = p->reg;
+        s->poison = j->reserved;
+        group_head(j, s, p, out);
+    } else {
+        s->poison = j->reserved;
+        x_rr(&j->x, 8, 0xf6, 0, p->reg);          /* test reg8, 1 */
+        x_b(&j->x, 1);
+        s->jcc_at = x_jcc32(&j->x, X_CC_NE);
+    }
+    emit_access(j, s, p->reg);
+    s->ret = j->x.p;
+    if (j->cur == p->last)
+        ra_unreserve(j, p->reg);
 }
 
 void gen_ld(struct jit *j, const struct ir_op *op)
@@ -274,9 +321,7 @@ void gen_ld(struct jit *j, const struct ir_op *op)
     s->memop = memop;
     s->width = w;
     s->save = (ra_live_mask(j) & J_CALLER_SAVED & (uint16_t)~(1u << rd)) | (1u << X_RDX);
-    s->jcc_at = tlb_probe(j, op->args[1], ra, memop, false, op->args[0], &s->reused);
-    emit_access(j, s);
-    s->ret = j->x.p;
+    gen_access(j, s, op->args[1], op->args[0]);
     ra_written(j, op->args[0], w);
 }
 
@@ -301,22 +346,24 @@ void gen_st(struct jit *j, const struct ir_op *op)
     s->memop = memop;
     s->width = op->width;
     s->save = (ra_live_mask(j) & J_CALLER_SAVED) | (1u << X_RDX);  /* rdx: the probe slot */
-    s->jcc_at = tlb_probe(j, op->args[1], ra, memop, true, IR_NONE, &s->reused);
-    emit_access(j, s);
-    s->ret = j->x.p;
+    gen_access(j, s, op->args[1], IR_NONE);
 }
 
 static void gen_one_slow(struct jit *j, struct jslow *s)
 {
     struct xbuf *x = &j->x;
     x_patch32(s->jcc_at, x->p);
+    if (s->jcc2_at)
+        x_patch32(s->jcc2_at, x->p);
+    if (s->own_g >= 0)
+        x_movi(x, s->own_g, 1);       /* the group probe failed: members check themselves */
     if (s->reused) {
         /* The reused slot did not match: the full probe (slot in rax, rdx kept). */
         emit_slot(j, X_RAX, s->addr);
         emit_tag_cmp(j, s->addr, s->memop, s->store, X_RAX);
         uint8_t *jcc = x_jcc32(x, X_CC_NE);
         emit_addend(j, s->memop, X_RAX);
-        emit_access(j, s);
+        emit_access(j, s, X_RAX);
         x_jcc_to(x, -1, s->ret);
         x_patch32(jcc, x->p);
     }
@@ -357,6 +404,9 @@ static void gen_one_slow(struct jit *j, struct jslow *s)
             x_b(x, 0x41);
         x_b(x, (uint8_t)(0x58 + (r & 7)));
     }
+    for (int r = 0; r < 16; r++)
+        if (s->poison & (1u << r))
+            x_movi(x, r, 1);          /* the call may have changed the TLB: groups end */
     if (!s->store) {
         unsigned bytes = IR_MEM_GET_SIZE(s->memop);
         extend_loaded(x, s->dreg, X_RAX, bytes, (s->memop & IR_MEM_SIGN) != 0, s->width);

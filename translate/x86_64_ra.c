@@ -61,7 +61,7 @@ static int alloc_reg(struct jit *j)
     int best = -1;
     for (int i = 0; i < NALLOC; i++) {
         int r = alloc_order[i];
-        if (j->locked & (1u << r))
+        if ((j->locked | j->reserved) & (1u << r))
             continue;
         if (!j->owner[r])
             return r;
@@ -232,8 +232,21 @@ bool ra_begin(struct jit *j)
     memset(j->slot_used, 0, sizeof(j->slot_used));
     j->tick = 0;
     j->locked = 0;
+    j->reserved = 0;
     j->cur = 0;
     return liveness(j);
+}
+
+int ra_reserve(struct jit *j)
+{
+    int r = alloc_reg(j);
+    j->reserved |= (uint16_t)(1u << r);
+    return r;
+}
+
+void ra_unreserve(struct jit *j, int r)
+{
+    j->reserved &= (uint16_t)~(1u << r);
 }
 
 void ra_prologue(struct jit *j)

@@ -85,6 +85,7 @@ struct gen {
     unsigned nloc;              /* locals in use (3..MAXLOCALS): register pressure varies */
     unsigned pending[8], npending;
     ir_temp abase;              /* a computed address later ones may be near (0: none) */
+    unsigned depth;             /* access_run nesting */
 };
 
 static const unsigned widths[4] = { 8, 16, 32, 64 };
@@ -143,6 +144,61 @@ static ir_temp address(struct gen *g, unsigned size)
     ir_binop(g->b, IR_ADD, 64, t, t, ir_const(g->b, 64, a & ~(uint64_t)0xff));
     g->abase = t;
     return t;
+}
+
+static void gen_op_random(struct gen *g);
+
+/*
+ * A run of loads and stores at one computed base plus small displacements
+ * (the JIT's access groups, docs/JIT.md), in a mapped page, across a page
+ * boundary, in the read-only page (stores take the slow path, as stores into
+ * code pages do), in MMIO, or just below the faulting range (a later member
+ * faults after earlier ones took effect); other ops (calls, branches, writes
+ * of the base or of the address temps) may come in between.
+ */
+static void access_run(struct gen *g)
+{
+    struct ir_block *b = g->b;
+    uint64_t a;
+    switch (rn(7)) {
+    case 0:
+        a = H_MEM_BASE + TLB_PAGE_SIZE * (1 + rn(3)) - rn(72);
+        break;
+    case 1:
+        a = H_MMIO_BASE + rn(64);
+        break;
+    case 2:
+        a = H_FAULT_BASE - rn(48);
+        break;
+    case 3:
+        a = H_MEM_BASE + 2 * TLB_PAGE_SIZE + rn(TLB_PAGE_SIZE - 64);
+        break;
+    default:
+        a = H_MEM_BASE + rn(H_MEM_SIZE - 64);
+        break;
+    }
+    ir_temp base = g->loc[rn(g->nloc)];
+    ir_binop(b, IR_AND, 64, base, src(g), ir_const(b, 64, 7));
+    ir_binop(b, IR_ADD, 64, base, base, ir_const(b, 64, a));
+    unsigned n = 2 + rn(7), idx = rn(8) == 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (rn(2))
+            ir_insn_start(b, interesting());
+        unsigned lg = rn(4), w = widths[lg + rn(4 - lg)];
+        int64_t d = (int64_t)rn(72) - 8;
+        ir_temp t = base;
+        if (d || rn(2)) {
+            t = g->loc[rn(g->nloc)];
+            ir_binop(b, IR_ADD, 64, t, base, ir_const(b, 64, (uint64_t)d));
+        }
+        unsigned memop = IR_MEM_SIZE(lg) | IR_MEM_IDX(idx);
+        if (rn(2))
+            ir_ld(b, w, rn(8) ? dst(g) : base, t, memop | (rn(3) == 0 ? IR_MEM_SIGN : 0));
+        else
+            ir_st(b, w, src(g), t, memop);
+        if (rn(4) == 0)
+            gen_op_random(g);
+    }
 }
 
 static void gen_op_random(struct gen *g)
@@ -227,6 +283,11 @@ static void gen_op_random(struct gen *g)
             g->pending[k] = g->pending[--g->npending];
         }
         break;
+    case 18:
+        if (g->depth++ < 2)
+            access_run(g);
+        g->depth--;
+        break;
     default: {
         unsigned opc = binops[rn(12)];
         ir_binop(b, opc, w, dst(g), src(g), ir_const(b, 64, interesting()));
@@ -305,6 +366,21 @@ static void env_random(struct h_env *env)
 
 static uint8_t mem0[H_MEM_SIZE], mem_ref[H_MEM_SIZE];
 static unsigned insn_answers;   /* blocks whose last slow path the interpreter placed */
+static unsigned faults;         /* blocks that faulted (a slow path unwound) */
+
+/* exec with slow paths at H_FAULT_BASE and above unwinding: true when one did. */
+static bool run_guarded(struct engine *e, struct h_env *env, struct tb *tb, uintptr_t *r)
+{
+    jmp_buf jb;
+    env->fault = &jb;
+    if (setjmp(jb)) {
+        env->fault = NULL;
+        return true;
+    }
+    *r = e->exec(e, env, tb);
+    env->fault = NULL;
+    return false;
+}
 
 static bool same_env(const struct h_env *a, const struct h_env *b)
 {
@@ -391,7 +467,8 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
         for (unsigned s = 0; s < 2; s++)
             tr.jmp_dest[s] = chain[s] ? &tail_r : NULL;
         envr.lookup_result = ptr ? &tail_r : NULL;
-        uintptr_t rr = ref->exec(ref, &envr, &tr);
+        uintptr_t rr = 0;
+        bool fault_r = run_guarded(ref, &envr, &tr, &rr);
         insn_answers += envr.slow_loads + envr.slow_stores && envr.insn_last != H_NO_INSN;
         memcpy(mem_ref, h_mem, H_MEM_SIZE);
 
@@ -414,12 +491,15 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
                 jit->link(jit, &tj, s, &tail_j);
         }
         envj.lookup_result = ptr ? &tail_j : NULL;
-        uintptr_t rj = jit->exec(jit, &envj, &tj);
+        uintptr_t rj = 0;
+        bool fault_j = run_guarded(jit, &envj, &tj, &rj);
+        faults += fault_r;
         uintptr_t tbr = rr & ~(uintptr_t)TB_EXIT_MASK, tbj = rj & ~(uintptr_t)TB_EXIT_MASK;
         bool ok = same_env(&envr, &envj) && !memcmp(mem_ref, h_mem, H_MEM_SIZE) &&
-                  (rr & TB_EXIT_MASK) == (rj & TB_EXIT_MASK) &&
-                  ((tbr == (uintptr_t)&tr && tbj == (uintptr_t)&tj) ||
-                   (tbr == (uintptr_t)&tail_r && tbj == (uintptr_t)&tail_j));
+                  fault_r == fault_j &&
+                  (fault_r || ((rr & TB_EXIT_MASK) == (rj & TB_EXIT_MASK) &&
+                               ((tbr == (uintptr_t)&tr && tbj == (uintptr_t)&tj) ||
+                                (tbr == (uintptr_t)&tail_r && tbj == (uintptr_t)&tail_j))));
         if (!ok) {
             bad++;
             fprintf(stderr, "MISMATCH: seed %#llx (block %u of run seed %#llx)%s\n",
@@ -429,6 +509,7 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
             print_env("initial", &env0);
             print_env("interp ", &envr);
             print_env("jit    ", &envj);
+            fprintf(stderr, "faulted: interp %d jit %d\n", fault_r, fault_j);
             fprintf(stderr, "exit: interp %u%s jit %u%s (chain %d %d, lookup %d)\n", (unsigned)(rr & 3),
                     tbr == (uintptr_t)&tr ? "" : " from the tail block", (unsigned)(rj & 3),
                     tbj == (uintptr_t)&tj ? "" : " from the tail block", chain[0], chain[1], ptr);
@@ -468,9 +549,10 @@ static void test_random_blocks(void **state)
     (void)state;
     uint64_t seed = run_seed();
     fprintf(stderr, "test_jit_diff: seed %#llx (KILN_SEED=... to repeat)\n", (unsigned long long)seed);
-    insn_answers = 0;
+    insn_answers = faults = 0;
     assert_int_equal(run_diff(seed, iterations(), false), 0);
     assert_true(insn_answers > 0);   /* the instruction markers were exercised */
+    assert_true(faults > 0);         /* and faults part way through blocks */
 }
 
 static void test_random_blocks_no_features(void **state)

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/* x86_64_grp.c: plans the JIT's access groups (guest accesses checked by one soft-TLB probe). */
+#include "config.h"
+#if KILN_HOST_X86_64 && defined(__x86_64__)
+
+#include <stdlib.h>
+#include <string.h>
+#include "translate/tlb.h"
+#include "translate/x86_64_int.h"
+
+/*
+ * An access group is a set of LD/STs whose addresses are one base temp plus
+ * constant displacements, with the same MMU index, in one straight-line run
+ * of ops that cannot change the soft TLB (no label, branch, call or exit; the
+ * base not written). Its first member probes the TLB once for the whole byte
+ * range of the group, with the read and/or write tag as its members need, and
+ * keeps the slot's addend in a reserved host register; the other members are
+ * a `test` of that register's bit 0 and the host access. Any slow-path call
+ * in between (which may refill or flush the TLB) and a failed group probe set
+ * bit 0 (addends are page-aligned host minus guest addresses, so even), and
+ * the members then check themselves as before (docs/JIT.md).
+ */
+#define GRP_WINDOW 64      /* ops from head to last member at most */
+#define GRP_SPAN 256       /* bytes covered at most (probability of straddling a page) */
+#define GRP_OPEN 2         /* groups open at once at most (each holds a register) */
+#define GRP_CAND 8         /* candidates followed at once */
+
+static bool writes(const struct ir_op *op, ir_temp t)
+{
+    return ir_op_defs[op->opc].nout && op->args[0] == t;
+}
+
+void jit_addr_parts(struct jit *j, unsigned at, ir_temp a, ir_temp *base, int64_t *disp)
+{
+    *base = a;
+    *disp = 0;
+    unsigned stop = at > 16 ? at - 16 : 0;
+    for (unsigned i = at; i-- > stop;) {
+        const struct ir_op *op = &j->b->ops[i];
+        if (op->opc == IR_LABEL)
+            return;
+        if (!writes(op, a))
+            continue;
+        ir_temp g = op->args[1], c = op->args[2];
+        if (op->opc != IR_ADD || op->width != 64 || g == a || j->t[c].kind != IR_TEMP_CONST ||
+            (int64_t)j->t[c].val != (int32_t)j->t[c].val)
+            return;
+        for (unsigned k = i + 1; k < at; k++)
+            if (writes(&j->b->ops[k], g))
+                return;
+        *base = g;
+        *disp = (int64_t)j->t[c].val;
+        return;
+    }
+}
+
+/* Ops that end every open group: control flow, calls, and env stores into the TLB. */
+static bool ends_groups(struct jit *j, const struct ir_op *op)
+{
+    switch (op->opc) {
+    case IR_LABEL: case IR_BR: case IR_BRCOND: case IR_CALL: case IR_GOTO_TB: case IR_GOTO_PTR:
+    case IR_EXIT:
+        return true;
+    case IR_ST_ENV: {
+        uint64_t lo = j->e.guest->tlb_offset, hi = lo + sizeof(struct tlb);
+        return op->aux + op->width / 8 > lo && op->aux < hi;
+    }
+    default:
+        return op->opc >= IR_NUM_OPS;
+    }
+}
+
+static bool grow(struct jit *j)
+{
+    unsigned n = j->b->nops;
+    if (n > j->opcap) {
+        int32_t *g = realloc(j->opg, n * sizeof(*g));
+        if (!g)
+            return false;
+        j->opg = g;
+        int64_t *d = realloc(j->opd, n * sizeof(*d));
+        if (!d)
+            return false;
+        j->opd = d;
+        j->opcap = n;
+    }
+    return true;
+}
+
+static int new_grp(struct jit *j)
+{
+    if (j->ngrp == j->grpcap) {
+        unsigned cap = j->grpcap ? j->grpcap * 2 : 16;
+        struct jgrp *g = realloc(j->grp, cap * sizeof(*g));
+        if (!g)
+            return -1;
+        j->grp = g;
+        j->grpcap = cap;
+    }
+    return (int)j->ngrp++;
+}
+
+/* Keeps the groups of >= 2 members, at most GRP_OPEN open at any op, in head order. */
+static bool accept(struct jit *j)
+{
+    unsigned n = j->b->nops;
+    uint8_t *open = calloc(n ? n : 1, 1);
+    if (!open)
+        return false;
+    for (unsigned g = 0; g < j->ngrp; g++) {
+        struct jgrp *p = &j->grp[g];
+        p->ok = false;
+        p->reg = -1;
+        if (p->n < 2)
+            continue;
+        bool room = true;
+        for (unsigned i = p->head; i <= p->last && room; i++)
+            room = open[i] < GRP_OPEN;
+        if (!room)
+            continue;
+        p->ok = true;
+        for (unsigned i = p->head; i <= p->last; i++)
+            open[i]++;
+    }
+    free(open);
+    for (unsigned i = 0; i < n; i++)
+        if (j->opg[i] >= 0 && !j->grp[j->opg[i]].ok)
+            j->opg[i] = -1;
+    return true;
+}
+
+bool grp_plan(struct jit *j)
+{
+    const struct ir_block *b = j->b;
+    j->ngrp = 0;
+    if (!grow(j))
+        return false;
+    for (unsigned i = 0; i < b->nops; i++)
+        j->opg[i] = -1;
+    if (j->no_groups)
+        return true;
+    int cand[GRP_CAND];
+    unsigned nc = 0;
+    for (unsigned i = 0; i < b->nops; i++) {
+        const struct ir_op *op = &b->ops[i];
+        if (ends_groups(j, op)) {
+            nc = 0;
+            continue;
+        }
+        if (op->opc == IR_LD || op->opc == IR_ST) {
+            ir_temp base;
+            int64_t d;
+            jit_addr_parts(j, i, op->args[1], &base, &d);
+            unsigned size = IR_MEM_GET_SIZE((unsigned)op->aux);
+            unsigned idx = IR_MEM_GET_IDX((unsigned)op->aux) & (TLB_MMU_MODES - 1);
+            int g = -1;
+            for (unsigned c = 0; c < nc; c++) {
+                struct jgrp *p = &j->grp[cand[c]];
+                if (p->base != base || p->idx != idx)
+                    continue;
+                int64_t lo = d < p->dmin ? d : p->dmin;
+                int64_t hi = d + (int64_t)size > p->dend ? d + (int64_t)size : p->dend;
+                if (hi - lo <= GRP_SPAN && i - p->head <= GRP_WINDOW) {
+                    g = cand[c];
+                    p->dmin = lo;
+                    p->dend = hi;
+                } else {
+                    cand[c] = cand[--nc];     /* a new group takes over this base */
+                }
+                break;
+            }
+            if (g < 0) {
+                g = new_grp(j);
+                if (g < 0)
+                    return false;
+                struct jgrp *p = &j->grp[g];
+                memset(p, 0, sizeof(*p));
+                p->base = base;
+                p->idx = idx;
+                p->dmin = d;
+                p->dend = d + (int64_t)size;
+                p->head = i;
+                if (nc == GRP_CAND)
+                    cand[0] = cand[--nc];     /* forget the oldest */
+                cand[nc++] = g;
+            }
+            struct jgrp *p = &j->grp[g];
+            p->last = i;
+            p->n++;
+            if (op->opc == IR_LD)
+                p->ld = true;
+            else
+                p->st = true;
+            j->opg[i] = g;
+            j->opd[i] = d;
+        }
+        /* A write of a base ends its group (after this op, which read it first). */
+        for (unsigned c = 0; c < nc;) {
+            if (writes(op, j->grp[cand[c]].base))
+                cand[c] = cand[--nc];
+            else
+                c++;
+        }
+    }
+    return accept(j);
+}
+
+#endif
