@@ -96,6 +96,8 @@ void cpu_update_hflags(struct cpu *cpu)
             hf |= HF_SS32;
         if (!pe || vm || (cpu->seg[0].base | cpu->seg[2].base | cpu->seg[3].base) != 0)
             hf |= HF_ADDSEG;
+        if (pe && !vm)
+            hf |= seg_chk_update(cpu);
     }
     if ((cpu->cr[0] & CR0_AM) && (cpu->eflags & CPU_AC) && (hf & HF_CPL_MASK) == HF_CPL_MASK)
         hf |= HF_AC;

@@ -78,6 +78,17 @@ struct cpu_seg {
     uint16_t sel;
     uint16_t attr;      /* descriptor bits 40..47 | 52..55 << 8 (type,S,DPL,P | AVL,L,D/B,G) */
 };
+/*
+ * Offsets a data access through a segment may touch in protected mode, computed by
+ * cpu_update_hflags from the descriptor cache: an access of offsets first..last is
+ * allowed when lo <= first and last <= hi (none when lo > hi: a null segment, an
+ * execute-only code segment), a write only when wr is 1 (writable data).
+ */
+struct cpu_segchk {
+    uint32_t lo, hi;
+    uint32_t wr;
+    uint32_t pad;
+};
 #define SEG_ATTR_DB 0x400u   /* D/B: 32-bit code / stack segment */
 #define SEG_ATTR_L 0x200u    /* L: 64-bit code segment */
 
@@ -97,6 +108,11 @@ struct cpu_seg {
 #define HF_ADDSEG 0x100u      /* DS/ES/SS bases may be non-zero (not 64-bit mode) */
 #define HF_AC 0x4000u         /* alignment checks: CR0.AM, EFLAGS.AC and CPL 3 (#AC) */
 #define HF_SMAP_AC 0x8000u    /* CPL < 3, CR4.SMAP and EFLAGS.AC: data accesses use MMU mode 2 */
+/* Protected mode outside 64-bit code: segment seg (0-5, ES CS SS DS FS GS) is not
+   flat (null, code, read-only, expand-down or limit below 4 GiB - 1), so data
+   accesses through it are checked against cpu->segchk[seg] (docs/SYSTEM.md). */
+#define HF_SEGCHK(seg) (0x10000u << (seg))
+#define HF_SEGCHK_ALL (0x3fu << 16)
 
 /*
  * Breakpoints and watchpoints of the guest's debug registers and of the
@@ -207,6 +223,7 @@ struct cpu {
     uint32_t jc_gen;        /* TLB generation: +1 at every TLB flush. With hflags (the 64 bits
                                at &hflags) the jump cache's key word 2, so a flush retires
                                every entry (code may map elsewhere now) */
+    struct cpu_segchk segchk[6]; /* per segment: the offsets data accesses may use (HF_SEGCHK) */
 
     /* --- the soft TLB (engines read it at offsetof(struct cpu, tlb)) --- */
     struct tlb tlb;
@@ -311,6 +328,13 @@ int cpu_exec(struct cpu *cpu, uint64_t budget);
 
 /* Recomputes cpu->hflags from CR0, EFER, segments and EFLAGS. */
 void cpu_update_hflags(struct cpu *cpu);
+/* Fills cpu->segchk[] from the segment caches; returns the HF_SEGCHK bits of the
+   segments that are not flat (cpu/seg.c; cpu_update_hflags uses it in protected
+   mode outside 64-bit code). */
+uint32_t seg_chk_update(struct cpu *cpu);
+/* When hflags say segment seg is checked: raises #GP(0) (#SS(0) for SS) unless an
+   access of size bytes at offset off (a write when write) is allowed (cpu/seg.c). */
+void seg_chk_access(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size, bool write);
 /* Full EFLAGS (materialises the lazy flags). */
 uint64_t cpu_get_eflags(struct cpu *cpu);
 /* Sets EFLAGS (all bits in mask; bit 1 forced to 1). */

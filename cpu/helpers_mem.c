@@ -21,10 +21,13 @@ static void set_reg(struct cpu *cpu, unsigned r, unsigned size, uint64_t v)
         cpu->gpr[r] = (cpu->gpr[r] & ~mask_of(size)) | (v & mask_of(size));
 }
 
-static uint64_t seg_addr(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size)
+/* Linear address of seg:off for an access of size bytes (a write when write),
+   with the segment checks of real, virtual-8086 and protected mode. */
+static uint64_t seg_addr(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size, bool write)
 {
     if ((!(cpu->hflags & HF_PE) || (cpu->hflags & HF_VM)) && off + size - 1 > cpu->seg[seg].limit)
         cpu_raise(cpu, seg == 2 ? EXC_SS : EXC_GP, true, 0);
+    seg_chk_access(cpu, seg, off, size, write);
     if (cpu->hflags & HF_CS64)
         return (seg == 4 || seg == 5) ? cpu->seg[seg].base + off : off;
     return (cpu->seg[seg].base + off) & 0xffffffffu;
@@ -66,31 +69,31 @@ static uint64_t h_string(void *env, uint64_t desc, uint64_t a1, uint64_t a2, uin
         uint64_t si = cpu->gpr[6] & am, di = cpu->gpr[7] & am;
         switch (kind) {
         case STR_MOVS: {
-            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size), size, sidx);
-            cpu_st(cpu, seg_addr(cpu, 0, di, size), v, size, idx);
+            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size, false), size, sidx);
+            cpu_st(cpu, seg_addr(cpu, 0, di, size, true), v, size, idx);
             set_reg(cpu, 6, as, si + step);
             set_reg(cpu, 7, as, di + step);
             break;
         }
         case STR_INS: {
-            uint64_t a = seg_addr(cpu, 0, di, size);
+            uint64_t a = seg_addr(cpu, 0, di, size, true);
             uint64_t v = cpu_io_read(cpu, (uint16_t)cpu->gpr[2], size);
             cpu_st(cpu, a, v, size, idx);
             set_reg(cpu, 7, as, di + step);
             break;
         }
         case STR_OUTS: {
-            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size), size, sidx);
+            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size, false), size, sidx);
             cpu_io_write(cpu, (uint16_t)cpu->gpr[2], (uint32_t)v, size);
             set_reg(cpu, 6, as, si + step);
             break;
         }
         case STR_STOS:
-            cpu_st(cpu, seg_addr(cpu, 0, di, size), cpu->gpr[0], size, idx);
+            cpu_st(cpu, seg_addr(cpu, 0, di, size, true), cpu->gpr[0], size, idx);
             set_reg(cpu, 7, as, di + step);
             break;
         case STR_LODS: {
-            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size), size, sidx);
+            uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size, false), size, sidx);
             set_reg(cpu, 0, size, v);
             set_reg(cpu, 6, as, si + step);
             break;
@@ -98,12 +101,12 @@ static uint64_t h_string(void *env, uint64_t desc, uint64_t a1, uint64_t a2, uin
         case STR_CMPS: case STR_SCAS: {
             uint64_t a, b;
             if (kind == STR_CMPS) {
-                a = cpu_ld(cpu, seg_addr(cpu, seg, si, size), size, sidx);
-                b = cpu_ld(cpu, seg_addr(cpu, 0, di, size), size, idx);
+                a = cpu_ld(cpu, seg_addr(cpu, seg, si, size, false), size, sidx);
+                b = cpu_ld(cpu, seg_addr(cpu, 0, di, size, false), size, idx);
                 set_reg(cpu, 6, as, si + step);
             } else {
                 a = cpu->gpr[0] & mask_of(size);
-                b = cpu_ld(cpu, seg_addr(cpu, 0, di, size), size, idx);
+                b = cpu_ld(cpu, seg_addr(cpu, 0, di, size, false), size, idx);
             }
             set_reg(cpu, 7, as, di + step);
             unsigned lg = size == 8 ? 3 : size == 4 ? 2 : size == 2 ? 1 : 0;

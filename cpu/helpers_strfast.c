@@ -23,23 +23,33 @@ static void set_reg(struct cpu *cpu, unsigned r, unsigned size, uint64_t v)
 /*
  * How many of n elements, starting at offset off of segment seg and going
  * forward or backward, stay without offset wrap-around, inside the segment
- * limit (real and virtual-8086 mode, where helper_string checks it) and inside
+ * (the limit in real and virtual-8086 mode; in protected mode the window of a
+ * checked segment, cpu->segchk: helper_string raises the faults) and inside
  * the page of the first element. 0 when the first element itself needs the
- * slow path. *lin gets the linear address of the first element.
+ * slow path (also a write through a segment that is not writable). *lin gets
+ * the linear address of the first element.
  */
 static uint64_t span(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size, uint64_t am,
-                     bool back, uint64_t n, uint64_t *lin)
+                     bool back, bool write, uint64_t n, uint64_t *lin)
 {
-    uint64_t room;
+    uint64_t room, lo = 0, hi = ~(uint64_t)0;
     if (off + size - 1 > am || off + size - 1 < off)
         return 0;
     if ((!(cpu->hflags & HF_PE) || (cpu->hflags & HF_VM))) {
-        uint64_t limit = cpu->seg[seg].limit;
-        if (off + size - 1 > limit)
+        hi = cpu->seg[seg].limit;
+    } else if (cpu->hflags & HF_SEGCHK(seg)) {
+        const struct cpu_segchk *k = &cpu->segchk[seg];
+        if (write && !k->wr)
             return 0;
-        if (!back && (room = (limit - off + 1) / size) < n)
-            n = room;
+        lo = k->lo;
+        hi = k->hi;
     }
+    if (off < lo || off + size - 1 > hi)
+        return 0;
+    if (!back && hi != ~(uint64_t)0 && (room = (hi - off + 1) / size) < n)
+        n = room;
+    if (back && (room = (off - lo) / size + 1) < n)
+        n = room;
     if (!back && am != ~(uint64_t)0 && (room = (am - off + 1) / size) < n)
         n = room;
     if (back && (room = off / size + 1) < n)
@@ -108,9 +118,9 @@ uint64_t str_fast(struct cpu *cpu, unsigned kind, unsigned size, unsigned as, un
     uint64_t n = cnt < max ? cnt : max, si = cpu->gpr[6] & am, di = cpu->gpr[7] & am;
     uint64_t lsi = 0, ldi = 0;
     if (use_si)
-        n = span(cpu, seg, si, size, am, back, n, &lsi);
+        n = span(cpu, seg, si, size, am, back, false, n, &lsi);
     if (use_di && n)
-        n = span(cpu, 0, di, size, am, back, n, &ldi);
+        n = span(cpu, 0, di, size, am, back, kind == STR_MOVS || kind == STR_STOS, n, &ldi);
     if (n < 2)
         return 0;
     /* Probe the first element's pages in the order the slow path touches them:

@@ -171,8 +171,10 @@ static uint64_t h_fastcall(void *env, uint64_t kind, uint64_t next, uint64_t ops
             set_flat(cpu, X86_SEG_CS, (uint16_t)(sel | 3), true, 3, false);
             cpu->rip = (uint32_t)cpu->gpr[1];
         }
-        cpu->seg[X86_SEG_SS].sel = (uint16_t)((sel + 8) | 3);
-        cpu->seg[X86_SEG_SS].attr = (uint16_t)(0x93 | (3u << 5) | 0x800 | SEG_ATTR_DB);
+        /* SS as Intel's SYSRET loads it: flat (base 0, limit 4 GiB - 1), not the cache of
+           the kernel's SS (a null one has limit 0: the segment checks of a
+           compatibility-mode return would fault every stack access) */
+        set_flat(cpu, X86_SEG_SS, (uint16_t)((sel + 8) | 3), false, 3, false);
         cpu_set_cpl(cpu, 3);
         if (lma)
             cpu_set_eflags(cpu, (cpu->gpr[11] & 0x3c7fd7u) | 2, ~(uint64_t)0);

@@ -142,3 +142,48 @@ void seg_validate_outer(struct cpu *cpu)
     }
     cpu_update_hflags(cpu);
 }
+
+/* The offsets a data access may use through one segment cache in protected mode. */
+static void chk_of(const struct cpu_seg *sc, struct cpu_segchk *k)
+{
+    unsigned a = sc->attr;
+    bool code = (a & 0x08) != 0;
+    k->lo = 1;          /* empty window: every access faults */
+    k->hi = 0;
+    k->wr = 0;
+    if (!(a & 0x80) || !(a & 0x10) || (code && !(a & 0x02)))
+        return;         /* null (unusable), system, execute-only code */
+    if (!code && (a & 0x04)) {
+        /* expand-down: limit + 1 up to 64 KiB - 1 or 4 GiB - 1 by the B bit */
+        uint32_t top = (a & SEG_ATTR_DB) ? 0xffffffffu : 0xffffu;
+        if (sc->limit >= top)
+            return;
+        k->lo = sc->limit + 1;
+        k->hi = top;
+    } else {
+        k->lo = 0;
+        k->hi = sc->limit;
+    }
+    k->wr = !code && (a & 0x02);
+}
+
+uint32_t seg_chk_update(struct cpu *cpu)
+{
+    uint32_t hf = 0;
+    for (unsigned i = 0; i < 6; i++) {
+        struct cpu_segchk *k = &cpu->segchk[i];
+        chk_of(&cpu->seg[i], k);
+        if (!k->wr || k->lo != 0 || k->hi != 0xffffffffu)
+            hf |= HF_SEGCHK(i);
+    }
+    return hf;
+}
+
+void seg_chk_access(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size, bool write)
+{
+    if (seg > 5 || !(cpu->hflags & HF_SEGCHK(seg)) || !size)
+        return;
+    const struct cpu_segchk *k = &cpu->segchk[seg];
+    if (off < k->lo || off + size - 1 > k->hi || (write && !k->wr))
+        cpu_raise(cpu, seg == X86_SEG_SS ? EXC_SS : EXC_GP, true, 0);
+}

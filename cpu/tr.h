@@ -28,6 +28,9 @@ struct tr {
     unsigned rsp_adjust;       /* POP [rsp+..]: EA uses rsp after the pop */
     ir_temp ss_addr[4];        /* 64-bit mode: this instruction's SS linear addresses (memop CPU_MEMOP_SS) */
     unsigned nss_addr;
+    ir_temp chk_addr[8];       /* linear addresses made for checked segments (HF_SEGCHK)... */
+    uint8_t chk_seg[8];        /* ...and their segments: tr_st / tr_seg_wcheck check writes */
+    unsigned nchk_addr;
     bool single;               /* TB_CF_SINGLE: one instruction, end with EXIT */
     bool ended;                /* the current instruction ended the block */
     bool rip_exact;            /* rip was written at the current instruction's start */
@@ -58,8 +61,14 @@ void tr_set_regop(struct tr *s, const struct x86_operand *op, ir_temp v);
 ir_temp tr_ea(struct tr *s, const struct x86_operand *op);
 /* Linear address of seg:offset (offset already at the address size) for an access
    of size bytes (0: no access, no limit check). In real and virtual-8086 mode an
-   access past the segment limit raises #GP(0) (#SS(0) for SS). */
+   access past the segment limit raises #GP(0) (#SS(0) for SS); in protected mode
+   outside 64-bit code, one through a segment that is not flat (HF_SEGCHK) must lie
+   in its window (limit, expand-down, null, execute-only: docs/SYSTEM.md). */
 ir_temp tr_linear(struct tr *s, unsigned seg, ir_temp off, unsigned size);
+/* Protected mode: addr (from tr_linear) is about to be written, by tr_st or by a
+   helper: #GP(0) / #SS(0) unless its segment is writable data (no code for flat
+   segments). tr_st calls it; translators whose helpers store must call it. */
+void tr_seg_wcheck(struct tr *s, ir_temp addr);
 /* Linear address of a memory operand (accessed at its size). */
 static inline ir_temp tr_addr(struct tr *s, const struct x86_operand *op)
 { return tr_linear(s, op->seg, tr_ea(s, op), op->size); }

@@ -84,6 +84,15 @@ ir_temp tr_ea(struct tr *s, const struct x86_operand *op)
     return u;
 }
 
+/* Raises exc(0) at the current instruction (whose state is still untouched). */
+static void raise0(struct tr *s, int exc)
+{
+    tr_set_rip(s, s->eip);
+    tr_call(s, &helper_raise, IR_NONE, tr_const(s, (uint64_t)exc), tr_const(s, 0), tr_const(s, 1),
+            IR_NONE);
+    ir_exit(s->b, CPU_EXIT_CONTINUE);
+}
+
 /* Real / virtual-8086 mode: offset + size - 1 must be within the limit. */
 static void limit_check(struct tr *s, unsigned seg, ir_temp off, unsigned size)
 {
@@ -93,11 +102,52 @@ static void limit_check(struct tr *s, unsigned seg, ir_temp off, unsigned size)
                                        offsetof(struct cpu_seg, limit)));
     ir_binop(s->b, IR_ADD, 64, last, off, tr_const(s, size - 1));
     ir_brcond(s->b, 64, IR_LEU, last, lim, ok);
-    tr_set_rip(s, s->eip);
-    tr_call(s, &helper_raise, IR_NONE, tr_const(s, seg == X86_SEG_SS ? EXC_SS : EXC_GP), tr_const(s, 0),
-            tr_const(s, 1), IR_NONE);
-    ir_exit(s->b, CPU_EXIT_CONTINUE);
+    raise0(s, seg == X86_SEG_SS ? EXC_SS : EXC_GP);
     ir_label(s->b, ok);
+}
+
+static int32_t segchk_off(unsigned seg, size_t field)
+{
+    return (int32_t)(offsetof(struct cpu, segchk) + seg * sizeof(struct cpu_segchk) + field);
+}
+
+/*
+ * Protected mode, a segment that is not flat (HF_SEGCHK): offsets off..off+size-1
+ * must lie in [segchk.lo, segchk.hi] (computed at segment load: the limit, an
+ * expand-down window, empty for a null or execute-only segment). The sum is
+ * 64-bit, so an access wrapping past 4 GiB - 1 faults.
+ */
+static void window_check(struct tr *s, unsigned seg, ir_temp off, unsigned size)
+{
+    ir_temp lo = tr_tmp(s), hi = tr_tmp(s), last = tr_tmp(s);
+    unsigned ok = ir_label_new(s->b), bad = ir_label_new(s->b);
+    ir_ld_env(s->b, 32, lo, segchk_off(seg, offsetof(struct cpu_segchk, lo)));
+    ir_brcond(s->b, 64, IR_LTU, off, lo, bad);
+    ir_ld_env(s->b, 32, hi, segchk_off(seg, offsetof(struct cpu_segchk, hi)));
+    ir_binop(s->b, IR_ADD, 64, last, off, tr_const(s, size - 1));
+    ir_brcond(s->b, 64, IR_LEU, last, hi, ok);
+    ir_label(s->b, bad);
+    raise0(s, seg == X86_SEG_SS ? EXC_SS : EXC_GP);
+    ir_label(s->b, ok);
+}
+
+void tr_seg_wcheck(struct tr *s, ir_temp addr)
+{
+    unsigned n = s->nchk_addr < 8 ? s->nchk_addr : 8;
+    for (unsigned i = 0; i < n; i++) {
+        /* newest first: the entry of the tr_linear that made addr */
+        unsigned j = (s->nchk_addr - 1 - i) % 8;
+        if (s->chk_addr[j] != addr)
+            continue;
+        unsigned seg = s->chk_seg[j];
+        ir_temp w = tr_tmp(s);
+        unsigned ok = ir_label_new(s->b);
+        ir_ld_env(s->b, 32, w, segchk_off(seg, offsetof(struct cpu_segchk, wr)));
+        ir_brcond(s->b, 32, IR_NE, w, tr_const(s, 0), ok);
+        raise0(s, seg == X86_SEG_SS ? EXC_SS : EXC_GP);
+        ir_label(s->b, ok);
+        return;
+    }
 }
 
 /* CR0.AM, EFLAGS.AC and CPL 3 (HF_AC): a 2-, 4- or 8-byte access must be aligned (#AC(0)). */
@@ -109,20 +159,22 @@ static ir_temp align_check(struct tr *s, ir_temp a, unsigned size)
     unsigned ok = ir_label_new(s->b);
     ir_binop(s->b, IR_AND, 64, m, a, tr_const(s, size - 1));
     ir_brcond(s->b, 64, IR_EQ, m, tr_const(s, 0), ok);
-    tr_set_rip(s, s->eip);
-    tr_call(s, &helper_raise, IR_NONE, tr_const(s, EXC_AC), tr_const(s, 0), tr_const(s, 1), IR_NONE);
-    ir_exit(s->b, CPU_EXIT_CONTINUE);
+    raise0(s, EXC_AC);
     ir_label(s->b, ok);
     return a;
 }
 
 ir_temp tr_linear(struct tr *s, unsigned seg, ir_temp off, unsigned size)
 {
-    bool add;
+    bool add, chk;
     if (seg >= 6)
         seg = X86_SEG_DS;
     if (size && (!(s->hflags & HF_PE) || (s->hflags & HF_VM)))
         limit_check(s, seg, off, size);
+    /* HF_SEGCHK bits are only ever set in protected mode outside 64-bit code */
+    chk = (s->hflags & HF_SEGCHK(seg)) != 0;
+    if (chk && size)
+        window_check(s, seg, off, size);
     if (s->mode == X86_MODE_64) {
         /* Remember stack references: a non-canonical one raises #SS(0), not #GP(0). */
         if (seg == X86_SEG_SS)
@@ -131,12 +183,22 @@ ir_temp tr_linear(struct tr *s, unsigned seg, ir_temp off, unsigned size)
     }
     else
         add = (s->hflags & HF_ADDSEG) || seg == X86_SEG_FS || seg == X86_SEG_GS || seg == X86_SEG_CS;
-    if (!add)
+    if (!add && !chk)
         return align_check(s, off, size);
-    ir_temp base = tr_tmp(s), a = tr_tmp(s);
-    ir_ld_env(s->b, 64, base, (int32_t)(offsetof(struct cpu, seg) + seg * sizeof(struct cpu_seg)
-                                        + offsetof(struct cpu_seg, base)));
-    ir_binop(s->b, IR_ADD, s->mode == X86_MODE_64 ? 64 : 32, a, off, base);
+    ir_temp a = tr_tmp(s);
+    if (add) {
+        ir_temp base = tr_tmp(s);
+        ir_ld_env(s->b, 64, base, (int32_t)(offsetof(struct cpu, seg) + seg * sizeof(struct cpu_seg)
+                                            + offsetof(struct cpu_seg, base)));
+        ir_binop(s->b, IR_ADD, s->mode == X86_MODE_64 ? 64 : 32, a, off, base);
+    } else {
+        ir_mov(s->b, 64, a, off); /* a temp of its own: tr_seg_wcheck finds the segment by it */
+    }
+    if (chk) {
+        s->chk_addr[s->nchk_addr % 8] = a;
+        s->chk_seg[s->nchk_addr % 8] = (uint8_t)seg;
+        s->nchk_addr++;
+    }
     return align_check(s, a, size);
 }
 
@@ -166,6 +228,8 @@ ir_temp tr_lds(struct tr *s, ir_temp addr, unsigned size, unsigned w)
 
 void tr_st(struct tr *s, ir_temp addr, unsigned size, ir_temp v)
 {
+    if (s->nchk_addr)
+        tr_seg_wcheck(s, addr);
     ir_st(s->b, tr_w(size), v, addr, memop(s, addr, size));
 }
 
