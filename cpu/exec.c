@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include <stdio.h>
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
 #include "cpu/trace.h"
@@ -69,6 +70,7 @@ static struct tb *translate_tb(struct cpu *cpu, uint64_t pc, uint64_t cs_base, u
                 return tb;
             }
         }
+        fprintf(stderr, "COMMIT FAIL attempt %d tb %p nops %u op_icount %u\n", attempt, (void*)tb, b->nops, info.op_icount);
         tb_flush(cpu->tbc);
         *flushed = true;
     }

@@ -5,9 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "cpu/bare.h"
+#include "cpu/cpu.h"
+#include "translate/tb.h"
 
 #define MEM (1u << 20)
 #define CODE 0x1000u
@@ -313,6 +316,67 @@ static void test_rep_fault(void **state)
     }
 }
 
+/* Runs n copies of the instruction pat (len bytes; it adds rax to [rsi + 8 * k], k =
+   copy % 64, through a disp32 at pat + 3), then HLT, on a fresh CPU of each engine: every
+   copy runs once, and the JIT's cache had to be flushed part-way (*flushes). */
+static void run_copies(const uint8_t *pat, unsigned len, unsigned n, uint64_t *jit_flushes)
+{
+    enum { SLOTS = 64, BIG = 4u << 20, DATA = 0x300000 };
+    size_t size = (size_t)n * len + 1;
+    uint8_t *code = malloc(size);
+    assert_non_null(code);
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t d = 8u * (i % SLOTS);
+        memcpy(code + (size_t)i * len, pat, len);
+        memcpy(code + (size_t)i * len + 3, &d, 4);
+    }
+    code[size - 1] = 0xf4;                       /* hlt */
+    FOR_ENGINES(e) {
+        struct bare_cpu *cpu = bare_cpu_new((enum bare_engine)e, BARE_MODE_LONG64, 0, BIG);
+        assert_non_null(cpu);
+        assert_true(bare_cpu_write(cpu, CODE, code, size));
+        struct bare_regs r = { 0 };
+        r.rip = CODE;
+        r.gpr[0] = 1;                            /* rax */
+        r.gpr[6] = DATA;                         /* rsi */
+        r.gpr[4] = 0x8000;
+        r.rflags = 2;
+        bare_cpu_set_regs(cpu, &r);
+        struct bare_result res;
+        bare_cpu_run(cpu, 4ull * n, &res);
+        bare_cpu_get_regs(cpu, &r);
+        assert_int_equal(res.stop, BARE_STOP_HLT);
+        assert_int_equal(r.rip, CODE + size);
+        for (unsigned k = 0; k < SLOTS; k++) {
+            uint64_t v;
+            memcpy(&v, bare_cpu_mem(cpu) + DATA + 8 * k, 8);
+            assert_int_equal(v, n / SLOTS);
+        }
+        struct tb_stats st;
+        tb_cache_stats(bare_cpu_cpu(cpu)->tbc, &st);
+        if (e == BARE_ENGINE_JIT)
+            *jit_flushes = st.flushes;
+        bare_cpu_free(cpu);
+    }
+    free(code);
+}
+
+/* A cache that fills part-way through a run is flushed and the block that did not fit
+   is translated again from scratch (the first attempt's IR was already optimized in
+   place): once because the code buffer is full (64-instruction blocks of memory ops,
+   ~5 KiB of host code each), once because the block table is (two-instruction blocks). */
+static void test_cache_full(void **state)
+{
+    (void)state;
+    static const uint8_t add[] = { 0x48, 0x01, 0x86, 0, 0, 0, 0 };            /* add [rsi+d], rax */
+    static const uint8_t add_jnz[] = { 0x48, 0x01, 0x86, 0, 0, 0, 0, 0x75, 0x00 }; /* ...; jnz $+2 */
+    uint64_t flushes = 0;
+    run_copies(add, sizeof(add), 64 * 7000, &flushes);
+    assert_true(flushes >= 1);                   /* else this no longer tests a full buffer */
+    run_copies(add_jnz, sizeof(add_jnz), 64 * 300, &flushes);
+    assert_true(flushes >= 1);                   /* 19200 blocks > the bare CPU's 16384 */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -325,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_smc),
         cmocka_unit_test(test_smc_pages),
         cmocka_unit_test(test_rep_fault),
+        cmocka_unit_test(test_cache_full),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
