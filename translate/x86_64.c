@@ -275,7 +275,7 @@ static bool block_sane(const struct ir_block *b)
             if (!h || !h->fn)
                 return false;
         }
-        if (op->opc == IR_SEXT && op->aux != 8 && op->aux != 16 && op->aux != 32)
+        if (op->opc == IR_SEXT && op->aux != 8 && op->aux != 16 && op->aux != 32 && op->aux != 64)
             return false;
     }
     return true;

@@ -109,11 +109,11 @@ static void test_arith_ops(void **state)
 static void test_bit_ops(void **state)
 {
     struct fx *f = *state;
-    for (unsigned w = 16; w <= 64; w *= 2) {
+    for (unsigned w = 16; w <= 64; w *= 2)
         check_binop(f, IR_BSWAP, w, 0, 0, false);
-        for (unsigned from = 8; from < w; from *= 2)
+    for (unsigned w = 8; w <= 64; w *= 2)     /* every source width IR.md allows, >= w too */
+        for (unsigned from = 8; from <= 64; from *= 2)
             check_binop(f, IR_SEXT, w, 0, from, false);
-    }
     for (unsigned w = 8; w <= 64; w *= 2) {
         for (unsigned len = 1; len <= w; len += (len < 9 ? 1 : 7)) {
             for (unsigned pos = 0; pos + len <= w; pos += 1 + pos / 3) {
