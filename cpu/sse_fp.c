@@ -489,11 +489,13 @@ bool sse_fp_op(struct cpu *cpu, unsigned op, sse_reg *d, const sse_reg *s, unsig
         for (unsigned i = 0; i < n; i++)
             if (imm & (0x10u << i))
                 t[i] = arith(&x, A_MUL, lane(d, i, dbl), lane(s, i, dbl), dbl);
-        /* two stages (products, then sums), each with its own exception rules: an
+        /* two stages (products, then sums), each with its own exception rules. Any
+           unmasked exception of the products traps before the sums are looked at
+           (on the host an overflowing product plus -inf reports OE alone, not IE); an
            unmasked pre-computation exception of the sums keeps the products' flags */
         unsigned masks = (x.mxcsr >> MXCSR_MASKS_SHIFT) & 0x3f;
         unsigned pre = MXCSR_IE | MXCSR_DE | MXCSR_ZE, post = MXCSR_OE | MXCSR_UE | MXCSR_PE;
-        if (x.flags & ~masks & pre)
+        if (x.flags & ~masks & 0x3f)
             break;                       /* the products trap: r unused */
         unsigned mul_flags = x.flags;
         x.flags = 0;
@@ -507,8 +509,6 @@ bool sse_fp_op(struct cpu *cpu, unsigned op, sse_reg *d, const sse_reg *s, unsig
         }
         if (x.flags & ~masks & pre)
             x.flags &= ~post;
-        if (mul_flags & ~masks & post)  /* products trapped late: sums see no denormal */
-            x.flags &= ~(unsigned)MXCSR_DE;
         x.flags |= mul_flags;
         if (x.flags & ~masks & 0x3f) {   /* trap without the whole-instruction rule */
             cpu->fpu.mxcsr |= x.flags & 0x3f;
