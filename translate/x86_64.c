@@ -413,6 +413,7 @@ static void jit_destroy(struct engine *e)
     free(j->grp);
     free(j->opg);
     free(j->opd);
+    free(j->opf);
     free(j->blk);
     free(j);
 }

@@ -94,6 +94,29 @@ static bool mov_const_to_global(struct jit *j, ir_temp d, uint64_t v)
     return true;
 }
 
+/* True when global d is written again before anything but an LD/ST slow path
+   could read env (a label, branch, exit or env-touching call): a copy in a
+   register then costs less than storing now. */
+static bool rewritten_soon(struct jit *j, ir_temp d)
+{
+    for (unsigned i = j->cur + 1; i < j->b->nops && i <= j->cur + 64; i++) {
+        const struct ir_op *op = &j->b->ops[i];
+        switch (op->opc) {
+        case IR_LABEL: case IR_BR: case IR_BRCOND: case IR_GOTO_TB: case IR_GOTO_PTR: case IR_EXIT:
+            return false;
+        case IR_CALL:
+            if (!(((const struct ir_helper *)(uintptr_t)op->aux)->flags & IR_HELPER_NO_ENV))
+                return false;
+            break;
+        default:
+            break;
+        }
+        if (ir_op_defs[op->opc].nout && op->args[0] == d)
+            return op->width >= j->t[d].gw;
+    }
+    return false;
+}
+
 static void gen_mov(struct jit *j, const struct ir_op *op)
 {
     unsigned w = op->width;
@@ -110,7 +133,7 @@ static void gen_mov(struct jit *j, const struct ir_op *op)
     } else {
         int ra = ra_in(j, a);
         unsigned zw = ra_zw(j, a);
-        if (j->t[d].kind == IR_TEMP_GLOBAL && zw <= w && !ra_dies(j, a)) {
+        if (j->t[d].kind == IR_TEMP_GLOBAL && zw <= w && !ra_dies(j, a) && !rewritten_soon(j, d)) {
             /* The source lives on: rather than a copy in another register that
                the next sync point stores, store now (what the interpreter does). */
             ra_store_global(j, d, ra);
@@ -558,7 +581,10 @@ void gen_op(struct jit *j, const struct ir_op *op)
     switch (op->opc) {
     case IR_MOV: gen_mov(j, op); break;
     case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: case IR_MUL:
-        gen_alu(j, op);
+        if (j->opf[j->cur] == JF_SKIP_ADD)
+            gen_skipped_add(j, op);       /* an access group member adds it (x86_64_mem.c) */
+        else
+            gen_alu(j, op);
         break;
     case IR_MULUH: case IR_MULSH: gen_mulh(j, op); break;
     case IR_DIVU: case IR_DIVS: case IR_REMU: case IR_REMS: gen_div(j, op); break;

@@ -30,10 +30,12 @@ static bool writes(const struct ir_op *op, ir_temp t)
     return ir_op_defs[op->opc].nout && op->args[0] == t;
 }
 
-void jit_addr_parts(struct jit *j, unsigned at, ir_temp a, ir_temp *base, int64_t *disp)
+/* Also *def = the ADD's op index (-1: none). */
+static void addr_def(struct jit *j, unsigned at, ir_temp a, ir_temp *base, int64_t *disp, int *def)
 {
     *base = a;
     *disp = 0;
+    *def = -1;
     unsigned stop = at > 16 ? at - 16 : 0;
     for (unsigned i = at; i-- > stop;) {
         const struct ir_op *op = &j->b->ops[i];
@@ -50,7 +52,46 @@ void jit_addr_parts(struct jit *j, unsigned at, ir_temp a, ir_temp *base, int64_
                 return;
         *base = g;
         *disp = (int64_t)j->t[c].val;
+        *def = (int)i;
         return;
+    }
+}
+
+void jit_addr_parts(struct jit *j, unsigned at, ir_temp a, ir_temp *base, int64_t *disp)
+{
+    int def;
+    addr_def(j, at, a, base, disp, &def);
+}
+
+/*
+ * A member whose address is `add.64 t, base, $d` right before it (only
+ * instruction markers between), t a local that dies at the member and is not
+ * its stored value, and base still live there: the ADD emits nothing (t gets
+ * a register but no value) and the member accesses [base + addend + d]; its
+ * slow path computes t first.
+ */
+static void plan_folds(struct jit *j)
+{
+    const struct ir_block *b = j->b;
+    for (unsigned k = 0; k < b->nops; k++) {
+        if (j->opg[k] < 0)
+            continue;
+        const struct ir_op *op = &b->ops[k];
+        ir_temp a = op->args[1], base;
+        int64_t d;
+        int def;
+        addr_def(j, k, a, &base, &d, &def);
+        if (def < 0 || base != j->grp[j->opg[k]].base || j->t[a].kind != IR_TEMP_LOCAL ||
+            j->t[a].last != (int32_t)k || (op->opc == IR_ST && op->args[0] == a) ||
+            (j->t[base].kind == IR_TEMP_LOCAL && j->t[base].last < (int32_t)k))
+            continue;
+        bool adjacent = true;
+        for (unsigned i = (unsigned)def + 1; i < k && adjacent; i++)
+            adjacent = b->ops[i].opc == IR_INSN_START || b->ops[i].opc == IR_NOP;
+        if (!adjacent)
+            continue;
+        j->opf[def] = JF_SKIP_ADD;
+        j->opf[k] = JF_FOLDED;
     }
 }
 
@@ -82,6 +123,10 @@ static bool grow(struct jit *j)
         if (!d)
             return false;
         j->opd = d;
+        uint8_t *f = realloc(j->opf, n);
+        if (!f)
+            return false;
+        j->opf = f;
         j->opcap = n;
     }
     return true;
@@ -137,6 +182,7 @@ bool grp_plan(struct jit *j)
         return false;
     for (unsigned i = 0; i < b->nops; i++)
         j->opg[i] = -1;
+    memset(j->opf, 0, b->nops);
     if (j->no_groups)
         return true;
     int cand[GRP_CAND];
@@ -202,7 +248,10 @@ bool grp_plan(struct jit *j)
                 c++;
         }
     }
-    return accept(j);
+    if (!accept(j))
+        return false;
+    plan_folds(j);
+    return true;
 }
 
 #endif

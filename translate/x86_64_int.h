@@ -55,6 +55,10 @@ struct jslow {
     uint8_t *jcc2_at;    /* a second jne to patch (access group head: write tag), or NULL */
     int8_t own_g;        /* access group head: its addend register, poisoned first (-1: none) */
     uint16_t poison;     /* addend registers of the open access groups: poisoned after the call */
+    uint8_t ndirty;      /* globals newer in registers than in env: stored before the call */
+    struct { int8_t reg; uint8_t w; int32_t off; } dirty[16];
+    int8_t abase;        /* the fast path accesses [abase + addend + adisp] */
+    int32_t adisp;       /* (adisp != 0: a folded member; its slow path first sets addr = abase + adisp) */
 };
 
 /* An access group (x86_64_grp.c, docs/JIT.md "Access groups"): LD/STs at
@@ -114,6 +118,7 @@ struct jit {
     unsigned ngrp, grpcap;
     int32_t *opg;                    /* per op: its access group, -1 none */
     int64_t *opd;                    /* per op (LD/ST of a group): displacement from the base */
+    uint8_t *opf;                    /* per op: JF_SKIP_ADD / JF_FOLDED (x86_64_grp.c) */
     unsigned opcap;
     uint16_t reserved;               /* registers holding group addends: not allocatable */
     bool no_groups;                  /* tests: compile without access groups */
@@ -156,10 +161,18 @@ void ra_forget_all(struct jit *j);
 void ra_free_caller_saved(struct jit *j);
 /* Loads t into host register r without allocating (call arguments). */
 void ra_load_to(struct jit *j, int r, ir_temp t);
+/* Fills s->dirty with the dirty globals in registers (they stay dirty). */
+void ra_dirty_globals(struct jit *j, struct jslow *s);
 /* Registers currently holding a value. */
 uint16_t ra_live_mask(struct jit *j);
 /* End of op: frees dead locals and unlocks registers. */
 void ra_end_op(struct jit *j, const struct ir_op *op);
+
+/* opf values: an address ADD left out / the group member that reads base + d itself. */
+#define JF_SKIP_ADD 1
+#define JF_FOLDED 2
+/* The skipped ADD: its output gets a register (and no value). */
+void gen_skipped_add(struct jit *j, const struct ir_op *op);
 
 /* Access groups (x86_64_grp.c). The address temp a of op i as base + disp (a + 0
    when a is not an ADD of an imm32 to a temp unchanged since, in straight-line code). */

@@ -193,22 +193,28 @@ static void emit_addend(struct jit *j, unsigned memop, int slot)
     x_enc(&j->x, 64, 0x8b, X_RAX, 0, X_RBP, slot, 0, base + (int32_t)offsetof(struct tlb_entry, addend));
 }
 
-/* The host access itself at [addr + areg] (areg: rax = the addend after a
-   probe, or an access group's addend register). */
-static void emit_access(struct jit *j, const struct jslow *s, int areg)
+/* The host access itself at [base + areg + disp] (areg: rax = the addend after
+   a probe, or an access group's addend register). */
+static void emit_access(struct jit *j, const struct jslow *s, int base, int areg, int32_t disp)
 {
     unsigned bytes = IR_MEM_GET_SIZE(s->memop);
     if (s->store) {
         if (s->val_imm)
-            store_mem_imm(&j->x, s->imm32, bytes * 8, s->addr, areg, 0);
+            store_mem_imm(&j->x, s->imm32, bytes * 8, base, areg, disp);
         else
-            store_mem(&j->x, s->val, bytes * 8, s->addr, areg, 0);
+            store_mem(&j->x, s->val, bytes * 8, base, areg, disp);
         return;
     }
     bool sign = (s->memop & IR_MEM_SIGN) && bytes * 8 < s->width;
-    load_mem(&j->x, s->dreg, bytes * 8, sign, s->addr, areg, 0);
+    load_mem(&j->x, s->dreg, bytes * 8, sign, base, areg, disp);
     if (sign && s->width < 64)
         x_zext(&j->x, s->width, s->dreg, s->dreg);
+}
+
+void gen_skipped_add(struct jit *j, const struct ir_op *op)
+{
+    ra_out(j, op->args[0], -1);
+    ra_written(j, op->args[0], 64);
 }
 
 static uint8_t *tlb_probe(struct jit *j, ir_temp a, int ra, unsigned memop, bool store, ir_temp out,
@@ -245,10 +251,10 @@ static void group_head(struct jit *j, struct jslow *s, struct jgrp *g, ir_temp o
 {
     struct xbuf *x = &j->x;
     int32_t tbase = (int32_t)(j->e.guest->tlb_offset + g->idx * TLB_SIZE * sizeof(struct tlb_entry));
-    int64_t delta = g->dmin - j->opd[j->cur];
-    int lo = s->addr;
+    int64_t delta = g->dmin - j->opd[j->cur] + s->adisp;
+    int lo = s->abase;
     if (delta) {
-        x_enc(x, 64, 0x8d, X_RAX, 0, s->addr, -1, 0, (int32_t)delta);   /* lea rax, [A + delta] */
+        x_enc(x, 64, 0x8d, X_RAX, 0, lo, -1, 0, (int32_t)delta);   /* lea rax, [A + delta] */
         lo = X_RAX;
     }
     emit_slot(j, X_RDX, lo);
@@ -280,17 +286,21 @@ static void gen_access(struct jit *j, struct jslow *s, ir_temp addr_t, ir_temp o
     int32_t g = j->opg[j->cur];
     s->own_g = -1;
     s->jcc2_at = NULL;
+    if (g >= 0 && j->cur == j->grp[g].head)
+        j->grp[g].reg = (int8_t)ra_reserve(j);
+    /* Globals are not stored here: only the slow path, the one place env is
+       read or the block may be left, stores the ones newer in registers. */
+    ra_dirty_globals(j, s);
     if (g < 0) {
         s->poison = j->reserved;
         s->jcc_at = tlb_probe(j, addr_t, s->addr, s->memop, s->store, out, &s->reused);
-        emit_access(j, s, X_RAX);
+        emit_access(j, s, s->addr, X_RAX, 0);
         s->ret = j->x.p;
         return;
     }
     struct jgrp *p = &j->grp[g];
     s->reused = true;          /* the slow path checks this access alone first */
     if (j->cur == p->head) {
-        p->reg = (int8_t)ra_reserve(j);
         s->own_g = p->reg;
         s->poison = j->reserved;
         group_head(j, s, p, out);
@@ -300,7 +310,7 @@ static void gen_access(struct jit *j, struct jslow *s, ir_temp addr_t, ir_temp o
         x_b(&j->x, 1);
         s->jcc_at = x_jcc32(&j->x, X_CC_NE);
     }
-    emit_access(j, s, p->reg);
+    emit_access(j, s, s->abase, p->reg, s->adisp);
     s->ret = j->x.p;
     if (j->cur == p->last)
         ra_unreserve(j, p->reg);
@@ -310,11 +320,13 @@ void gen_ld(struct jit *j, const struct ir_op *op)
 {
     unsigned memop = (unsigned)op->aux, w = op->width;
     int ra = ra_in(j, op->args[1]);
+    int rb = j->opf[j->cur] == JF_FOLDED ? ra_in(j, j->grp[j->opg[j->cur]].base) : ra;
     int rd = ra_out(j, op->args[0], -1);
-    ra_sync_globals(j, false);
     struct jslow *s = new_slow(j);
     if (!s)
         return;
+    s->abase = (int8_t)rb;
+    s->adisp = rb != ra ? (int32_t)j->opd[j->cur] : 0;
     s->store = false;
     s->addr = (int8_t)ra;
     s->dreg = (int8_t)rd;
@@ -333,10 +345,12 @@ void gen_st(struct jit *j, const struct ir_op *op)
     bool isimm = ra_imm(j, op->args[0], bits, &imm);
     int rv = isimm ? -1 : ra_in(j, op->args[0]);
     int ra = ra_in(j, op->args[1]);
-    ra_sync_globals(j, false);
+    int rb = j->opf[j->cur] == JF_FOLDED ? ra_in(j, j->grp[j->opg[j->cur]].base) : ra;
     struct jslow *s = new_slow(j);
     if (!s)
         return;
+    s->abase = (int8_t)rb;
+    s->adisp = rb != ra ? (int32_t)j->opd[j->cur] : 0;
     s->store = true;
     s->addr = (int8_t)ra;
     s->val = (int8_t)rv;
@@ -355,6 +369,8 @@ static void gen_one_slow(struct jit *j, struct jslow *s)
     x_patch32(s->jcc_at, x->p);
     if (s->jcc2_at)
         x_patch32(s->jcc2_at, x->p);
+    if (s->abase != s->addr)          /* a folded member: its address ADD was left out */
+        x_enc(x, 64, 0x8d, s->addr, 0, s->abase, -1, 0, s->adisp);
     if (s->own_g >= 0)
         x_movi(x, s->own_g, 1);       /* the group probe failed: members check themselves */
     if (s->reused) {
@@ -363,10 +379,12 @@ static void gen_one_slow(struct jit *j, struct jslow *s)
         emit_tag_cmp(j, s->addr, s->memop, s->store, X_RAX);
         uint8_t *jcc = x_jcc32(x, X_CC_NE);
         emit_addend(j, s->memop, X_RAX);
-        emit_access(j, s, X_RAX);
+        emit_access(j, s, s->addr, X_RAX, 0);
         x_jcc_to(x, -1, s->ret);
         x_patch32(jcc, x->p);
     }
+    for (unsigned i = 0; i < s->ndirty; i++)
+        gen_store_env(j, s->dirty[i].reg, s->dirty[i].w, s->dirty[i].off);
     int pushed[16], n = 0;
     for (int r = 0; r < 16; r++) {
         if (s->save & (1u << r)) {

@@ -384,6 +384,20 @@ void ra_load_to(struct jit *j, int r, ir_temp a)
     load_value(j, r, &j->t[a]);
 }
 
+void ra_dirty_globals(struct jit *j, struct jslow *s)
+{
+    s->ndirty = 0;
+    for (int r = 0; r < 16; r++) {
+        int o = j->owner[r];
+        if (!o || j->t[o].kind != IR_TEMP_GLOBAL || !j->t[o].dirty)
+            continue;
+        s->dirty[s->ndirty].reg = (int8_t)r;
+        s->dirty[s->ndirty].w = j->t[o].gw;
+        s->dirty[s->ndirty].off = j->t[o].off;
+        s->ndirty++;
+    }
+}
+
 uint16_t ra_live_mask(struct jit *j)
 {
     uint16_t m = 0;

@@ -29,6 +29,7 @@ struct h_env {
     struct engine *engine;        /* when set, slow paths ask it which instruction called them */
     uint64_t insn_sum;            /* hash of those answers, in call order */
     uint64_t insn_last;           /* the last answer (H_NO_INSN: none) */
+    uint64_t glob_sum;            /* hash of the globals each slow path saw in env, in call order */
     struct tlb tlb;
 };
 #define H_NO_INSN (~(uint64_t)0)
@@ -36,10 +37,14 @@ struct h_env {
 
 static uint8_t h_mem[H_MEM_SIZE];
 
-/* Records the engine's insn_at answer for the slow path returning to ra. */
+/* Records the engine's insn_at answer for the slow path returning to ra,
+   and the globals in env (engines must have stored them before a slow path). */
 static inline void h_note_insn(struct h_env *env, uintptr_t ra)
 {
-    uint64_t w;
+    uint64_t w, h = env->e32 ^ (uint64_t)env->e16 << 32 ^ (uint64_t)env->e8 << 48;
+    for (unsigned i = 0; i < H_NREGS; i++)
+        h = h * 0x100000001b3ull ^ env->r[i];
+    env->glob_sum = env->glob_sum * 1000003u ^ h;
     if (!env->engine)
         return;
     if (!env->engine->insn_at || !env->engine->insn_at(env->engine, ra, &w))

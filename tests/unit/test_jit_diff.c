@@ -388,7 +388,8 @@ static bool same_env(const struct h_env *a, const struct h_env *b)
            a->e8 == b->e8 && !memcmp(a->scratch, b->scratch, sizeof(a->scratch)) &&
            a->slow_loads == b->slow_loads && a->slow_stores == b->slow_stores &&
            a->mmio_last_addr == b->mmio_last_addr && a->mmio_last_val == b->mmio_last_val &&
-           a->exit_request == b->exit_request && a->insn_sum == b->insn_sum;
+           a->exit_request == b->exit_request && a->insn_sum == b->insn_sum &&
+           a->glob_sum == b->glob_sum;
 }
 
 static void print_env(const char *tag, const struct h_env *e)
