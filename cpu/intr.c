@@ -119,7 +119,9 @@ static void tss_stack(struct cpu *cpu, unsigned dpl, unsigned ist, uint16_t *ss,
 static void deliver_prot(struct cpu *cpu, int vector, enum intr_kind kind, bool has_error, uint32_t error)
 {
     bool lm = (cpu->hflags & HF_LMA) != 0;
-    uint32_t ext = kind == INTR_EXTERNAL ? 1u : 0u;
+    /* EXT: an event external to the program (INTR, NMI, an exception being
+       delivered), not INT n / INT3 / INTO (SDM vol. 3 6.13). */
+    uint32_t ext = kind == INTR_SOFT ? 0u : 1u;
     uint32_t gerr = (uint32_t)vector * 8 + 2 + ext;
     unsigned esize = lm ? 16 : 8;
     uint64_t off = (uint64_t)vector * esize;
