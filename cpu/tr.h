@@ -69,6 +69,10 @@ ir_temp tr_linear(struct tr *s, unsigned seg, ir_temp off, unsigned size);
    helper: #GP(0) / #SS(0) unless its segment is writable data (no code for flat
    segments). tr_st calls it; translators whose helpers store must call it. */
 void tr_seg_wcheck(struct tr *s, ir_temp addr);
+/* Linear address of an operand a helper accesses (x87, SSE, FXSAVE...): the
+   segment checks of a size-byte access (a write when write: every byte of it may
+   be written), but no #AC check (tr_linear with size 0 otherwise). */
+ir_temp tr_linear_chk(struct tr *s, unsigned seg, ir_temp off, unsigned size, bool write);
 /* Linear address of a memory operand (accessed at its size). */
 static inline ir_temp tr_addr(struct tr *s, const struct x86_operand *op)
 { return tr_linear(s, op->seg, tr_ea(s, op), op->size); }

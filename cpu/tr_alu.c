@@ -8,6 +8,7 @@
 static ir_temp locked(struct tr *s, unsigned kind, const struct tr_opnd *d, ir_temp src, ir_temp extra)
 {
     ir_temp old = tr_tmp(s);
+    tr_seg_wcheck(s, d->addr);
     tr_call(s, &helper_lock_rmw, old, tr_const(s, kind | (d->size << 8) | (d->op->seg == X86_SEG_SS ? RMW_SS : 0)), d->addr, src,
             extra == IR_NONE ? tr_const(s, 0) : extra);
     return old;
@@ -216,7 +217,9 @@ bool tr_cmpxchg8b(struct tr *s)
     unsigned size = s->in->op == X86_OP_CMPXCHG16B ? 16 : 8;
     if (size == 16 && s->mode != X86_MODE_64)
         return false;
-    tr_call(s, &helper_cmpxchg8b, IR_NONE, tr_const(s, size), tr_addr(s, m), tr_const(s, m->seg == X86_SEG_SS),
+    ir_temp a = tr_addr(s, m);
+    tr_seg_wcheck(s, a);
+    tr_call(s, &helper_cmpxchg8b, IR_NONE, tr_const(s, size), a, tr_const(s, m->seg == X86_SEG_SS),
             IR_NONE);
     s->cc_op = CC_OP_EFLAGS;
     return true;

@@ -46,6 +46,7 @@ bool tr_bt(struct tr *s)
     if (in->lock && op != X86_OP_BT) {
         a = tr_tmp(s);
         unsigned kind = op == X86_OP_BTS ? RMW_BTS : op == X86_OP_BTR ? RMW_BTR : RMW_BTC;
+        tr_seg_wcheck(s, d.addr);
         tr_call(s, &helper_lock_rmw, a, tr_const(s, kind | (sz << 8) | (dop->seg == X86_SEG_SS ? RMW_SS : 0)), d.addr, mask, tr_const(s, 0));
     } else {
         a = tr_read(s, &d);

@@ -202,6 +202,20 @@ ir_temp tr_linear(struct tr *s, unsigned seg, ir_temp off, unsigned size)
     return align_check(s, a, size);
 }
 
+ir_temp tr_linear_chk(struct tr *s, unsigned seg, ir_temp off, unsigned size, bool write)
+{
+    if (seg >= 6)
+        seg = X86_SEG_DS;
+    if (size && (!(s->hflags & HF_PE) || (s->hflags & HF_VM)))
+        limit_check(s, seg, off, size);
+    if (size && (s->hflags & HF_SEGCHK(seg)))
+        window_check(s, seg, off, size);
+    ir_temp a = tr_linear(s, seg, off, 0);
+    if (write)
+        tr_seg_wcheck(s, a);
+    return a;
+}
+
 static unsigned memop(struct tr *s, ir_temp addr, unsigned size)
 {
     unsigned m = IR_MEM_SIZE(tr_lg(size)) | IR_MEM_IDX(s->mmu_idx);

@@ -53,6 +53,7 @@ bool tr_xchg(struct tr *s)
         tr_opnd(s, &d, m);
         ir_temp v = tr_get_regop(s, r), old = tr_tmp(s);
         unsigned desc = RMW_XCHG | (d.size << 8) | (m->seg == X86_SEG_SS ? RMW_SS : 0);
+        tr_seg_wcheck(s, d.addr);
         tr_call(s, &helper_lock_rmw, old, tr_const(s, desc), d.addr, v, tr_const(s, 0));
         tr_set_regop(s, r, old);
         return true;

@@ -18,6 +18,8 @@ bool tr_sys_desc_table(struct tr *s)
     default: which = 3; break;
     }
     ir_temp a = tr_linear(s, m->seg, tr_ea(s, m), 6);
+    if (which >= 2)
+        tr_seg_wcheck(s, a); /* SGDT / SIDT store */
     tr_call(s, &helper_lgdt, IR_NONE, tr_const(s, which), a, tr_const(s, s->in->opsize), IR_NONE);
     return true;
 }
@@ -118,7 +120,7 @@ bool tr_sys_misc(struct tr *s)
         const struct x86_operand *m = &s->in->ops[0];
         if (m->kind != X86_OPK_MEM)
             return false;
-        ir_temp a = tr_linear(s, m->seg, tr_ea(s, m), 1);
+        ir_temp a = tr_linear(s, m->seg, tr_ea(s, m), 0); /* no access: no limit check */
         tr_call(s, &helper_invlpg, IR_NONE, a, IR_NONE, IR_NONE, IR_NONE);
         tr_end_next(s);
         return true;

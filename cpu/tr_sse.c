@@ -123,7 +123,7 @@ bool tr_sse(struct tr *s)
         mem.index = X86_REG_NONE;
         mem.scale = 1;
         mem.size = in->op == X86_OP_MASKMOVQ ? 8 : 16;
-        addr = tr_linear(s, mem.seg, tr_ea(s, &mem), 0);
+        addr = tr_linear_chk(s, mem.seg, tr_ea(s, &mem), mem.size, true);
     }
     if (nops > 3)
         return false;
@@ -145,7 +145,8 @@ bool tr_sse(struct tr *s)
             if (lg > 4)
                 return false;
             od[i] = SSE_DESC_OPND(SSE_K_MEM, 0, lg);
-            addr = tr_linear(s, o->seg, tr_ea(s, o), 0);
+            /* a memory first operand is the destination */
+            addr = tr_linear_chk(s, o->seg, tr_ea(s, o), o->size, i == 0 && nops > 1);
             break;
         case X86_OPK_IMM:
             od[i] = SSE_DESC_OPND(SSE_K_IMM, 0, 0);
@@ -214,7 +215,9 @@ bool tr_fpctl(struct tr *s)
         return false;
     if (kind == FPCTL_FXSAVE || kind == FPCTL_FXRSTOR)
         kind |= (in->rex_w ? FPCTL_REXW : 0) | (s->mode == X86_MODE_64 ? FPCTL_LONG : 0);
-    ir_temp addr = tr_linear(s, in->ops[0].seg, tr_ea(s, &in->ops[0]), 0);
+    ir_temp addr = tr_linear_chk(s, in->ops[0].seg, tr_ea(s, &in->ops[0]),
+                                 (kind & 0xff) == FPCTL_FXSAVE || (kind & 0xff) == FPCTL_FXRSTOR ? 512 : 4,
+                                 (kind & 0xff) == FPCTL_FXSAVE || (kind & 0xff) == FPCTL_STMXCSR);
     tr_call(s, &helper_fpctl, IR_NONE, tr_const(s, kind), addr, tr_const(s, 0), tr_const(s, 0));
     return true;
 }
@@ -237,7 +240,8 @@ bool tr_xsave(struct tr *s)
         if (in->nops < 1 || in->ops[0].kind != X86_OPK_MEM)
             return false;
         kind |= (in->rex_w ? XS_REXW : 0) | (s->mode == X86_MODE_64 ? XS_LONG : 0);
-        addr = tr_linear(s, in->ops[0].seg, tr_ea(s, &in->ops[0]), 0);
+        /* the legacy area and the header at least (the rest depends on the mask) */
+        addr = tr_linear_chk(s, in->ops[0].seg, tr_ea(s, &in->ops[0]), 576, (kind & 0xff) != XS_XRSTOR);
     }
     tr_call(s, &helper_xsave, IR_NONE, tr_const(s, kind), addr, tr_const(s, 0), tr_const(s, 0));
     return true;

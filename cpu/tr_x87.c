@@ -4,6 +4,19 @@
 #include "cpu/tr_sse.h"
 #include "cpu/x87.h"
 
+/* x87 instructions whose memory operand is written (segment write check). */
+static bool x87_stores(unsigned op)
+{
+    switch (op) {
+    case X86_OP_FST: case X86_OP_FSTP: case X86_OP_FIST: case X86_OP_FISTP: case X86_OP_FISTTP:
+    case X86_OP_FBSTP: case X86_OP_FNSTENV: case X86_OP_FNSTCW: case X86_OP_FNSAVE:
+    case X86_OP_FNSTSW:
+        return true;
+    default:
+        return false;
+    }
+}
+
 bool tr_x87(struct tr *s)
 {
     const struct x86_insn *in = s->in;
@@ -15,7 +28,7 @@ bool tr_x87(struct tr *s)
         if (o->kind == X86_OPK_MEM) {
             mem = true;
             msize = o->size;
-            addr = tr_linear(s, o->seg, tr_ea(s, o), 0);
+            addr = tr_linear_chk(s, o->seg, tr_ea(s, o), o->size, x87_stores(in->op));
         } else if (o->kind == X86_OPK_REG && o->regclass == X86_RC_ST) {
             if (i == 0)
                 d = o->reg & 7;

@@ -69,6 +69,14 @@ start:  mov esp, 0x90000
         IDT_GATE32 0x80, h_80
         mov byte [idt + 0x80 * 8 + 5], 0xee   ; DPL 3
         lidt [idtr]
+        mov eax, cr4
+        or eax, 0x600                         ; OSFXSR, OSXMMEXCPT
+        mov cr4, eax
+        mov eax, cr0
+        and eax, ~0xc                         ; EM, TS clear
+        or eax, 0x22                          ; MP, NE
+        mov cr0, eax
+        fninit
         mov ax, 0x28
         ltr ax
         ; test data: TA + 0xfff = 0x5a, TA + 0x1000 = 0xa5, TA + 0xfffe = 0x1234
@@ -245,6 +253,32 @@ start:  mov esp, 0x90000
         OK 39
         cmp dword [f_esi], 0x1000
         FAIL_UNLESS e, 39
+
+        ; --- accesses made by helpers: LOCK, XCHG, CMPXCHG8B, x87, SSE, FXSAVE ---
+        RUN p_lock_ro
+        FAULT 13, a_lock_ro, 41
+        RUN p_xchg_ro
+        FAULT 13, a_xchg_ro, 42
+        RUN p_cx8_ro
+        FAULT 13, a_cx8_ro, 43
+        RUN p_btslock_ro
+        FAULT 13, a_btslock_ro, 44
+        RUN p_fnstcw_ro
+        FAULT 13, a_fnstcw_ro, 45
+        RUN p_fld_limit
+        FAULT 13, a_fld_limit, 46
+        RUN p_fld_ok
+        OK 47
+        RUN p_sse_ro
+        FAULT 13, a_sse_ro, 48
+        RUN p_sse_limit
+        FAULT 13, a_sse_limit, 49
+        RUN p_fxsave_ok
+        OK 50
+        RUN p_fxsave_limit
+        FAULT 13, a_fxsave_limit, 51
+        cmp byte [TA + 0x10], 0               ; none of them wrote the read-only segment
+        FAIL_UNLESS e, 52
 
         ; --- a flat segment still reaches everything ---
         RUN p_flat
@@ -537,6 +571,74 @@ p_flat:
         mov ax, FLAT3
         mov ds, ax
         mov eax, [TA - 4]
+        int 0x80
+
+p_lock_ro:
+        mov ax, RO
+        mov ds, ax
+a_lock_ro:
+        lock add [0x10], eax
+        int 0x80
+p_xchg_ro:
+        mov ax, RO
+        mov ds, ax
+a_xchg_ro:
+        xchg [0x10], eax
+        int 0x80
+p_cx8_ro:
+        mov ax, RO
+        mov ds, ax
+        xor eax, eax
+        xor edx, edx
+a_cx8_ro:
+        cmpxchg8b [0x10]
+        int 0x80
+p_btslock_ro:
+        mov ax, RO
+        mov ds, ax
+a_btslock_ro:
+        lock bts dword [0x10], 3
+        int 0x80
+p_fnstcw_ro:
+        mov ax, RO
+        mov ds, ax
+a_fnstcw_ro:
+        fnstcw [0x10]
+        int 0x80
+p_fld_limit:                         ; 8 bytes at 0xffc cross the limit 0xfff
+        mov ax, EU
+        mov ds, ax
+a_fld_limit:
+        fld qword [0xffc]
+        int 0x80
+p_fld_ok:
+        mov ax, EU
+        mov ds, ax
+        fld qword [0xff8]
+        fstp qword [0xff0]
+        int 0x80
+p_sse_ro:
+        mov ax, RO
+        mov ds, ax
+a_sse_ro:
+        movups [0x10], xmm0
+        int 0x80
+p_sse_limit:
+        mov ax, EU
+        mov ds, ax
+a_sse_limit:
+        movups xmm0, [0xff8]
+        int 0x80
+p_fxsave_ok:                         ; 512 bytes at 0xe00 end at the limit
+        mov ax, EU
+        mov ds, ax
+        fxsave [0xe00]
+        int 0x80
+p_fxsave_limit:
+        mov ax, EU
+        mov ds, ax
+a_fxsave_limit:
+        fxsave [0xe10]
         int 0x80
 
 xr_val: dd 0x600dc0de
