@@ -1,18 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* x87.c: the x87 FPU helper: register stack, tags, status word, loads/stores and arithmetic. */
+/* x87.c: the x87 FPU helper: executes one x87 instruction (stack, status word, exceptions; operations in x87_ops.c). */
 #include <string.h>
 #include "cpu/cpu.h"
 #include "cpu/decode.h"
 #include "cpu/x87.h"
+#include "cpu/x87_int.h"
 #include "cpu/x87_trans.h"
-
-#define FSW_SF 0x40u
-#define FSW_ES 0x80u
-#define FSW_C0 0x100u
-#define FSW_C1 0x200u
-#define FSW_C2 0x400u
-#define FSW_C3 0x4000u
-#define FSW_B 0x8000u
 
 unsigned x87_top(const struct cpu *cpu) { return (cpu->fpu.fsw >> 11) & 7; }
 
@@ -26,94 +19,6 @@ unsigned x87_tag_of(fx80 v)
     return (v.m >> 63) ? 0 : 2;
 }
 
-static void set_top(struct cpu *cpu, unsigned t)
-{
-    cpu->fpu.fsw = (uint16_t)((cpu->fpu.fsw & ~0x3800u) | (t & 7) << 11);
-}
-
-static unsigned phys(const struct cpu *cpu, unsigned i) { return (x87_top(cpu) + i) & 7; }
-static bool empty(const struct cpu *cpu, unsigned i) { return ((cpu->fpu.ftw >> (2 * phys(cpu, i))) & 3) == 3; }
-
-static fx80 get(const struct cpu *cpu, unsigned i)
-{
-    const struct x87_reg *r = &cpu->fpu.st[phys(cpu, i)];
-    fx80 v = { r->mant, r->sexp };
-    return v;
-}
-
-static void set_tag(struct cpu *cpu, unsigned p, unsigned tag)
-{
-    cpu->fpu.ftw = (uint16_t)((cpu->fpu.ftw & ~(3u << (2 * p))) | tag << (2 * p));
-}
-
-static void put(struct cpu *cpu, unsigned i, fx80 v)
-{
-    unsigned p = phys(cpu, i);
-    cpu->fpu.st[p].mant = v.m;
-    cpu->fpu.st[p].sexp = v.se;
-    set_tag(cpu, p, x87_tag_of(v));
-}
-
-static void pop(struct cpu *cpu)
-{
-    set_tag(cpu, phys(cpu, 0), 3);
-    set_top(cpu, x87_top(cpu) + 1);
-}
-
-/* Execution state of one instruction. */
-struct x87x {
-    struct cpu *cpu;
-    struct sf_ctx c;
-    bool c1_set;        /* C1 decided by a stack fault */
-    bool c1;
-    bool uflow;         /* a source register was empty */
-};
-
-static void stack_fault(struct x87x *x, bool overflow)
-{
-    x->c.flags |= SF_IE | FSW_SF;
-    x->c1_set = true;
-    x->c1 = overflow;
-}
-
-/* Reads ST(i); an empty register is a stack underflow (result: indefinite). */
-static fx80 rd(struct x87x *x, unsigned i)
-{
-    if (empty(x->cpu, i)) {
-        stack_fault(x, false);
-        x->uflow = true;
-        return fx_default_nan();
-    }
-    return get(x->cpu, i);
-}
-
-static void push(struct x87x *x, fx80 v)
-{
-    struct cpu *cpu = x->cpu;
-    set_top(cpu, x87_top(cpu) - 1);
-    if (!empty(cpu, 0)) {
-        stack_fault(x, !x->uflow); /* a source underflow already decided C1 = 0 */
-        x->c.flags &= ~(unsigned)(SF_DE | SF_PE | SF_UE | SF_OE);
-        v = fx_default_nan();
-    }
-    put(cpu, 0, v);
-}
-
-/* An unmasked exception among those in mask has been raised by this instruction: the
-   destination (register or memory) must not be written. */
-static bool trapped(const struct x87x *x, unsigned mask)
-{
-    return (x->c.flags & ~x->cpu->fpu.fcw & mask) != 0;
-}
-#define PRE_TRAPS (SF_IE | SF_DE | SF_ZE)
-#define STORE_TRAPS (SF_IE | SF_OE | SF_UE)
-
-static void set_cc(struct cpu *cpu, unsigned c3, unsigned c2, unsigned c0)
-{
-    cpu->fpu.fsw = (uint16_t)((cpu->fpu.fsw & ~(FSW_C3 | FSW_C2 | FSW_C0)) | (c3 ? FSW_C3 : 0) |
-                              (c2 ? FSW_C2 : 0) | (c0 ? FSW_C0 : 0));
-}
-
 /* Ends an instruction: exception flags into FSW, C1, ES/B summary. */
 static void finish(struct x87x *x, bool c1_from_round)
 {
@@ -125,121 +30,6 @@ static void finish(struct x87x *x, bool c1_from_round)
     if (fsw & ~cpu->fpu.fcw & 0x3f)
         fsw |= FSW_ES | FSW_B;
     cpu->fpu.fsw = fsw;
-}
-
-static uint64_t ldm(struct cpu *cpu, uint64_t addr, unsigned size)
-{
-    return cpu_ld(cpu, addr, size, cpu_mmu_idx(cpu));
-}
-
-static void stm(struct cpu *cpu, uint64_t addr, uint64_t v, unsigned size)
-{
-    cpu_st(cpu, addr, v, size, cpu_mmu_idx(cpu));
-}
-
-/* Memory operand as an fx80 (float or integer by op). */
-static fx80 load_mem_raw(struct x87x *x, unsigned op, uint64_t addr, unsigned size)
-{
-    struct cpu *cpu = x->cpu;
-    bool is_int = op == X86_OP_FILD || (op >= X86_OP_FIADD && op <= X86_OP_FIDIVR);
-    if (is_int) {
-        uint64_t v = ldm(cpu, addr, size);
-        int64_t iv = size == 2 ? (int16_t)v : size == 4 ? (int32_t)v : (int64_t)v;
-        return fx_from_i64(iv);
-    }
-    if (size == 4)
-        return fx_from_f32(&x->c, (uint32_t)ldm(cpu, addr, 4));
-    if (size == 8)
-        return fx_from_f64(&x->c, ldm(cpu, addr, 8));
-    fx80 v;
-    v.m = ldm(cpu, addr, 8);
-    v.se = (uint16_t)ldm(cpu, addr + 8, 2);
-    return v;
-}
-
-/* A memory source operand: its denormal-operand flag is only raised when the other
-   operand (a, if given) is not a NaN / unsupported value. */
-static fx80 load_mem2(struct x87x *x, unsigned op, uint64_t addr, unsigned size, const fx80 *a)
-{
-    unsigned f0 = x->c.flags;
-    fx80 v = load_mem_raw(x, op, addr, size);
-    if (a && (fx_is_nan(*a) || fx_is_unsupported(*a)) && !(f0 & SF_DE))
-        x->c.flags &= ~SF_DE;
-    return v;
-}
-#define load_mem(x, op, addr, size) load_mem2(x, op, addr, size, NULL)
-
-static const struct { uint64_t hi, lo; int32_t e; } konst[] = {
-    /* FLDL2T FLDL2E FLDPI FLDLG2 FLDLN2 (significand to 128 bits) */
-    { 0xd49a784bcd1b8afeull, 0x492bf6ff4dafdb4cull, 16384 },
-    { 0xb8aa3b295c17f0bbull, 0xbe87fed0691d3e88ull, 16383 },
-    { 0xc90fdaa22168c234ull, 0xc4c6628b80dc1cd1ull, 16384 },
-    { 0x9a209a84fbcff798ull, 0x8f8959ac0b7c9178ull, 16381 },
-    { 0xb17217f7d1cf79abull, 0xc9e3b39803f2f6afull, 16382 },
-};
-
-static fx80 constant(struct x87x *x, unsigned op)
-{
-    fx80 one = { 1ull << 63, 16383 };
-    switch (op) {
-    case X86_OP_FLD1: return one;
-    case X86_OP_FLDZ: return fx_zero(false);
-    default: break;
-    }
-    unsigned k = op == X86_OP_FLDL2T ? 0 : op == X86_OP_FLDL2E ? 1 : op == X86_OP_FLDPI ? 2 :
-                 op == X86_OP_FLDLG2 ? 3 : 4;
-    struct sf_ctx c = { x->c.rc, 64, 0, 0 };
-    unsigned __int128 m = (unsigned __int128)konst[k].hi << 64 | konst[k].lo;
-    fx80 r = fx_round_pack(&c, false, konst[k].e - 16383, m);
-    return r; /* no flags: the constants are exact by definition */
-}
-
-/* BCD: 18 digits + sign byte. */
-static fx80 bcd_load(struct cpu *cpu, uint64_t addr)
-{
-    uint64_t lo = ldm(cpu, addr, 8);
-    unsigned hi = (unsigned)ldm(cpu, addr + 8, 2);
-    uint64_t v = 0;
-    for (int i = 8; i >= 0; i--) {
-        unsigned byte = i == 8 ? (hi & 0xff) : (unsigned)(lo >> (8 * i)) & 0xff;
-        v = v * 100 + ((byte >> 4) & 15) * 10 + (byte & 15);
-    }
-    fx80 r = fx_from_i64((int64_t)v);
-    if (hi & 0x8000)
-        r.se |= 0x8000;
-    return r;
-}
-
-static void bcd_store(struct x87x *x, uint64_t addr, fx80 v)
-{
-    struct cpu *cpu = x->cpu;
-    struct sf_ctx t = x->c;
-    t.flags = 0;
-    uint64_t iv = fx_to_int(&t, v, 8, false);
-    bool neg = (v.se >> 15) & 1;
-    uint64_t mag = neg ? 0 - iv : iv;
-    if ((t.flags & SF_IE) || mag > 999999999999999999ull) {
-        x->c.flags |= SF_IE;
-        if (!(cpu->fpu.fcw & SF_IE))
-            return; /* unmasked: memory not written */
-        stm(cpu, addr, 0xc000000000000000ull, 8); /* packed BCD indefinite */
-        stm(cpu, addr + 8, 0xffff, 2);
-        return;
-    }
-    x->c.flags |= t.flags;
-    uint64_t lo = 0;
-    unsigned hi = neg ? 0x8000 : 0;
-    for (int i = 0; i < 9; i++) {
-        unsigned d2 = (unsigned)(mag % 100);
-        mag /= 100;
-        unsigned byte = (d2 / 10) << 4 | (d2 % 10);
-        if (i < 8)
-            lo |= (uint64_t)byte << (8 * i);
-        else
-            hi |= byte;
-    }
-    stm(cpu, addr, lo, 8);
-    stm(cpu, addr + 8, hi, 2);
 }
 
 static fx80 arith(struct x87x *x, unsigned op, fx80 a, fx80 b)
@@ -263,132 +53,6 @@ static void compare(struct x87x *x, fx80 a, fx80 b, bool quiet)
 static uint64_t comi_flags(int r)
 {
     return r == 2 ? CPU_ZF | CPU_PF | CPU_CF : r == -1 ? CPU_CF : r == 0 ? CPU_ZF : 0;
-}
-
-static void fxam(struct x87x *x)
-{
-    struct cpu *cpu = x->cpu;
-    fx80 v = get(cpu, 0);
-    unsigned c1 = (v.se >> 15) & 1;
-    x->c1_set = true;
-    x->c1 = c1;
-    if (empty(cpu, 0)) { set_cc(cpu, 1, 0, 1); return; }
-    if (fx_is_unsupported(v)) { set_cc(cpu, 0, 0, 0); return; }
-    if (fx_is_nan(v)) { set_cc(cpu, 0, 0, 1); return; }
-    if (fx_is_inf(v)) { set_cc(cpu, 0, 1, 1); return; }
-    if (fx_is_zero(v)) { set_cc(cpu, 1, 0, 0); return; }
-    if (fx_is_denormal(v)) { set_cc(cpu, 1, 1, 0); return; }
-    set_cc(cpu, 0, 1, 0);
-}
-
-static unsigned prec_of(uint16_t fcw)
-{
-    unsigned pc = (fcw >> 8) & 3;
-    return pc == 0 ? 24 : pc == 2 ? 53 : 64;
-}
-
-/* FPREM / FPREM1: partial remainder (exact), C0 C3 C1 = low quotient bits, C2 = incomplete. */
-static void fprem(struct x87x *x, bool ieee)
-{
-    struct cpu *cpu = x->cpu;
-    fx80 a = rd(x, 0), b = rd(x, 1);
-    if (x->uflow) {
-        put(cpu, 0, fx_default_nan());
-        cpu->fpu.fsw &= (uint16_t)~FSW_C2;
-        return;
-    }
-    if (fx_is_nan(a) || fx_is_nan(b) || fx_is_unsupported(a) || fx_is_unsupported(b) ||
-        fx_is_inf(a) || fx_is_zero(b)) {
-        fx80 r;
-        if (fx_is_nan(a) || fx_is_nan(b)) {
-            struct sf_ctx t = x->c;
-            r = fx_add(&t, a, b);
-            x->c.flags |= t.flags;
-        } else {
-            x->c.flags |= SF_IE;
-            r = fx_default_nan();
-        }
-        put(cpu, 0, r);
-        cpu->fpu.fsw &= (uint16_t)~FSW_C2;
-        return;
-    }
-    if (fx_is_denormal(a) || fx_is_denormal(b))
-        x->c.flags |= SF_DE;
-    if (fx_is_zero(a) || fx_is_inf(b)) {
-        set_cc(cpu, 0, 0, 0);
-        x->c1_set = true;
-        x->c1 = 0;
-        return;
-    }
-    int32_t ea = (a.se & 0x7fff) ? (a.se & 0x7fff) : 1, eb = (b.se & 0x7fff) ? (b.se & 0x7fff) : 1;
-    uint64_t ma = a.m, mb = b.m;
-    while (!(ma >> 63)) { ma <<= 1; ea--; }
-    while (!(mb >> 63)) { mb <<= 1; eb--; }
-    int32_t d = ea - eb;
-    bool sa = a.se >> 15;
-    if (d >= 64) {
-        /* partial: reduce by 2^(d - n) multiples, n in 32..63 */
-        int32_t n = 32 + (d % 32);
-        unsigned __int128 r = ma;
-        for (int32_t i = 0; i <= n; i++) {
-            if (r >= mb) r -= mb;
-            if (i < n) r <<= 1;
-        }
-        /* r now = (ma * 2^n) mod mb, value exponent eb + (d - n) */
-        struct sf_ctx t = { 0, 64, 0, x->c.traps & SF_UE };
-        fx80 res = r ? fx_round_pack(&t, sa, eb - 16383 + (d - n), (unsigned __int128)r << 64) : fx_zero(sa);
-        x->c.flags |= t.flags & SF_UE; /* exact: only an unmasked UE reports a tiny one */
-        put(cpu, 0, res);
-        set_cc(cpu, 0, 1, 0);
-        x->c1_set = true;
-        x->c1 = 0;
-        return;
-    }
-    uint64_t q = 0;
-    unsigned __int128 r = ma;
-    int32_t e = ea;
-    if (d >= 0) {
-        for (int32_t i = 0; i <= d; i++) {
-            q <<= 1;
-            if (r >= mb) { r -= mb; q |= 1; }
-            if (i < d) r <<= 1;
-        }
-        e = eb;
-    }
-    /* r * 2^(e - 16383 - 63) is the truncated remainder (|r| < |b|) */
-    bool sr = sa;
-    if (ieee) {
-        /* round quotient to nearest: compare 2r with mb (at exponent eb) */
-        unsigned __int128 rr = d >= 0 ? r : 0;
-        if (d >= 0) {
-            unsigned __int128 twice = rr << 1;
-            if (twice > mb || (twice == mb && (q & 1))) {
-                r = mb - rr;
-                sr = !sa;
-                q++;
-            }
-        } else if (d == -1) {
-            /* |a| in [|b|/2, |b|): quotient rounds to 1 if |a| > |b|/2 */
-            unsigned __int128 A = ma, B = mb;
-            if (A > B) {
-                /* remainder = a - b (exact), at exponent eb with a shifted */
-                unsigned __int128 diff = (B << 1) - A; /* at exponent ea (one lower) */
-                r = diff;
-                e = ea;
-                sr = !sa;
-                q = 1;
-            }
-        }
-    }
-    struct sf_ctx t = { 0, 64, 0, x->c.traps & SF_UE };
-    fx80 res = r ? fx_round_pack(&t, sr, e - 16383, r << 64) : fx_zero(sa);
-    x->c.flags |= t.flags & SF_UE;
-    if (r && fx_is_zero(res))
-        res = fx_zero(sr);
-    put(cpu, 0, res);
-    set_cc(cpu, (q >> 1) & 1, 0, (q >> 2) & 1);
-    x->c1_set = true;
-    x->c1 = q & 1;
 }
 
 /* Waiting instructions check for a pending unmasked exception first (not FN* ones). */
@@ -469,11 +133,11 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
         push(x, load_mem(x, op, addr, msize));
         break;
     case X86_OP_FBLD:
-        push(x, bcd_load(cpu, addr));
+        push(x, x87_bcd_load(cpu, addr));
         break;
     case X86_OP_FLD1: case X86_OP_FLDZ: case X86_OP_FLDPI: case X86_OP_FLDL2T: case X86_OP_FLDL2E:
     case X86_OP_FLDLG2: case X86_OP_FLDLN2:
-        push(x, constant(x, op));
+        push(x, x87_constant(x, op));
         break;
     case X86_OP_FST: case X86_OP_FSTP: {
         fx80 v = rd(x, 0);
@@ -513,7 +177,7 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
         break;
     }
     case X86_OP_FBSTP:
-        bcd_store(x, addr, rd(x, 0));
+        x87_bcd_store(x, addr, rd(x, 0));
         c1r = true;
         if (!trapped(x, STORE_TRAPS))
             pop(cpu);
@@ -533,7 +197,7 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
         unsigned d = mem ? 0 : di, s = mem ? 0 : si;
         unsigned f0 = x->c.flags;
         fx80 a0 = get(cpu, d);
-        fx80 b = mem ? load_mem2(x, op, addr, msize, &a0) : rd(x, s);
+        fx80 b = mem ? x87_load_mem2(x, op, addr, msize, &a0) : rd(x, s);
         fx80 a = rd(x, d);
         x->c.prec = prec_of(cpu->fpu.fcw);
         fx80 r = x->uflow ? fx_default_nan() : arith(x, op, a, b);
@@ -551,7 +215,7 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
     case X86_OP_FCOM: case X86_OP_FCOMP: case X86_OP_FUCOM: case X86_OP_FUCOMP:
     case X86_OP_FICOM: case X86_OP_FICOMP: case X86_OP_FCOMPP: case X86_OP_FUCOMPP: case X86_OP_FTST: {
         fx80 a0 = get(cpu, 0);
-        fx80 b = op == X86_OP_FTST ? fx_zero(false) : mem ? load_mem2(x, op, addr, msize, &a0) :
+        fx80 b = op == X86_OP_FTST ? fx_zero(false) : mem ? x87_load_mem2(x, op, addr, msize, &a0) :
                  rd(x, di == X87_NONE ? 1 : di);
         fx80 a = rd(x, 0);
         if (x->uflow) {
@@ -645,9 +309,9 @@ static uint64_t h_x87(void *env, uint64_t desc, uint64_t addr, uint64_t cond, ui
         }
         break;
     }
-    case X86_OP_FPREM: fprem(x, false); break;
-    case X86_OP_FPREM1: fprem(x, true); break;
-    case X86_OP_FXAM: fxam(x); break;
+    case X86_OP_FPREM: x87_fprem(x, false); break;
+    case X86_OP_FPREM1: x87_fprem(x, true); break;
+    case X86_OP_FXAM: x87_fxam(x); break;
     case X86_OP_FINCSTP: case X86_OP_FDECSTP:
         set_top(cpu, x87_top(cpu) + (op == X86_OP_FINCSTP ? 1 : 7));
         x->c1_set = true;
