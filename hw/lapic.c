@@ -1,29 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* lapic.c: the local APIC (xAPIC): priorities, IRR/ISR/TMR, EOI, LVT, timer (one-shot, periodic, TSC-deadline), ICR. */
+/* lapic.c: the local APIC (xAPIC): registers, priorities, IRR/ISR/TMR, EOI, LVT, ICR (the timer: lapic_timer.c). */
 #include <stdlib.h>
 #include <string.h>
 #include "hw/lapic.h"
-
-/* Register offsets. */
-enum {
-    R_ID = 0x20, R_VER = 0x30, R_TPR = 0x80, R_APR = 0x90, R_PPR = 0xa0, R_EOI = 0xb0,
-    R_RRD = 0xc0, R_LDR = 0xd0, R_DFR = 0xe0, R_SVR = 0xf0, R_ISR = 0x100, R_TMR = 0x180,
-    R_IRR = 0x200, R_ESR = 0x280, R_CMCI = 0x2f0, R_ICR_LO = 0x300, R_ICR_HI = 0x310,
-    R_LVT = 0x320, R_INIT_COUNT = 0x380, R_CUR_COUNT = 0x390, R_DIV = 0x3e0,
-};
-/* LVT entries, in register order from 0x320. */
-enum { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR, LVT_N };
-
-#define LVT_MASKED (1u << 16)
-#define LVT_LEVEL (1u << 15)
-#define LVT_REMOTE_IRR (1u << 14)
-#define SVR_ENABLE (1u << 8)
-#define ESR_SEND_ILLEGAL (1u << 5)
-#define ESR_RECV_ILLEGAL (1u << 6)
-#define ESR_ILLEGAL_REG (1u << 7)
-#define VERSION 0x00050014u             /* xAPIC version 0x14, 6 LVT entries */
-
-enum { TIMER_ONESHOT, TIMER_PERIODIC, TIMER_DEADLINE };
+#include "hw/lapic_int.h"
 
 static const uint32_t lvt_writable[LVT_N] = {
     0x000700ffu,    /* timer: vector, mask, mode (bit 18 = TSC-deadline) */
@@ -32,27 +12,6 @@ static const uint32_t lvt_writable[LVT_N] = {
     0x0001a7ffu,    /* LINT0: vector, delivery mode, polarity, trigger, mask */
     0x0001a7ffu,    /* LINT1 */
     0x000100ffu,    /* error */
-};
-
-struct lapic {
-    struct lapic_config cfg;
-    struct clock *clock;
-    struct timer *timer;
-    uint64_t base;                  /* IA32_APIC_BASE */
-    uint32_t id, tpr, ldr, dfr, svr, esr, esr_pending, icr_lo, icr_hi;
-    uint32_t lvt[LVT_N];
-    uint32_t irr[8], isr[8], tmr[8];
-    /* timer */
-    uint32_t init_count, div_conf;
-    unsigned div;                   /* 1..128 */
-    int64_t start_ns;               /* when init_count was loaded (counting from it) */
-    bool oneshot_done;
-    uint64_t deadline;              /* IA32_TSC_DEADLINE (0 = disarmed) */
-    /* pins and output */
-    int lint_level[2];
-    bool extint_msg;                /* an ExtINT message from the I/O APIC waits for INTA */
-    bool intr_out;
-    struct irq_line lint[2];
 };
 
 /* ---- 256-bit vector sets ---- */
@@ -134,7 +93,7 @@ static void error(struct lapic *l, uint32_t bits)
 }
 
 /* An LVT source fires (timer, error...): fixed, NMI or ExtINT delivery. */
-static void lvt_fire(struct lapic *l, int idx)
+void lapic_lvt_fire(struct lapic *l, int idx)
 {
     uint32_t e = l->lvt[idx];
     if ((e & LVT_MASKED) || !sw_enabled(l))
@@ -161,92 +120,6 @@ static void lvt_fire(struct lapic *l, int idx)
     }
 }
 
-/* ---------------------------------------------------------------- timer */
-
-static unsigned timer_mode(const struct lapic *l) { return (l->lvt[LVT_TIMER] >> 17) & 3; }
-
-/* ns for n counts at the current divider. */
-static int64_t counts_ns(const struct lapic *l, uint64_t n)
-{
-    return clock_ticks_to_ns(n * l->div, l->cfg.bus_hz);
-}
-
-static uint64_t elapsed_counts(struct lapic *l)
-{
-    int64_t d = clock_ns(l->clock) - l->start_ns;
-    return d <= 0 ? 0 : clock_ns_to_ticks(d, l->cfg.bus_hz) / l->div;
-}
-
-static uint32_t current_count(struct lapic *l)
-{
-    if (l->init_count == 0 || timer_mode(l) == TIMER_DEADLINE)
-        return 0;
-    uint64_t e = elapsed_counts(l);
-    if (timer_mode(l) == TIMER_PERIODIC)
-        return (uint32_t)(l->init_count - e % l->init_count);
-    return e >= l->init_count ? 0 : (uint32_t)(l->init_count - e);
-}
-
-/* Arms the clock timer for the next expiry of the current mode, or disarms it. */
-static void timer_arm(struct lapic *l)
-{
-    int64_t when = CLOCK_NEVER;
-    if (timer_mode(l) == TIMER_DEADLINE) {
-        if (l->deadline)
-            when = clock_ticks_to_ns(l->deadline, l->cfg.tsc_hz);
-    } else if (l->init_count) {
-        uint64_t e = elapsed_counts(l);
-        if (timer_mode(l) == TIMER_PERIODIC)
-            when = l->start_ns + counts_ns(l, (e / l->init_count + 1) * l->init_count);
-        else if (!l->oneshot_done)
-            when = l->start_ns + counts_ns(l, l->init_count);
-    }
-    if (when == CLOCK_NEVER)
-        timer_del(l->timer);
-    else
-        timer_mod(l->timer, when);
-}
-
-static void tick_cb(void *opaque)
-{
-    struct lapic *l = opaque;
-    int64_t now = clock_ns(l->clock);
-
-    if (timer_mode(l) == TIMER_DEADLINE) {
-        if (!l->deadline || now < clock_ticks_to_ns(l->deadline, l->cfg.tsc_hz)) {
-            timer_arm(l);
-            return;
-        }
-        l->deadline = 0;
-    } else if (timer_mode(l) == TIMER_PERIODIC) {
-        if (l->init_count == 0)
-            return;
-    } else {
-        if (l->init_count == 0 || l->oneshot_done)
-            return;
-        if (elapsed_counts(l) < l->init_count) {
-            timer_arm(l);
-            return;
-        }
-        l->oneshot_done = true;
-    }
-    lvt_fire(l, LVT_TIMER);
-    timer_arm(l);
-}
-
-uint64_t lapic_get_tsc_deadline(struct lapic *l)
-{
-    return timer_mode(l) == TIMER_DEADLINE ? l->deadline : 0;
-}
-
-void lapic_set_tsc_deadline(struct lapic *l, uint64_t tsc)
-{
-    if (timer_mode(l) != TIMER_DEADLINE)
-        return;                     /* ignored outside TSC-deadline mode */
-    l->deadline = tsc;
-    timer_arm(l);
-}
-
 /* ---------------------------------------------------------------- EOI, IPIs */
 
 static void eoi(struct lapic *l)
@@ -260,7 +133,7 @@ static void eoi(struct lapic *l)
             if ((l->lvt[i] & LVT_REMOTE_IRR) && (l->lvt[i] & 0xff) == (unsigned)v) {
                 l->lvt[i] &= ~LVT_REMOTE_IRR;
                 if (l->lint_level[i - LVT_LINT0])
-                    lvt_fire(l, i);
+                    lapic_lvt_fire(l, i);
             }
         }
         if (l->cfg.eoi_broadcast)
@@ -358,7 +231,7 @@ uint32_t lapic_read(struct lapic *l, uint32_t off)
     case R_ICR_LO: return l->icr_lo & ~(1u << 12);
     case R_ICR_HI: return l->icr_hi;
     case R_INIT_COUNT: return l->init_count;
-    case R_CUR_COUNT: return current_count(l);
+    case R_CUR_COUNT: return lapic_current_count(l);
     case R_DIV: return l->div_conf;
     case R_EOI: case R_RRD: case R_CMCI: return 0;
     default:
@@ -389,11 +262,11 @@ static void write_lvt(struct lapic *l, int idx, uint32_t v)
         l->init_count = 0;
     }
     if (idx == LVT_TIMER)
-        timer_arm(l);
+        lapic_timer_arm(l);
     if (idx == LVT_LINT0 || idx == LVT_LINT1) {
         int n = idx - LVT_LINT0;
         if (l->lint_level[n] && (old & LVT_MASKED) && !(v & LVT_MASKED) && (v & LVT_LEVEL))
-            lvt_fire(l, idx);       /* an unmasked level input that is already high */
+            lapic_lvt_fire(l, idx);       /* an unmasked level input that is already high */
     }
     update(l);
 }
@@ -424,26 +297,8 @@ void lapic_write(struct lapic *l, uint32_t off, uint32_t v)
         l->icr_lo = v & 0x000ccfffu;
         send_ipi(l);
         break;
-    case R_INIT_COUNT:
-        l->init_count = v;
-        l->start_ns = clock_ns(l->clock);
-        l->oneshot_done = false;
-        if (timer_mode(l) != TIMER_DEADLINE)
-            timer_arm(l);
-        break;
-    case R_DIV: {
-        /* keep the current count where it is when the divider changes */
-        uint32_t cur = current_count(l);
-        l->div_conf = v & 0xb;
-        unsigned code = ((v >> 1) & 4) | (v & 3);
-        l->div = code == 7 ? 1 : 2u << code;
-        if (l->init_count && cur) {
-            uint64_t done = l->init_count - cur;
-            l->start_ns = clock_ns(l->clock) - counts_ns(l, done);
-        }
-        timer_arm(l);
-        break;
-    }
+    case R_INIT_COUNT: lapic_timer_set_init(l, v); break;
+    case R_DIV: lapic_timer_set_div(l, v); break;
     case R_CUR_COUNT: case R_VER: case R_APR: case R_PPR: case R_RRD: case R_CMCI:
         break;                      /* read-only */
     default:
@@ -487,7 +342,7 @@ static void lint_set(void *opaque, int n, int level)
     if (dm == APIC_DM_EXTINT) {
         update(l);
     } else if (level && (!old || ((e & LVT_LEVEL) && dm == APIC_DM_FIXED))) {
-        lvt_fire(l, LVT_LINT0 + n);
+        lapic_lvt_fire(l, LVT_LINT0 + n);
     }
 }
 
@@ -609,7 +464,7 @@ struct lapic *lapic_new(struct clock *clock, const struct lapic_config *cfg)
     if (l->cfg.tsc_hz == 0)
         l->cfg.tsc_hz = 1000000000u;
     l->clock = clock;
-    l->timer = clock_timer_new(clock, tick_cb, l);
+    l->timer = clock_timer_new(clock, lapic_tick_cb, l);
     if (l->timer == NULL) {
         free(l);
         return NULL;
@@ -642,6 +497,6 @@ void lapic_dump(struct lapic *l, FILE *out)
     for (int i = 0; i < LVT_N; i++)
         fprintf(out, "  LVT %-7s %#010x\n", lvt_name[i], l->lvt[i]);
     fprintf(out, "  timer: mode %u, initial %u, current %u, divide %u, deadline %llu\n",
-            timer_mode(l), l->init_count, current_count(l), l->div,
+            lapic_timer_mode(l), l->init_count, lapic_current_count(l), l->div,
             (unsigned long long)l->deadline);
 }
