@@ -88,8 +88,10 @@ static void gen_goto_tb(struct jit *j, unsigned slot)
 {
     struct xbuf *x = &j->x;
     ra_sync_globals(j, false);
-    while (((uintptr_t)x->p & 3) != 3)
-        x_b(x, 0x90);
+    static const uint8_t nop2[] = { 0x66, 0x90 }, nop3[] = { 0x0f, 0x1f, 0x00 };
+    unsigned pad = (3 - ((uintptr_t)x->p & 3)) & 3;    /* one nop instruction, not several */
+    for (unsigned k = 0; k < pad; k++)
+        x_b(x, pad == 1 ? 0x90 : pad == 2 ? nop2[k] : nop3[k]);
     uint8_t *at = x_jmp32(x);            /* displacement 0: falls into the stub */
     j->tb->jmp_site[slot] = (uintptr_t)at;
     jmp_epilogue(j, slot);

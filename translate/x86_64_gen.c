@@ -188,8 +188,8 @@ static void gen_alu(struct jit *j, const struct ir_op *op)
             x_rr(x, sz, XO_0F | 0xaf, rd, rb);
         }
     } else if (isimm) {
-        if (rd != ra && opc == IR_ADD) {
-            x_enc(x, sz, 0x8d, rd, 0, ra, -1, 0, imm);            /* lea */
+        if (rd != ra && (opc == IR_ADD || (opc == IR_SUB && imm != INT32_MIN))) {
+            x_enc(x, sz, 0x8d, rd, 0, ra, -1, 0, opc == IR_ADD ? imm : -imm);   /* lea */
         } else {
             x_mov(x, 64, rd, ra);
             x_alui(x, sz, xop, rd, imm);
