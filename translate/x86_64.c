@@ -283,7 +283,46 @@ static bool block_sane(const struct ir_block *b)
     return true;
 }
 
+/* The checked copy of a region (x86_64_mem.c gen_access), after the block's code. */
+static void gen_checked_copy(struct jit *j, struct jregion *rg)
+{
+    ra_restore(j, rg->snap_start);
+    j->mode = J_CHECKED;
+    for (unsigned i = rg->start; i <= rg->end && !j->fail; i++) {
+        if (j->x.p + J_OP_ROOM > j->x.end) {
+            j->fail = true;
+            return;
+        }
+        j->cur = i;
+        gen_control(j, &j->b->ops[i]);
+        ra_end_op(j, &j->b->ops[i]);
+    }
+    if (!ra_same(j, rg->snap_end)) {
+        j->rg_mismatch = true;    /* compile again without groups */
+        j->fail = true;
+        return;
+    }
+    x_jcc_to(&j->x, -1, rg->resume);
+}
+
+static bool compile_block(struct engine *e, struct tb *tb, const struct ir_block *b);
+
 static bool jit_compile(struct engine *e, struct tb *tb, const struct ir_block *b)
+{
+    struct jit *j = jit_of(e);
+    j->rg_mismatch = false;
+    if (compile_block(e, tb, b))
+        return true;
+    if (!j->rg_mismatch)
+        return false;
+    bool was = j->no_groups;
+    j->no_groups = true;
+    bool ok = compile_block(e, tb, b);
+    j->no_groups = was;
+    return ok;
+}
+
+static bool compile_block(struct engine *e, struct tb *tb, const struct ir_block *b)
 {
     struct jit *j = jit_of(e);
     struct xbuf *x = &j->x;
@@ -321,10 +360,26 @@ static bool jit_compile(struct engine *e, struct tb *tb, const struct ir_block *
     uint8_t *req_at = x_jcc32(x, X_CC_NE);
     ra_prologue(j);
 
+    unsigned rgi = 0;
+    j->mode = J_NORMAL;
     for (unsigned i = 0; i < b->nops && !j->fail; i++) {
         if (x->p + J_OP_ROOM > x->end) {
             j->fail = true;
             break;
+        }
+        struct jregion *rg = rgi < j->nrg ? &j->rg[rgi] : NULL;
+        if (rg && i == rg->end + 1) {
+            rg->resume = x->p;
+            rg->snap_end = ra_snapshot(j);
+            j->mode = J_NORMAL;
+            j->pr_head = -1;      /* rdx differs when the checked copy ran */
+            if (!rg->snap_start || !rg->snap_end)
+                j->fail = true;
+            rg = ++rgi < j->nrg ? &j->rg[rgi] : NULL;
+        }
+        if (rg && i == rg->start) {
+            rg->snap_start = ra_snapshot(j);
+            j->mode = J_FAST;
         }
         unsigned fused = gen_counter_dec(j, i);
         if (fused) {
@@ -347,6 +402,16 @@ static bool jit_compile(struct engine *e, struct tb *tb, const struct ir_block *
         jmp_epilogue(j, TB_EXIT_REQUESTED);
     } else {
         j->fail = true;
+    }
+    if (!j->fail && rgi < j->nrg)
+        j->fail = true;           /* a region reaching the block's end: cannot happen */
+    for (unsigned r = 0; r < j->nrg && !j->fail; r++)
+        gen_checked_copy(j, &j->rg[r]);
+    j->mode = J_NORMAL;
+    for (unsigned r = 0; r < j->nrg; r++) {
+        free(j->rg[r].snap_start);
+        free(j->rg[r].snap_end);
+        j->rg[r].snap_start = j->rg[r].snap_end = NULL;
     }
     if (!j->fail)
         gen_slow_paths(j);

@@ -127,6 +127,10 @@ static bool grow(struct jit *j)
         if (!f)
             return false;
         j->opf = f;
+        uint8_t **fb = realloc(j->fb_at, n * sizeof(*fb));
+        if (!fb)
+            return false;
+        j->fb_at = fb;
         j->opcap = n;
     }
     return true;
@@ -174,10 +178,41 @@ static bool accept(struct jit *j)
     return true;
 }
 
+/* Regions: the unions of overlapping accepted groups' [head, last]. */
+static bool plan_regions(struct jit *j)
+{
+    j->nrg = 0;
+    for (unsigned g = 0; g < j->ngrp; g++) {      /* groups are in head order */
+        struct jgrp *p = &j->grp[g];
+        if (!p->ok)
+            continue;
+        if (j->nrg && p->head <= j->rg[j->nrg - 1].end) {
+            if (p->last > j->rg[j->nrg - 1].end)
+                j->rg[j->nrg - 1].end = p->last;
+        } else {
+            if (j->nrg == j->rgcap) {
+                unsigned cap = j->rgcap ? j->rgcap * 2 : 8;
+                struct jregion *r = realloc(j->rg, cap * sizeof(*r));
+                if (!r)
+                    return false;
+                j->rg = r;
+                j->rgcap = cap;
+            }
+            struct jregion *r = &j->rg[j->nrg++];
+            memset(r, 0, sizeof(*r));
+            r->start = p->head;
+            r->end = p->last;
+        }
+        p->region = j->nrg - 1;
+    }
+    return true;
+}
+
 bool grp_plan(struct jit *j)
 {
     const struct ir_block *b = j->b;
     j->ngrp = 0;
+    j->nrg = 0;
     if (!grow(j))
         return false;
     for (unsigned i = 0; i < b->nops; i++)
@@ -251,7 +286,7 @@ bool grp_plan(struct jit *j)
     if (!accept(j))
         return false;
     plan_folds(j);
-    return true;
+    return plan_regions(j);
 }
 
 #endif

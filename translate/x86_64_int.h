@@ -53,8 +53,8 @@ struct jslow {
     uint64_t insn;       /* its aux (the guest instruction, for insn_at) */
     uint8_t *ra;         /* return address of the slow path's call */
     uint8_t *jcc2_at;    /* a second jne to patch (access group head: write tag), or NULL */
-    int8_t own_g;        /* access group head: its addend register, poisoned first (-1: none) */
-    uint16_t poison;     /* addend registers of the open access groups: poisoned after the call */
+    bool to_checked;     /* inline copy of a region: no slow path, the jnes go to the checked copy */
+    unsigned op;         /* (then: the op, whose probe point in the checked copy is fb_at[op]) */
     uint8_t ndirty;      /* globals newer in registers than in env: stored before the call */
     struct { int8_t reg; uint8_t w; int32_t off; } dirty[16];
     int8_t abase;        /* the fast path accesses [abase + addend + adisp] */
@@ -65,13 +65,24 @@ struct jslow {
    base + d (d in [dmin, dend)) in one straight-line run, checked by one probe. */
 struct jgrp {
     ir_temp base;        /* address temp, unchanged from head to last */
+    unsigned region;     /* index in jit.rg */
     unsigned idx;        /* MMU index */
     int64_t dmin, dend;  /* bytes [base + dmin, base + dend) */
     bool ld, st;         /* some member loads / stores */
     unsigned head, last, n;   /* first and last member's op, member count */
     bool ok;             /* accepted (n >= 2, few enough open at once) */
-    int8_t reg;          /* host register holding the addend (poisoned: bit 0 set), -1 */
+    int8_t reg;          /* host register holding the addend, -1 */
 };
+
+/* A region: ops [start, end] compiled inline with access groups and again,
+   after the block, checked access by access (x86_64_mem.c gen_access). */
+struct jregion {
+    unsigned start, end;
+    uint8_t *resume;     /* inline code after op end */
+    void *snap_start, *snap_end;   /* register allocator state at both ends */
+};
+
+enum { J_NORMAL, J_FAST, J_CHECKED };
 
 /* A compiled block with an instruction table (x86_64_insn.c): offsets in the buffer. */
 struct jblk {
@@ -121,7 +132,12 @@ struct jit {
     uint8_t *opf;                    /* per op: JF_SKIP_ADD / JF_FOLDED (x86_64_grp.c) */
     unsigned opcap;
     uint16_t reserved;               /* registers holding group addends: not allocatable */
-    bool no_groups;                  /* tests: compile without access groups */
+    bool no_groups;                  /* compile without access groups (retry, tests) */
+    bool rg_mismatch;                /* a checked copy ended in another allocator state */
+    int mode;                        /* J_NORMAL, or compiling a region's J_FAST / J_CHECKED copy */
+    struct jregion *rg;
+    unsigned nrg, rgcap;
+    uint8_t **fb_at;                 /* per op: its probe point in the checked copy */
     struct jblk *blk;                /* blocks with a table, in address order (since reset) */
     unsigned nblk, blkcap;
     bool fail;                       /* out of memory or frame slots */
@@ -163,6 +179,11 @@ void ra_free_caller_saved(struct jit *j);
 void ra_load_to(struct jit *j, int r, ir_temp t);
 /* Fills s->dirty with the dirty globals in registers (they stay dirty). */
 void ra_dirty_globals(struct jit *j, struct jslow *s);
+/* A malloc'ed copy of the allocator state (NULL: out of memory), restoring
+   it, and comparing the current state with it. */
+void *ra_snapshot(struct jit *j);
+void ra_restore(struct jit *j, const void *snap);
+bool ra_same(struct jit *j, const void *snap);
 /* Registers currently holding a value. */
 uint16_t ra_live_mask(struct jit *j);
 /* End of op: frees dead locals and unlocks registers. */

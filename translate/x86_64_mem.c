@@ -134,7 +134,7 @@ static bool writes(const struct ir_op *op, ir_temp t)
 /* Can the access (base + disp, size bytes, MMU index idx) reuse the last probe's slot? */
 static bool can_reuse(struct jit *j, ir_temp base, int64_t disp, unsigned size, unsigned idx)
 {
-    if (j->pr_head < 0 || j->pr_base != base || j->pr_idx != idx || j->cur - (unsigned)j->pr_head > REUSE_WINDOW)
+    if (j->mode == J_CHECKED || j->pr_head < 0 || j->pr_base != base || j->pr_idx != idx || j->cur - (unsigned)j->pr_head > REUSE_WINDOW)
         return false;
     if (disp < j->pr_disp || disp + (int64_t)size - 1 - j->pr_disp >= (int64_t)TLB_PAGE_SIZE)
         return false;
@@ -244,8 +244,7 @@ static uint8_t *tlb_probe(struct jit *j, ir_temp a, int ra, unsigned memop, bool
  * The first access of an access group (x86_64_grp.c): one probe for the
  * group's whole range [base + dmin, base + dend), which must lie in one page
  * whose read and/or write tag (as the members need) matches; the addend goes
- * to the group's register. A mismatch takes the slow path, which poisons the
- * register and then checks this access alone.
+ * to the group's register. A mismatch goes to the checked copy of the region.
  */
 static void group_head(struct jit *j, struct jslow *s, struct jgrp *g, ir_temp out)
 {
@@ -280,39 +279,54 @@ static void group_head(struct jit *j, struct jslow *s, struct jgrp *g, ir_temp o
         j->pr_head = -1;
 }
 
-/* Fast path of the access being compiled (s filled in but for jcc/reused/ret). */
+/*
+ * The access being compiled (s filled in but for jcc/reused/ret). In a block
+ * with access groups, each region of ops from a group's first member to the
+ * last member of the groups overlapping it is compiled twice (x86_64.c):
+ *
+ *  - J_FAST, inline: group heads probe for the whole group, other members are
+ *    one host access, other accesses probe as usual; any failed check jumps
+ *    to the same op in the checked copy, with the same register state.
+ *  - J_CHECKED, after the block: every access probes on its own (no probe
+ *    reuse: it may be entered at any access) and has its slow path, as
+ *    outside regions; at its end it jumps back to the end of the inline copy.
+ *
+ * So members run unchecked only when their group's probe matched and no slow
+ * path has run since: the TLB is then as the probe saw it.
+ */
 static void gen_access(struct jit *j, struct jslow *s, ir_temp addr_t, ir_temp out)
 {
     int32_t g = j->opg[j->cur];
-    s->own_g = -1;
+    struct jgrp *p = g >= 0 ? &j->grp[g] : NULL;
     s->jcc2_at = NULL;
-    if (g >= 0 && j->cur == j->grp[g].head)
-        j->grp[g].reg = (int8_t)ra_reserve(j);
+    s->to_checked = false;
+    if (p && j->cur == p->head)
+        p->reg = (int8_t)ra_reserve(j);     /* in both copies: same register state */
     /* Globals are not stored here: only the slow path, the one place env is
        read or the block may be left, stores the ones newer in registers. */
     ra_dirty_globals(j, s);
-    if (g < 0) {
-        s->poison = j->reserved;
+    if (j->mode == J_CHECKED) {
+        j->fb_at[j->cur] = j->x.p;          /* the inline copy's failed checks come here */
+        if (s->abase != s->addr)            /* a folded member: its address ADD was left out */
+            x_enc(&j->x, 64, 0x8d, s->addr, 0, s->abase, -1, 0, s->adisp);
+    }
+    if (!p || j->mode == J_CHECKED) {
         s->jcc_at = tlb_probe(j, addr_t, s->addr, s->memop, s->store, out, &s->reused);
         emit_access(j, s, s->addr, X_RAX, 0);
-        s->ret = j->x.p;
-        return;
-    }
-    struct jgrp *p = &j->grp[g];
-    s->reused = true;          /* the slow path checks this access alone first */
-    if (j->cur == p->head) {
-        s->own_g = p->reg;
-        s->poison = j->reserved;
-        group_head(j, s, p, out);
     } else {
-        s->poison = j->reserved;
-        x_rr(&j->x, 8, 0xf6, 0, p->reg);          /* test reg8, 1 */
-        x_b(&j->x, 1);
-        s->jcc_at = x_jcc32(&j->x, X_CC_NE);
+        if (j->cur == p->head)
+            group_head(j, s, p, out);
+        else
+            s->jcc_at = NULL;               /* no check at all */
+        emit_access(j, s, s->abase, p->reg, s->adisp);
     }
-    emit_access(j, s, s->abase, p->reg, s->adisp);
+    if (j->mode == J_FAST) {
+        s->to_checked = true;               /* no slow path: its checks jump to the checked copy */
+        s->has_insn = false;
+        s->op = j->cur;
+    }
     s->ret = j->x.p;
-    if (j->cur == p->last)
+    if (p && j->cur == p->last)
         ra_unreserve(j, p->reg);
 }
 
@@ -366,13 +380,14 @@ void gen_st(struct jit *j, const struct ir_op *op)
 static void gen_one_slow(struct jit *j, struct jslow *s)
 {
     struct xbuf *x = &j->x;
+    if (s->to_checked) {
+        if (s->jcc_at)
+            x_patch32(s->jcc_at, j->fb_at[s->op]);
+        if (s->jcc2_at)
+            x_patch32(s->jcc2_at, j->fb_at[s->op]);
+        return;
+    }
     x_patch32(s->jcc_at, x->p);
-    if (s->jcc2_at)
-        x_patch32(s->jcc2_at, x->p);
-    if (s->abase != s->addr)          /* a folded member: its address ADD was left out */
-        x_enc(x, 64, 0x8d, s->addr, 0, s->abase, -1, 0, s->adisp);
-    if (s->own_g >= 0)
-        x_movi(x, s->own_g, 1);       /* the group probe failed: members check themselves */
     if (s->reused) {
         /* The reused slot did not match: the full probe (slot in rax, rdx kept). */
         emit_slot(j, X_RAX, s->addr);
@@ -422,9 +437,6 @@ static void gen_one_slow(struct jit *j, struct jslow *s)
             x_b(x, 0x41);
         x_b(x, (uint8_t)(0x58 + (r & 7)));
     }
-    for (int r = 0; r < 16; r++)
-        if (s->poison & (1u << r))
-            x_movi(x, r, 1);          /* the call may have changed the TLB: groups end */
     if (!s->store) {
         unsigned bytes = IR_MEM_GET_SIZE(s->memop);
         extend_loaded(x, s->dreg, X_RAX, bytes, (s->memop & IR_MEM_SIGN) != 0, s->width);

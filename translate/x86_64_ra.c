@@ -398,6 +398,51 @@ void ra_dirty_globals(struct jit *j, struct jslow *s)
     }
 }
 
+struct ra_snap {
+    int owner[16];
+    uint32_t lru[16];
+    uint32_t tick;
+    uint16_t locked, reserved;
+    uint8_t slot_used[J_FRAME_SLOTS];
+    struct jtemp t[];
+};
+
+void *ra_snapshot(struct jit *j)
+{
+    unsigned n = j->b->ntemps;
+    struct ra_snap *s = malloc(sizeof(*s) + n * sizeof(struct jtemp));
+    if (!s)
+        return NULL;
+    memcpy(s->owner, j->owner, sizeof(s->owner));
+    memcpy(s->lru, j->lru, sizeof(s->lru));
+    s->tick = j->tick;
+    s->locked = j->locked;
+    s->reserved = j->reserved;
+    memcpy(s->slot_used, j->slot_used, sizeof(s->slot_used));
+    memcpy(s->t, j->t, n * sizeof(struct jtemp));
+    return s;
+}
+
+void ra_restore(struct jit *j, const void *snap)
+{
+    const struct ra_snap *s = snap;
+    memcpy(j->owner, s->owner, sizeof(s->owner));
+    memcpy(j->lru, s->lru, sizeof(s->lru));
+    j->tick = s->tick;
+    j->locked = s->locked;
+    j->reserved = s->reserved;
+    memcpy(j->slot_used, s->slot_used, sizeof(s->slot_used));
+    memcpy(j->t, s->t, j->b->ntemps * sizeof(struct jtemp));
+}
+
+bool ra_same(struct jit *j, const void *snap)
+{
+    const struct ra_snap *s = snap;
+    return !memcmp(j->owner, s->owner, sizeof(s->owner)) && j->reserved == s->reserved &&
+           !memcmp(j->slot_used, s->slot_used, sizeof(s->slot_used)) &&
+           !memcmp(j->t, s->t, j->b->ntemps * sizeof(struct jtemp));
+}
+
 uint16_t ra_live_mask(struct jit *j)
 {
     uint16_t m = 0;
