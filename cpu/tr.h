@@ -37,6 +37,7 @@ struct tr {
     unsigned label_budget;     /* prologue's "out of budget" exit */
     unsigned follows;          /* direct jumps the block went on across (tr_follow) */
     bool cc_src2_set;          /* cc_src2 was written in this block (tr_set_cc) */
+    bool cc_src_set;           /* cc_src likewise */
 };
 #define TR_MAX_FOLLOWS (CPU_TR_MAX_RUNS - 1)
 

@@ -315,8 +315,15 @@ void tr_set_cc(struct tr *s, unsigned cc_op, ir_temp dst, ir_temp src, ir_temp s
     ir_mov(s->b, 32, CPU_T_CC_OP, ir_const(s->b, 32, cc_op));
     if (dst != IR_NONE)
         ir_mov(s->b, 64, CPU_T_CC_DST, dst);
-    if (src != IR_NONE)
+    if (src != IR_NONE) {
         ir_mov(s->b, 64, CPU_T_CC_SRC, src);
+        s->cc_src_set = true;
+    } else if (s->cc_src_set) {
+        /* as for cc_src2 below: no cc_op without a src reads it (a shift's CF
+           followed by TEST is then never computed) */
+        ir_mov(s->b, 64, CPU_T_CC_SRC, tr_const(s, 0));
+        s->cc_src_set = false;
+    }
     if (src2 != IR_NONE) {
         ir_mov(s->b, 64, CPU_T_CC_SRC2, src2);
         s->cc_src2_set = true;

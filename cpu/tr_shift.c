@@ -37,7 +37,15 @@ static void shift_inline(struct tr *s, unsigned op, const struct tr_opnd *d, ir_
     if (op == X86_OP_SHL || op == X86_OP_SAL) {
         ir_binop(s->b, IR_SHL, 64, t, a, c1);           /* a zero-extended: bits above w are 0 */
         ir_extract(s->b, 64, cf, t, w - 1, 1);
-        ir_binop(s->b, IR_SHL, w, res, t, tr_const(s, 1));
+        /* the result straight from a (not from t): one shift on the data's path.
+           c < 64 but may reach w for 8/16 bits, where IR shifts take it mod w */
+        if (w >= 32) {
+            ir_binop(s->b, IR_SHL, w, res, a, c);
+        } else {
+            ir_temp r64 = tr_tmp(s);
+            ir_binop(s->b, IR_SHL, 64, r64, a, c);
+            ir_mov(s->b, w, res, r64);
+        }
         tr_write(s, d, res);
         tr_set_cc(s, CC_OP_SHL + lg, res, cf, IR_NONE);
     } else if (op == X86_OP_SHR) {
@@ -45,7 +53,7 @@ static void shift_inline(struct tr *s, unsigned op, const struct tr_opnd *d, ir_
         ir_mov(s->b, w, az, a);
         ir_binop(s->b, IR_SHR, 64, t, az, c1);
         ir_binop(s->b, IR_AND, 64, cf, t, tr_const(s, 1));
-        ir_binop(s->b, IR_SHR, 64, res, t, tr_const(s, 1));
+        ir_binop(s->b, IR_SHR, 64, res, az, c);           /* c < 64: not from t, one shift */
         tr_write(s, d, res);
         /* OF comes from the last 1-bit step: MSB of the value it shifted */
         tr_set_cc(s, CC_OP_SHR + lg, res, cf, t);
@@ -54,7 +62,7 @@ static void shift_inline(struct tr *s, unsigned op, const struct tr_opnd *d, ir_
         ir_sext(s->b, 64, as, a, w);
         ir_binop(s->b, IR_SAR, 64, t, as, c1);
         ir_binop(s->b, IR_AND, 64, cf, t, tr_const(s, 1));
-        ir_binop(s->b, IR_SAR, 64, res, t, tr_const(s, 1));
+        ir_binop(s->b, IR_SAR, 64, res, as, c);           /* c < 64: not from t, one shift */
         ir_mov(s->b, w, res, res);
         tr_write(s, d, res);
         tr_set_cc(s, CC_OP_SAR + lg, res, cf, IR_NONE);

@@ -129,8 +129,10 @@ void ir_optimize_ex(struct ir_block *b, unsigned passes, struct ir_opt_stats *st
         return;
     for (unsigned iter = 0; iter < 4; iter++) {
         bool changed = false;
-        if (passes & IR_OPT_FOLD)
+        if (passes & IR_OPT_FOLD) {
+            changed |= ir_opt_narrow(b, &s);
             changed |= ir_opt_fold(b, &s);
+        }
         if ((passes & IR_OPT_DCE) && !b->oom)
             changed |= ir_opt_dce(b, &s);
         compact(b);

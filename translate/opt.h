@@ -41,5 +41,8 @@ void ir_optimize_ex(struct ir_block *b, unsigned passes, struct ir_opt_stats *st
    each returns true if it changed something. */
 bool ir_opt_fold(struct ir_block *b, struct ir_opt_stats *st);
 bool ir_opt_dce(struct ir_block *b, struct ir_opt_stats *st);
+/* Part of IR_OPT_FOLD: 64-bit ops whose LOCAL result is only read at <= 32 bits
+   become 32-bit ops. */
+bool ir_opt_narrow(struct ir_block *b, struct ir_opt_stats *st);
 
 #endif

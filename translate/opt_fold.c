@@ -100,6 +100,12 @@ static unsigned read_width(const struct ir_op *op, unsigned k)
     switch (op->opc) {
     case IR_LD: case IR_CALL: return 64;
     case IR_ST: return k == 1 ? 64 : op->width;
+    case IR_SEXT: /* only the low aux bits matter */
+        return op->aux < op->width ? (unsigned)op->aux : op->width;
+    case IR_EXTRACT: { /* only the bits below pos + len matter */
+        unsigned top = (unsigned)(op->aux & 0xff) + (unsigned)((op->aux >> 8) & 0xff);
+        return top < op->width ? top : op->width;
+    }
     default: return op->width;
     }
 }
@@ -443,6 +449,12 @@ bool ir_opt_fold(struct ir_block *b, struct ir_opt_stats *st)
                     f.copy_w[d] = (uint8_t)(zwidth(&f, s) <= cw ? 64 : cw);
                     f.copy_gen[d] = f.def_gen[s];
                 }
+            } else if (op->opc == IR_SEXT && op->aux < cw && op->args[1] != d) {
+                /* the low aux bits of d are a's */
+                ir_temp s = op->args[1];
+                f.copy_src[d] = s;
+                f.copy_w[d] = (uint8_t)op->aux;
+                f.copy_gen[d] = f.def_gen[s];
             } else if (op->opc == IR_DEPOSIT && (op->aux & 0xff) == 0 && op->args[2] != d) {
                 /* the low len bits of d are v's: narrow readers can use v */
                 unsigned len = (unsigned)(op->aux >> 8) & 0xff;
@@ -469,4 +481,49 @@ out:
     free(f.copy_w);
     free(f.zw);
     return f.changed;
+}
+
+/*
+ * Narrowing: a 64-bit MOV/ADD/SUB/MUL/AND/OR/XOR/NOT/NEG/SEXT writing a LOCAL
+ * that every reader in the block reads at 32 bits or less becomes 32-bit (the
+ * low 32 bits of these ops depend only on the low 32 bits of their inputs, and
+ * readers see only those). A 32-bit IMUL is then a 32-bit multiply without the
+ * sign extension of its inputs. Not to 8/16 bits: those cost the JIT a movzx.
+ */
+bool ir_opt_narrow(struct ir_block *b, struct ir_opt_stats *st)
+{
+    unsigned n = b->ntemps;
+    uint8_t *maxr = calloc(n, 1);
+    bool changed = false;
+    if (!maxr)
+        return false;
+    for (unsigned i = 0; i < b->nops; i++) {
+        const struct ir_op *op = &b->ops[i];
+        const struct ir_op_def *def = &ir_op_defs[op->opc];
+        for (unsigned k = def->nout; k < (unsigned)def->nout + def->nin; k++) {
+            ir_temp t = op->args[k];
+            unsigned rw = read_width(op, k);
+            if (t != IR_NONE && t < n && maxr[t] < rw)
+                maxr[t] = (uint8_t)rw;
+        }
+    }
+    for (unsigned i = 0; i < b->nops; i++) {
+        struct ir_op *op = &b->ops[i];
+        ir_temp d = op->args[0];
+        if (op->width != 64 || d == IR_NONE || d >= n || b->temps[d].kind != IR_TEMP_LOCAL ||
+            maxr[d] == 0 || maxr[d] > 32)
+            continue;
+        switch (op->opc) {
+        case IR_MOV: case IR_ADD: case IR_SUB: case IR_MUL: case IR_AND: case IR_OR:
+        case IR_XOR: case IR_NOT: case IR_NEG: case IR_SEXT:
+            op->width = 32;
+            st->simplified++;
+            changed = true;
+            break;
+        default:
+            break;
+        }
+    }
+    free(maxr);
+    return changed;
 }

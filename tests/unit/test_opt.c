@@ -360,6 +360,45 @@ static void test_deposit_low_part_reads(void **state)
     assert_int_equal(seen, 2);
 }
 
+/* A 64-bit op whose local result is only read at 32 bits becomes 32-bit
+   (imul r32: no sign extension of the inputs); one 64-bit reader keeps it. */
+static void test_narrowing(void **state)
+{
+    P;
+    ir_temp x = ir_temp_new(b), m = ir_temp_new(b), y = ir_temp_new(b), m2 = ir_temp_new(b);
+    ir_mov(b, 32, x, r[1]);
+    ir_sext(b, 64, y, x, 32);                       /* reads 32 bits: r1 directly */
+    ir_binop(b, IR_MUL, 64, m, y, C(0x41c64e6d));
+    ir_binop(b, IR_ADD, 32, r[2], m, C(0x3039));
+    ir_binop(b, IR_MUL, 64, m2, y, C(3));
+    ir_binop(b, IR_ADD, 32, r[3], m2, C(1));
+    ir_mov(b, 64, r[4], m2);                        /* a 64-bit reader */
+    ir_exit(b, 0);
+    optimize_checked(b);
+    unsigned n32 = 0, n64 = 0;
+    for (unsigned i = 0; i < b->nops; i++) {
+        const struct ir_op *op = &b->ops[i];
+        if (op->opc == IR_MUL && op->width == 32) {
+            assert_int_equal(op->args[1], r[1]);
+            n32++;
+        }
+        if (op->opc == IR_MUL && op->width == 64)
+            n64++;
+    }
+    assert_int_equal(n32, 1);
+    assert_int_equal(n64, 1);
+    struct engine *e = engine_interp_new(&h_guest);
+    static struct h_env env;
+    h_env_init(&env);
+    env.r[1] = 0x12345678fedcba98ull;
+    h_run(e, b, &env);
+    uint64_t v = (uint64_t)(int64_t)(int32_t)0xfedcba98u;
+    assert_int_equal(env.r[2], (uint32_t)(v * 0x41c64e6d + 0x3039));
+    assert_int_equal(env.r[3], (uint32_t)(v * 3 + 1));
+    assert_int_equal(env.r[4], v * 3);
+    e->destroy(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,6 +411,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_copy_respects_width, psetup, pteardown),
         cmocka_unit_test_setup_teardown(test_zero_extension_knowledge, psetup, pteardown),
         cmocka_unit_test_setup_teardown(test_deposit_low_part_reads, psetup, pteardown),
+        cmocka_unit_test_setup_teardown(test_narrowing, psetup, pteardown),
         cmocka_unit_test(test_random_blocks_keep_behaviour),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
