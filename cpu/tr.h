@@ -38,10 +38,32 @@ struct tr {
     unsigned follows;          /* direct jumps the block went on across (tr_follow) */
     bool cc_src2_set;          /* cc_src2 was written in this block (tr_set_cc) */
     bool cc_src_set;           /* cc_src likewise */
+    unsigned insn_room;        /* instructions the block may still take, this one included */
+    /* if-conversion of a Jcc over a few instructions (tr_ifconv.c) */
+    bool ifc_active;           /* translating the region */
+    uint64_t ifc_end;          /* rip where the region ends */
+    unsigned ifc_n, ifc_cc_op, ifc_br, ifc_start;
+    ir_temp ifc_taken;         /* 1: the Jcc jumps over the region */
+    ir_temp cf_temp;           /* CF computed after a region, valid from op cf_at (tr_cf_known) */
+    unsigned cf_at;
 };
+#define TR_IFC_MAX 4
 #define TR_MAX_FOLLOWS (CPU_TR_MAX_RUNS - 1)
 
 typedef bool tr_fn(struct tr *s);
+
+/* Decodes the instruction at eip (on the block's page, no fault): X86_DECODE_*, or -1. */
+int tr_fetch_decode(struct tr *s, uint64_t eip, struct x86_insn *in);
+/* If-conversion (tr_ifconv.c): at a Jcc to target, starts a branch-free region
+   when the instructions up to target allow it (true); the translation loop
+   calls tr_ifconv_finish when it reaches ifc_end. */
+bool tr_ifconv_begin(struct tr *s, uint64_t target);
+void tr_ifconv_finish(struct tr *s);
+/* CF (0/1) left by tr_ifconv_finish if the flags are still those, else IR_NONE. */
+ir_temp tr_cf_known(struct tr *s);
+/* CF of cc_op (known) into t without a helper, if tr_cf_inline_ok(cc_op). */
+bool tr_cf_inline_ok(unsigned cc_op);
+void tr_cf_inline(struct tr *s, unsigned cc_op, ir_temp t);
 
 /* --- temps and constants --- */
 static inline ir_temp tr_tmp(struct tr *s) { return ir_temp_new(s->b); }

@@ -35,6 +35,8 @@ bool tr_jcc(struct tr *s)
     const struct x86_operand *op = &s->in->ops[0];
     if (op->kind != X86_OPK_REL)
         return false;
+    if (tr_ifconv_begin(s, rel_target(s, op)))
+        return true; /* no branch: the block goes on with the instructions it skips */
     unsigned taken = ir_label_new(s->b);
     tr_brcond(s, s->in->cc, taken);
     tr_goto(s, 0, s->next_eip);

@@ -353,6 +353,21 @@ ir_temp tr_flags(struct tr *s)
     return t;
 }
 
+static bool cf_inline(struct tr *s, unsigned op, ir_temp t);
+
+bool tr_cf_inline_ok(unsigned op)
+{
+    unsigned k = CC_KIND(op);
+    return op < CC_OP_NUM && (k != CC_OP_EFLAGS || op == CC_OP_EFLAGS) && k != CC_OP_ADC &&
+           k != CC_OP_SBB && k != CC_OP_MUL && k != CC_OP_BEXTR;
+}
+
+void tr_cf_inline(struct tr *s, unsigned op, ir_temp t)
+{
+    if (!cf_inline(s, op, t))
+        tr_call(s, &cc_helper_cf, t, CPU_T_CC_OP, CPU_T_CC_DST, CPU_T_CC_SRC, CPU_T_CC_SRC2);
+}
+
 /* CF (0/1) into t for a cc_op known at translation time, without the helper;
    false when it needs the helper. */
 static bool cf_inline(struct tr *s, unsigned op, ir_temp t)
@@ -406,6 +421,9 @@ static void cf_dynamic(struct tr *s, ir_temp t)
 
 ir_temp tr_cf(struct tr *s)
 {
+    ir_temp known = tr_cf_known(s);
+    if (known != IR_NONE)
+        return known;
     ir_temp t = tr_tmp(s);
     if (s->cc_op != CC_OP_DYNAMIC) {
         if (CC_KIND(s->cc_op) == CC_OP_LOGIC)
@@ -423,8 +441,7 @@ ir_temp tr_cf(struct tr *s)
      */
     unsigned g = s->cpu->cc_op;
     unsigned gk = CC_KIND(g);
-    if (g < CC_OP_NUM && (gk != CC_OP_EFLAGS || g == CC_OP_EFLAGS) && gk != CC_OP_ADC &&
-        gk != CC_OP_SBB && gk != CC_OP_MUL && gk != CC_OP_BEXTR) {
+    if (tr_cf_inline_ok(g)) {
         unsigned other = ir_label_new(s->b), done = ir_label_new(s->b);
         ir_brcond(s->b, 32, IR_NE, CPU_T_CC_OP, ir_const(s->b, 32, g), other);
         cf_inline(s, g, t);

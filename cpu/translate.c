@@ -110,6 +110,17 @@ static int fetch_decode(struct tr *s, uint64_t lin, struct x86_insn *in, uint64_
     return st;
 }
 
+int tr_fetch_decode(struct tr *s, uint64_t eip, struct x86_insn *in)
+{
+    uint64_t lin = s->cs_base + eip, phys, phys2;
+    if (s->mode != X86_MODE_64)
+        lin &= 0xffffffffu;
+    if ((lin & TLB_PAGE_MASK) != s->page)
+        return -1;
+    int st = fetch_decode(s, lin, in, &phys, &phys2, false);
+    return st >= 0 && phys2 != TB_NO_PAGE ? -1 : st;
+}
+
 /*
  * Instructions that need no rip write before them: they never raise on purpose
  * (tr_raise and the real-mode limit check write rip themselves), never read
@@ -229,6 +240,7 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
         s->nss_addr = 0;
         s->next_eip = (s->eip + (in.len ? in.len : 1)) & tr_eip_mask(s, s->mode == X86_MODE_16 ? 2 : 4);
         s->rip_exact = needs_rip(&in, stt);
+        s->insn_room = max - info->icount;
         if (s->rip_exact)
             tr_set_rip(s, s->eip);
         if (stt == X86_DECODE_TOO_LONG) {
@@ -259,6 +271,8 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
             info->run[info->nruns].pc = s->mode == X86_MODE_64 ? t : t & 0xffffffffu;
             info->run[info->nruns++].len = 0;
         }
+        if (s->ifc_active && s->next_eip == s->ifc_end)
+            tr_ifconv_finish(s); /* the end of a branch-free Jcc region (tr_ifconv.c) */
         s->eip = s->next_eip;
         if (s->ended || s->single || info->icount >= max || b->nops > 1500 || b->oom)
             break;
