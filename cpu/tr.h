@@ -40,10 +40,17 @@ struct tr {
     bool cc_src_set;           /* cc_src likewise */
     unsigned insn_room;        /* instructions the block may still take, this one included */
     /* if-conversion of a Jcc over a few instructions (tr_ifconv.c) */
-    bool ifc_active;           /* translating the region */
-    uint64_t ifc_end;          /* rip where the region ends */
-    unsigned ifc_n, ifc_cc_op, ifc_br, ifc_start;
-    ir_temp ifc_taken;         /* 1: the Jcc jumps over the region */
+    bool ifc_active;           /* translating a region */
+    bool ifc_diamond;          /* jcc T; R1; jmp J; T: R2; [jmp J]; J: (else jcc T; R1; T:) */
+    bool ifc_fallback;         /* kept behind branches after all */
+    unsigned ifc_phase;        /* 1: R1, 2: R2 */
+    uint64_t ifc_stop;         /* rip where the current region ends (tr_ifconv_step) */
+    uint64_t ifc_target, ifc_join, ifc_jmp2;
+    unsigned ifc_n, ifc_n2, ifc_cc_op, ifc_cc1, ifc_br, ifc_br2, ifc_start, ifc_label_t, ifc_label_j;
+    ir_temp ifc_taken;         /* 1: the Jcc is taken */
+    ir_temp ifc_cf1;
+    ir_temp *ifc_map1;         /* R1's globals -> locals */
+    unsigned icount_extra;     /* instructions not translated but counted (the regions' JMPs) */
     ir_temp cf_temp;           /* CF computed after a region, valid from op cf_at (tr_cf_known) */
     unsigned cf_at;
 };
@@ -56,10 +63,10 @@ typedef bool tr_fn(struct tr *s);
 int tr_fetch_decode(struct tr *s, uint64_t eip, struct x86_insn *in);
 /* If-conversion (tr_ifconv.c): at a Jcc to target, starts a branch-free region
    when the instructions up to target allow it (true); the translation loop
-   calls tr_ifconv_finish when it reaches ifc_end. */
+   calls tr_ifconv_step when next_eip reaches ifc_stop. */
 bool tr_ifconv_begin(struct tr *s, uint64_t target);
-void tr_ifconv_finish(struct tr *s);
-/* CF (0/1) left by tr_ifconv_finish if the flags are still those, else IR_NONE. */
+void tr_ifconv_step(struct tr *s);
+/* CF (0/1) left by tr_ifconv_step if the flags are still those, else IR_NONE. */
 ir_temp tr_cf_known(struct tr *s);
 /* CF of cc_op (known) into t without a helper, if tr_cf_inline_ok(cc_op). */
 bool tr_cf_inline_ok(unsigned cc_op);

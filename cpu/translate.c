@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* translate.c: turns a run of guest x86 instructions into one IR block. */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cpu/debug.h"
 #include "cpu/tr.h"
@@ -259,6 +260,10 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
             tr_ud(s);
         }
         info->icount++;
+        if (s->ifc_active && s->next_eip == s->ifc_stop)
+            tr_ifconv_step(s); /* the end of a branch-free Jcc region (tr_ifconv.c) */
+        info->icount += s->icount_extra;
+        s->icount_extra = 0;
         uint64_t len = in.len ? in.len : 1;
         if (lin < lo)
             lo = lin;
@@ -271,8 +276,6 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
             info->run[info->nruns].pc = s->mode == X86_MODE_64 ? t : t & 0xffffffffu;
             info->run[info->nruns++].len = 0;
         }
-        if (s->ifc_active && s->next_eip == s->ifc_end)
-            tr_ifconv_finish(s); /* the end of a branch-free Jcc region (tr_ifconv.c) */
         s->eip = s->next_eip;
         if (s->ended || s->single || info->icount >= max || b->nops > 1500 || b->oom)
             break;
@@ -284,6 +287,8 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
         if ((nlin & TLB_PAGE_MASK) != s->page)
             break;
     }
+    free(s->ifc_map1); /* only if a region was left unfinished, which tr_ifconv_begin rules out */
+    s->ifc_map1 = NULL;
     if (!s->ended)
         tr_goto(s, 0, s->eip);
     ir_label(b, s->label_budget);

@@ -69,22 +69,52 @@ static size_t put(uint8_t *p, const struct enc *e)
     return e->n;
 }
 
-/* A program of segments `setter; jcc +len; region; reader` ending in hlt. */
+/* A region of 0..6 instructions (sometimes too many, or not convertible). */
+static size_t make_region(uint8_t *p, unsigned min)
+{
+    unsigned k = min + rn(rn(4) ? 5 : 7);
+    size_t rl = 0;
+    for (unsigned i = 0; i < k; i++)
+        rl += put(p + rl, &region_pool[rn(rn(5) ? 17 : sizeof(region_pool) / sizeof(region_pool[0]))]);
+    return rl;
+}
+
+/* A program of segments `setter; jcc T; R1; T: reader` or
+   `setter; jcc T; R1; jmp J; T: R2; [jmp J; filler]; J: reader`, ending in hlt. */
 static size_t make_prog(uint8_t *p)
 {
     size_t n = 0;
     unsigned segs = 10 + rn(30);
     for (unsigned s = 0; s < segs; s++) {
         n += put(p + n, &setters[rn(sizeof(setters) / sizeof(setters[0]))]);
-        unsigned k = 1 + rn(rn(4) ? 4 : 6);   /* sometimes too many to convert */
-        uint8_t region[32];
-        size_t rl = 0;
-        for (unsigned i = 0; i < k; i++)
-            rl += put(region + rl, &region_pool[rn(rn(5) ? 17 : sizeof(region_pool) / sizeof(region_pool[0]))]);
+        uint8_t r1[40], r2[40];
+        size_t l1 = make_region(r1, 1), l2;
         p[n++] = (uint8_t)(0x70 + rn(16));
-        p[n++] = (uint8_t)rl;
-        memcpy(p + n, region, rl);
-        n += rl;
+        if (rn(2)) {
+            p[n++] = (uint8_t)l1;
+            memcpy(p + n, r1, l1);
+            n += l1;
+        } else {
+            l1 = make_region(r1, 0);
+            l2 = make_region(r2, 0);
+            unsigned form = rn(3);     /* 0: R2 falls into J, 1: jmp J right after, 2: over a filler */
+            size_t tail = form == 0 ? 0 : form == 1 ? 2 : 4;
+            p[n++] = (uint8_t)(l1 + 2);
+            memcpy(p + n, r1, l1);
+            n += l1;
+            p[n++] = 0xeb;
+            p[n++] = (uint8_t)(l2 + tail);
+            memcpy(p + n, r2, l2);
+            n += l2;
+            if (form) {
+                p[n++] = 0xeb;
+                p[n++] = (uint8_t)(form == 2 ? 2 : 0);
+                if (form == 2) {
+                    p[n++] = 0xff;   /* inc eax: never run */
+                    p[n++] = 0xc0;
+                }
+            }
+        }
         n += put(p + n, &readers[rn(sizeof(readers) / sizeof(readers[0]))]);
     }
     p[n++] = 0xf4;
