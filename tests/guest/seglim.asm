@@ -84,6 +84,7 @@ start:  mov esp, 0x90000
         mov byte [TA + 0x1000], 0xa5
         mov word [TA + 0xfffe], 0x1234
         mov dword [TA - 4], 0xcafef00d       ; offset 0xfffffffc of a base-TA segment
+        mov byte [TA], 0x3c
 
         ; --- expand-up, limit 0xfff ---
         RUN p_eu_last
@@ -100,6 +101,13 @@ start:  mov esp, 0x90000
         FAULT 13, a_eu_wpast, 6
         cmp byte [TA + 0x1000], 0xa5         ; not written
         FAIL_UNLESS e, 6
+
+        RUN p_a16_wrap                       ; 16-bit addressing wraps to offset 0: allowed
+        OK 53
+        cmp byte [f_eax], 0x3c
+        FAIL_UNLESS e, 53
+        RUN p_a16_edge
+        FAULT 13, a_a16_edge, 54
 
         ; --- read-only data ---
         RUN p_ro_read
@@ -359,6 +367,22 @@ p_eu_wpast:
         mov es, ax
 a_eu_wpast:
         mov byte [es:0x1000], 1
+        int 0x80
+
+p_a16_wrap:
+        mov ax, EU
+        mov ds, ax
+        mov ebx, 0xff00
+        mov esi, 0x100
+        a16 mov al, [bx + si]
+        int 0x80
+p_a16_edge:
+        mov ax, EU
+        mov ds, ax
+        mov ebx, 0xf00
+        mov esi, 0x100
+a_a16_edge:
+        a16 mov al, [bx + si]
         int 0x80
 
 p_ro_read:
