@@ -17,6 +17,7 @@ struct tb_jc;
 struct kiln_log;
 struct engine;
 struct cpu;
+struct mmu_phys;
 
 /* EFLAGS bits. */
 #define CPU_CF 0x0001u
@@ -233,6 +234,8 @@ struct cpu {
 
     /* --- system state (grows with the system-CPU work) --- */
     uint64_t cr[5];         /* CR0 CR2 CR3 CR4 (CR1 unused) */
+    uint64_t pdpte[4];      /* PAE paging's PDPTE registers: loaded with CR3 (cpu/mmu.c mmu_load_pdptes) */
+    const struct mmu_phys *pt_mem; /* page-table memory (system CPU; NULL: PDPTE loads read zeros) */
     uint64_t efer;
     uint64_t kernel_gs_base;
     struct { uint64_t base; uint32_t limit; } gdtr, idtr;

@@ -17,6 +17,7 @@
 #define PF_I 0x10u
 #define PHYS_BITS 40
 #define ADDR_MASK (((uint64_t)1 << PHYS_BITS) - 1)
+#define PDPTE_RSVD (0x1e6u | ~ADDR_MASK) /* bits 2:1, 8:5, 63:MAXPHYADDR (no NX in a PDPTE) */
 
 struct walk {
     struct cpu *cpu;
@@ -90,14 +91,11 @@ bool mmu_walk(struct cpu *cpu, const struct mmu_phys *pm, uint64_t va, enum cpu_
             table = cr3 & ADDR_MASK & ~(uint64_t)0xfff;
             level = 4;
         } else {
-            e = rd(&w, (cr3 & 0xffffffe0u) + ((va >> 30) & 3) * 8);
+            e = cpu->pdpte[(va >> 30) & 3]; /* the registers, checked when loaded */
             if (!(e & PTE_P))
                 goto notpresent;
-            if (e & 0x1e6)
-                goto reserved;
             table = e & ADDR_MASK & ~(uint64_t)0xfff;
             level = 2;
-            w.n = 0; /* the PDPTE has no A bit to set (held in registers on hardware) */
         }
         for (; level >= 1; level--) {
             unsigned shift = 12 + 9 * (unsigned)(level - 1);
@@ -155,4 +153,24 @@ reserved:
 notpresent:
     res->error = err;
     return false;
+}
+
+bool mmu_pae_legacy(const struct cpu *cpu)
+{
+    return (cpu->cr[0] & CR0_PG) && (cpu->cr[4] & CR4_PAE) && !(cpu->efer & EFER_LMA);
+}
+
+bool mmu_load_pdptes(struct cpu *cpu, const struct mmu_phys *pm, uint64_t cr3)
+{
+    uint64_t e[4] = { 0, 0, 0, 0 };
+    if (!pm)
+        pm = cpu->pt_mem;
+    for (unsigned i = 0; i < 4 && pm; i++) {
+        e[i] = pm->load(cpu, (cr3 & 0xffffffe0u) + i * 8, 8);
+        if ((e[i] & PTE_P) && (e[i] & PDPTE_RSVD))
+            return false;
+    }
+    for (unsigned i = 0; i < 4; i++)
+        cpu->pdpte[i] = e[i];
+    return true;
 }

@@ -31,4 +31,16 @@ struct mmu_result {
 bool mmu_walk(struct cpu *cpu, const struct mmu_phys *pm, uint64_t va, enum cpu_access acc, unsigned mode,
               struct mmu_result *res);
 
+/* True when the CPU uses PAE paging (CR0.PG, CR4.PAE, not EFER.LMA): the
+   walk then starts from cpu->pdpte, not from memory at CR3. */
+bool mmu_pae_legacy(const struct cpu *cpu);
+
+/* Loads the four PDPTE registers from the 32-byte table at cr3 (bits 31:5),
+   read through pm (NULL: cpu->pt_mem). Returns false, leaving cpu->pdpte
+   unchanged, when a present entry has a reserved bit (2:1, 8:5, 63:MAXPHYADDR;
+   bit 63 is no NX here): the caller raises #GP(0). MOV to CR3 under PAE
+   paging, MOV to CR0/CR4 that leaves PAE paging on and changes CR0.CD/NW/PG
+   or CR4.PAE/PGE/PSE/SMEP, and a task switch with paging on load them. */
+bool mmu_load_pdptes(struct cpu *cpu, const struct mmu_phys *pm, uint64_t cr3);
+
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* priv.c: helpers of the privileged instructions: descriptor tables, control and debug registers, LLDT/LTR, CLTS, INVLPG. */
 #include "cpu/debug.h"
+#include "cpu/mmu.h"
 #include "cpu/sys.h"
 #include "cpu/sys_helpers.h"
 
@@ -57,11 +58,15 @@ static void write_cr0(struct cpu *cpu, uint64_t v)
         cpu_raise(cpu, EXC_GP, true, 0);
     if (((v & CR0_PG) && !(v & CR0_PE)) || ((v & CR0_NW) && !(v & CR0_CD)))
         cpu_raise(cpu, EXC_GP, true, 0);
-    if ((v & CR0_PG) && !(old & CR0_PG) && (cpu->efer & EFER_LME)) {
-        if (!(cpu->cr[4] & CR4_PAE) || (cpu->seg[X86_SEG_CS].attr & SEG_ATTR_L))
-            cpu_raise(cpu, EXC_GP, true, 0);
+    bool enter_lm = (v & CR0_PG) && !(old & CR0_PG) && (cpu->efer & EFER_LME);
+    if (enter_lm && (!(cpu->cr[4] & CR4_PAE) || (cpu->seg[X86_SEG_CS].attr & SEG_ATTR_L)))
+        cpu_raise(cpu, EXC_GP, true, 0);
+    /* PAE paging after the write and CD, NW or PG changed: the PDPTEs reload (#GP(0) if bad). */
+    if ((v & CR0_PG) && (cpu->cr[4] & CR4_PAE) && !enter_lm && !(cpu->efer & EFER_LMA) &&
+        ((old ^ v) & (CR0_PG | CR0_CD | CR0_NW)) && !mmu_load_pdptes(cpu, NULL, cpu->cr[3]))
+        cpu_raise(cpu, EXC_GP, true, 0);
+    if (enter_lm)
         cpu->efer |= EFER_LMA;
-    }
     if (!(v & CR0_PG) && (old & CR0_PG) && (cpu->efer & EFER_LMA)) {
         if (cpu_64bit(cpu))
             cpu_raise(cpu, EXC_GP, true, 0);
@@ -80,6 +85,10 @@ static void write_cr4(struct cpu *cpu, uint64_t v)
     if (v & ~(uint64_t)CR4_VALID)
         cpu_raise(cpu, EXC_GP, true, 0);
     if ((cpu->efer & EFER_LMA) && !(v & CR4_PAE))
+        cpu_raise(cpu, EXC_GP, true, 0);
+    /* PAE paging after the write and PAE, PGE, PSE or SMEP changed: the PDPTEs reload. */
+    if ((cpu->cr[0] & CR0_PG) && (v & CR4_PAE) && !(cpu->efer & EFER_LMA) &&
+        ((cpu->cr[4] ^ v) & (CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP)) && !mmu_load_pdptes(cpu, NULL, cpu->cr[3]))
         cpu_raise(cpu, EXC_GP, true, 0);
     if ((cpu->cr[4] ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE | (1u << 20) | (1u << 21)))
         cpu_tlb_flush(cpu);
@@ -100,6 +109,8 @@ void sys_write_cr(struct cpu *cpu, unsigned cr, uint64_t v)
             v &= 0xffffffffu;
         else if (v >> 52)
             cpu_raise(cpu, EXC_GP, true, 0);
+        if (mmu_pae_legacy(cpu) && !mmu_load_pdptes(cpu, NULL, v))
+            cpu_raise(cpu, EXC_GP, true, 0); /* a reserved bit in a present PDPTE: CR3 unchanged */
         cpu->cr[3] = v;
         cpu_tlb_flush_nonglobal(cpu); /* global pages stay (CR4.PGE) */
         break;

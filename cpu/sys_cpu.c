@@ -276,6 +276,7 @@ static struct cpu *sys_create(const struct sysbus_cpu_config *cfg, const struct 
         return NULL;
     }
     cpu_init(&sc->cpu, sc->tbc, sc->engine, &sys_mem_ops);
+    sc->cpu.pt_mem = &sys_phys;
     sc->cpu.opaque = sc;
     sc->cpu.tsc = sys_tsc;
     sc->cpu.ferr = sys_ferr;
@@ -335,6 +336,10 @@ static bool sys_set_boot_state(struct cpu *c, const struct sysbus_boot_state *st
             return false;
         }
         c->efer |= 0x400;
+    }
+    if (mmu_pae_legacy(c) && !mmu_load_pdptes(c, NULL, c->cr[3])) {
+        snprintf(err, errlen, "PAE boot: a reserved bit in a PDPTE");
+        return false;
     }
     c->hflags &= ~HF_CPL_MASK;
     boot_seg(c, X86_SEG_CS, st->cs, st->gdt_base);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* task.c: hardware task switches (16- and 32-bit TSS) for far JMP/CALL, task gates, IRET with NT. */
 #include "cpu/debug.h"
+#include "cpu/mmu.h"
 #include "cpu/sys.h"
 
 #define TSS_BUSY ((uint64_t)2 << 40)
@@ -199,8 +200,13 @@ void task_switch(struct cpu *cpu, uint16_t sel, uint64_t desc, enum task_src src
         cpu->dr[7] &= ~(uint64_t)0x155;
         cpu_dbg_update(cpu);
     }
+    bool pdpte_bad = false;
     if (t32 && (cpu->cr[0] & CR0_PG)) {
-        cpu->cr[3] = ns.cr3 & 0xffffffffu;
+        uint64_t cr3 = ns.cr3 & 0xffffffffu;
+        /* PAE paging and CR3 changes: the PDPTEs reload; a bad one is a #GP(0)
+           of the new task (after the commit point), the registers keep the old entries. */
+        pdpte_bad = cr3 != cpu->cr[3] && mmu_pae_legacy(cpu) && !mmu_load_pdptes(cpu, NULL, cr3);
+        cpu->cr[3] = cr3;
         cpu_tlb_flush_nonglobal(cpu);
     }
     cpu->delivering = 0; /* what follows is the new task's, not a nested fault */
@@ -228,6 +234,8 @@ void task_switch(struct cpu *cpu, uint16_t sel, uint64_t desc, enum task_src src
     } else {
         load_segs(cpu, ns.sel, ext);
     }
+    if (pdpte_bad)
+        cpu_raise(cpu, EXC_GP, true, 0);
     if (has_error) {
         struct sys_stack st;
         sys_stack_cur(cpu, &st);

@@ -163,14 +163,33 @@ static void test_pae_legacy(void **state)
     cpu.cr[0] = 0x80000011;
     cpu.cr[3] = 0x1020;   /* 32-byte aligned PDPT */
     cpu.cr[4] = 0x20;
-    put64(0x1020 + 3 * 8, 0x3000 | 1);            /* 0xc0000000.. */
+    put64(0x1020 + 3 * 8, 0x3000 | 1 | 0x18);     /* 0xc0000000..; PWT, PCD allowed */
     put64(0x3000 + 0, 0x200000 | 0x83);           /* 2 MiB at 2 MiB */
+    assert_true(mmu_load_pdptes(&cpu, &pm, cpu.cr[3]));
+    assert_true(mmu_pae_legacy(&cpu));
     uint64_t pa;
     assert_int_equal(walk(0xc0001234, CPU_ACC_READ, false, &pa, NULL), -1);
     assert_int_equal(pa, 0x201000);
     assert_int_equal(walk(0x00001234, CPU_ACC_READ, false, NULL, NULL), 0);   /* PDPTE 0 absent */
-    put64(0x1020 + 0, 0x4000 | 1 | 2);            /* RW in a PDPTE is reserved */
-    assert_int_equal(walk(0x00001234, CPU_ACC_READ, false, NULL, NULL), 0x9);
+    /* the walk uses the registers: a PDPTE changed in memory counts after the next load */
+    put64(0x1020 + 0, 0x3000 | 1);
+    assert_int_equal(walk(0x00001234, CPU_ACC_READ, false, NULL, NULL), 0);
+    assert_true(mmu_load_pdptes(&cpu, &pm, cpu.cr[3]));
+    assert_int_equal(walk(0x00001234, CPU_ACC_READ, false, &pa, NULL), -1);
+    assert_int_equal(pa, 0x201000);
+    /* reserved bits of a present PDPTE: the load fails and changes nothing */
+    static const uint64_t bad[] = { 2, 4, 0x20, 0x40, 0x80, 0x100, (uint64_t)1 << 40, (uint64_t)1 << 51,
+                                    (uint64_t)1 << 63 };
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        put64(0x1020 + 0, 0x4000 | 1 | bad[i]);
+        assert_false(mmu_load_pdptes(&cpu, &pm, cpu.cr[3]));
+        assert_int_equal(cpu.pdpte[0], 0x3000 | 1);
+    }
+    put64(0x1020 + 0, ~(uint64_t)1);              /* not present: the rest is ignored */
+    assert_true(mmu_load_pdptes(&cpu, &pm, cpu.cr[3]));
+    assert_int_equal(walk(0x00001234, CPU_ACC_READ, false, NULL, NULL), 0);
+    cpu.efer = 0x500;                             /* long mode: no PDPTE registers */
+    assert_false(mmu_pae_legacy(&cpu));
 }
 
 int main(void)
