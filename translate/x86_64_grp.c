@@ -81,7 +81,7 @@ static void plan_folds(struct jit *j)
         int64_t d;
         int def;
         addr_def(j, k, a, &base, &d, &def);
-        if (def < 0 || base != j->grp[j->opg[k]].base || j->t[a].kind != IR_TEMP_LOCAL ||
+        if (def < 0 || base != j->grp[j->opg[k]].base || d != j->opd[k] || j->t[a].kind != IR_TEMP_LOCAL ||
             j->t[a].last != (int32_t)k || (op->opc == IR_ST && op->args[0] == a) ||
             (j->t[base].kind == IR_TEMP_LOCAL && j->t[base].last < (int32_t)k))
             continue;
@@ -220,24 +220,52 @@ bool grp_plan(struct jit *j)
     memset(j->opf, 0, b->nops);
     if (j->no_groups)
         return true;
+    /* lw[t]: the op that last wrote temp t in this straight-line run (-1: before
+       it); addv[i]: for an ADD of a constant at op i, lw of its input then. */
+    int32_t *lw = malloc((b->ntemps ? b->ntemps : 1) * sizeof(*lw));
+    int32_t *addv = malloc((b->nops ? b->nops : 1) * sizeof(*addv));
+    if (!lw || !addv) {
+        free(lw);
+        free(addv);
+        return false;
+    }
+    for (unsigned t = 0; t < b->ntemps; t++)
+        lw[t] = -1;
     int cand[GRP_CAND];
     unsigned nc = 0;
     for (unsigned i = 0; i < b->nops; i++) {
         const struct ir_op *op = &b->ops[i];
+        addv[i] = -1;
         if (ends_groups(j, op)) {
             nc = 0;
-            continue;
+            if (op->opc == IR_LABEL)
+                for (unsigned t = 0; t < b->ntemps; t++)
+                    lw[t] = -1;
         }
+        if (op->opc == IR_ADD && op->width == 64 && op->args[1] != op->args[0])
+            addv[i] = lw[op->args[1]];
         if (op->opc == IR_LD || op->opc == IR_ST) {
-            ir_temp base;
-            int64_t d;
-            jit_addr_parts(j, i, op->args[1], &base, &d);
+            /* The address's value: root's value after op ver, plus d. */
+            ir_temp base = op->args[1];
+            int64_t d = 0;
+            int32_t ver = lw[base];
+            for (unsigned link = 0; link < 4 && ver >= 0; link++) {
+                const struct ir_op *a = &b->ops[ver];
+                ir_temp c = a->args[2];
+                if (a->opc != IR_ADD || a->width != 64 || a->args[1] == base ||
+                    j->t[c].kind != IR_TEMP_CONST || (int64_t)j->t[c].val != (int32_t)j->t[c].val ||
+                    (int64_t)(d + (int64_t)j->t[c].val) != (int32_t)(d + (int64_t)j->t[c].val))
+                    break;
+                d += (int64_t)j->t[c].val;
+                base = a->args[1];
+                ver = addv[ver];
+            }
             unsigned size = IR_MEM_GET_SIZE((unsigned)op->aux);
             unsigned idx = IR_MEM_GET_IDX((unsigned)op->aux) & (TLB_MMU_MODES - 1);
             int g = -1;
             for (unsigned c = 0; c < nc; c++) {
                 struct jgrp *p = &j->grp[cand[c]];
-                if (p->base != base || p->idx != idx)
+                if (p->base != base || p->ver != ver || p->idx != idx)
                     continue;
                 int64_t lo = d < p->dmin ? d : p->dmin;
                 int64_t hi = d + (int64_t)size > p->dend ? d + (int64_t)size : p->dend;
@@ -246,17 +274,21 @@ bool grp_plan(struct jit *j)
                     p->dmin = lo;
                     p->dend = hi;
                 } else {
-                    cand[c] = cand[--nc];     /* a new group takes over this base */
+                    cand[c] = cand[--nc];     /* a new group takes over this value */
                 }
                 break;
             }
             if (g < 0) {
                 g = new_grp(j);
-                if (g < 0)
+                if (g < 0) {
+                    free(lw);
+                    free(addv);
                     return false;
+                }
                 struct jgrp *p = &j->grp[g];
                 memset(p, 0, sizeof(*p));
                 p->base = base;
+                p->ver = ver;
                 p->idx = idx;
                 p->dmin = d;
                 p->dend = d + (int64_t)size;
@@ -275,14 +307,11 @@ bool grp_plan(struct jit *j)
             j->opg[i] = g;
             j->opd[i] = d;
         }
-        /* A write of a base ends its group (after this op, which read it first). */
-        for (unsigned c = 0; c < nc;) {
-            if (writes(op, j->grp[cand[c]].base))
-                cand[c] = cand[--nc];
-            else
-                c++;
-        }
+        if (ir_op_defs[op->opc].nout && op->args[0] < b->ntemps)
+            lw[op->args[0]] = (int32_t)i;
     }
+    free(lw);
+    free(addv);
     if (!accept(j))
         return false;
     plan_folds(j);

@@ -64,7 +64,9 @@ struct jslow {
 /* An access group (x86_64_grp.c, docs/JIT.md "Access groups"): LD/STs at
    base + d (d in [dmin, dend)) in one straight-line run, checked by one probe. */
 struct jgrp {
-    ir_temp base;        /* address temp, unchanged from head to last */
+    ir_temp base;        /* members' addresses: base's value after op ver (-1: at the run's
+                            start) plus d, through ADDs of constants */
+    int32_t ver;
     unsigned region;     /* index in jit.rg */
     unsigned idx;        /* MMU index */
     int64_t dmin, dend;  /* bytes [base + dmin, base + dend) */

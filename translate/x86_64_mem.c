@@ -270,13 +270,8 @@ static void group_head(struct jit *j, struct jslow *s, struct jgrp *g, ir_temp o
         *(s->jcc_at ? &s->jcc2_at : &s->jcc_at) = x_jcc32(x, X_CC_NE);
     }
     x_enc(x, 64, 0x8b, g->reg, 0, X_RBP, X_RDX, 0, tbase + (int32_t)offsetof(struct tlb_entry, addend));
-    /* rdx = the slot of base + dmin: later accesses outside the group may reuse it */
-    j->pr_head = (int)j->cur;
-    j->pr_base = g->base;
-    j->pr_disp = g->dmin;
-    j->pr_idx = g->idx;
-    if (out != IR_NONE && out == g->base)
-        j->pr_head = -1;
+    j->pr_head = -1;      /* rdx: the slot of a value base may no longer hold */
+    (void)out;
 }
 
 /*

@@ -181,16 +181,24 @@ static void access_run(struct gen *g)
     ir_binop(b, IR_AND, 64, base, src(g), ir_const(b, 64, 7));
     ir_binop(b, IR_ADD, 64, base, base, ir_const(b, 64, a));
     unsigned n = 2 + rn(7), idx = rn(8) == 0;
+    ir_temp prev = IR_NONE;
     for (unsigned i = 0; i < n; i++) {
         if (rn(2))
             ir_insn_start(b, interesting());
         unsigned lg = rn(4), w = widths[lg + rn(4 - lg)];
         int64_t d = (int64_t)rn(72) - 8;
         ir_temp t = base;
-        if (d || rn(2)) {
+        if (prev != IR_NONE && rn(3) == 0) {
+            /* from the previous address, like a second PUSH: rsp - 8 - 8 */
+            t = g->loc[rn(g->nloc)];
+            ir_binop(b, IR_ADD, 64, t, prev, ir_const(b, 64, (uint64_t)(int64_t)(rn(24) - 12)));
+            if (rn(2))
+                ir_mov(b, 64, base, prev);      /* the stack pointer moves */
+        } else if (d || rn(2)) {
             t = g->loc[rn(g->nloc)];
             ir_binop(b, IR_ADD, 64, t, base, ir_const(b, 64, (uint64_t)d));
         }
+        prev = t;
         unsigned memop = IR_MEM_SIZE(lg) | IR_MEM_IDX(idx);
         if (rn(2))
             ir_ld(b, w, rn(8) ? dst(g) : base, t, memop | (rn(3) == 0 ? IR_MEM_SIGN : 0));
