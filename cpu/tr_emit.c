@@ -252,6 +252,11 @@ void tr_opnd(struct tr *s, struct tr_opnd *o, const struct x86_operand *op)
     o->op = op;
     o->size = op->size;
     o->addr = op->kind == X86_OPK_MEM ? tr_addr(s, op) : IR_NONE;
+    /* The memory destination of a read-modify-write (the LOCKable forms): a write
+       through a segment that refuses it faults before the load, as on hardware
+       (segmentation before paging, no MMIO read). */
+    if (o->addr != IR_NONE && s->nchk_addr && op == &s->in->ops[0] && (s->in->flags & X86_F_LOCKABLE))
+        tr_seg_wcheck(s, o->addr);
 }
 
 ir_temp tr_read(struct tr *s, const struct tr_opnd *o)

@@ -9,7 +9,11 @@
 ; expand-down stack (ESP unchanged), writes to a read-only segment (MOV, ADD,
 ; REP STOSB), CS-override reads of an execute-only (#GP) and an execute-read code
 ; segment, a write through CS and through a code segment in DS, a null DS / ES,
-; REP MOVSB / STOSB stopping at the limit part way (ECX, ESI, EDI, data exact).
+; REP MOVSB / STOSB stopping at the limit part way (ECX, ESI, EDI, data exact),
+; 16-bit addressing wrapping inside the limit, accesses made by helpers (LOCK,
+; XCHG, CMPXCHG8B, x87, SSE, FXSAVE), and segmentation before paging (paging is
+; on: a read-only segment onto a not-present page gives #GP for ADD and MOV, #PF
+; only for the allowed read).
 ; expect: exit=1 serial="seglim ok"
 %include "mb.inc"
 
@@ -25,6 +29,7 @@ RO      equ 0x3b                     ; data read-only, limit 0xfff, base TA
 ED32    equ 0x43                     ; data RW expand-down, B = 1, limit 0xfff, base TA
 ED16    equ 0x4b                     ; data RW expand-down, B = 0, limit 0xfff, base TA
 XO      equ 0x53                     ; code execute-only, flat, 32-bit
+RONP    equ 0x5b                     ; data read-only, limit 0xfff, base 8 MiB (not present)
 
 ; RUN probe: runs ring-3 code at label probe; returns here when it faulted or did INT 0x80
 %macro RUN 1
@@ -66,6 +71,7 @@ start:  mov esp, 0x90000
         mov gs, ax
         IDT_GATE32 12, h_ss
         IDT_GATE32 13, h_gp
+        IDT_GATE32 14, h_pf
         IDT_GATE32 0x80, h_80
         mov byte [idt + 0x80 * 8 + 5], 0xee   ; DPL 3
         lidt [idtr]
@@ -77,6 +83,26 @@ start:  mov esp, 0x90000
         or eax, 0x22                          ; MP, NE
         mov cr0, eax
         fninit
+        ; paging: 4 MiB identity pages, user-accessible, but [8 MiB, 12 MiB) not present
+        xor eax, eax
+.pd:    mov edx, eax
+        shl edx, 22
+        or edx, 0x87                          ; P, RW, U/S, PS
+        cmp eax, 2
+        jne .pde
+        xor edx, edx
+.pde:   mov [pd + eax * 4], edx
+        inc eax
+        cmp eax, 1024
+        jb .pd
+        mov eax, cr4
+        or eax, 0x10                          ; PSE
+        mov cr4, eax
+        mov eax, pd
+        mov cr3, eax
+        mov eax, cr0
+        or eax, 0x80000000
+        mov cr0, eax
         mov ax, 0x28
         ltr ax
         ; test data: TA + 0xfff = 0x5a, TA + 0x1000 = 0xa5, TA + 0xfffe = 0x1234
@@ -124,6 +150,15 @@ start:  mov esp, 0x90000
         FAIL_UNLESS e, 10
         cmp dword [f_edi], 0x20
         FAIL_UNLESS e, 10
+
+        ; segmentation before paging: a read-only segment onto a not-present page
+        RUN p_ro_np_rmw
+        FAULT 13, a_ro_np_rmw, 55
+        RUN p_ro_np_mov
+        FAULT 13, a_ro_np_mov, 56
+        RUN p_ro_np_read                     ; the read itself does reach paging: #PF
+        cmp dword [f_vec], 14
+        FAIL_UNLESS e, 57
 
         ; --- expand-down, B = 1, limit 0xfff: offsets 0x1000 .. 0xffffffff ---
         RUN p_ed32_low
@@ -308,6 +343,8 @@ run3:   mov [r0esp], esp
         push eax
         iretd
 
+h_pf:   push 14
+        jmp h_common
 h_ss:   push 12
         jmp h_common
 h_gp:   push 13
@@ -410,6 +447,24 @@ p_ro_stos:
         mov ecx, 8
 a_ro_stos:
         rep stosb
+        int 0x80
+
+p_ro_np_rmw:
+        mov ax, RONP
+        mov ds, ax
+a_ro_np_rmw:
+        add [0x10], al
+        int 0x80
+p_ro_np_mov:
+        mov ax, RONP
+        mov ds, ax
+a_ro_np_mov:
+        mov [0x10], al
+        int 0x80
+p_ro_np_read:
+        mov ax, RONP
+        mov ds, ax
+        mov al, [0x10]
         int 0x80
 
 p_ed32_low:
@@ -681,6 +736,7 @@ gdt_tss:
         dq 0x0040f62000000fff        ; 0x40 ED32: expand-down, B = 1
         dq 0x0000f62000000fff        ; 0x48 ED16: expand-down, B = 0
         dq 0x00cff8000000ffff        ; 0x50 XO: code, execute-only
+        dq 0x0040f08000000fff        ; 0x58 RONP: data read-only, base 0x800000
 gdt_end:
 gdtr:   dw gdt_end - gdt - 1
         dd gdt
@@ -698,4 +754,6 @@ f_esi:  dd 0
 f_edi:  dd 0
 align 8
 tss:    times 104 db 0
+align 4096
+pd:     times 1024 dd 0
 idt:    times 256 dq 0
