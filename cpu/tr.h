@@ -50,7 +50,8 @@ struct tr {
     ir_temp ifc_taken;         /* 1: the Jcc is taken */
     ir_temp ifc_cf1;
     ir_temp *ifc_map1;         /* R1's globals -> locals */
-    unsigned icount_extra;     /* instructions not translated but counted (the regions' JMPs) */
+    int icount_extra;          /* instructions counted but not translated (the regions' JMPs),
+                                  minus those a diamond's two sides have in common */
     ir_temp cf_temp;           /* CF computed after a region, valid from op cf_at (tr_cf_known) */
     unsigned cf_at;
 };

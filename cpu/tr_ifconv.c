@@ -242,10 +242,18 @@ static void refund(struct tr *s)
        JMP, not taken skips region 2 and its JMP (if any) */
     uint64_t if_taken = s->ifc_n + (s->ifc_diamond ? 1 : 0);
     uint64_t if_not = s->ifc_diamond ? s->ifc_n2 + (s->ifc_jmp2 ? 1 : 0) : 0;
+    if (if_taken == if_not) {
+        /* both sides run as many instructions: charge the block that much less */
+        s->icount_extra -= (int)if_taken;
+        return;
+    }
     ir_temp ic = tr_tmp(s), back = tr_tmp(s), ic2 = tr_tmp(s);
     ir_ld_env(b, 64, ic, (int32_t)offsetof(struct cpu, icount_left));
-    ir_movcond(b, 64, IR_NE, back, s->ifc_taken, tr_const(s, 0), tr_const(s, if_taken),
-               tr_const(s, if_not));
+    if (if_taken == 1 && if_not == 0)
+        ir_mov(b, 64, back, s->ifc_taken);  /* taken is 0 or 1 */
+    else
+        ir_movcond(b, 64, IR_NE, back, s->ifc_taken, tr_const(s, 0), tr_const(s, if_taken),
+                   tr_const(s, if_not));
     ir_binop(b, IR_ADD, 64, ic2, ic, back);
     ir_st_env(b, 64, ic2, (int32_t)offsetof(struct cpu, icount_left));
 }

@@ -262,7 +262,7 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
         info->icount++;
         if (s->ifc_active && s->next_eip == s->ifc_stop)
             tr_ifconv_step(s); /* the end of a branch-free Jcc region (tr_ifconv.c) */
-        info->icount += s->icount_extra;
+        info->icount = (uint32_t)((int64_t)info->icount + s->icount_extra);
         s->icount_extra = 0;
         uint64_t len = in.len ? in.len : 1;
         if (lin < lo)
