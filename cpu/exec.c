@@ -3,7 +3,6 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
-#include <stdio.h>
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
 #include "cpu/trace.h"
@@ -22,17 +21,21 @@ static struct tb *translate_tb(struct cpu *cpu, uint64_t pc, uint64_t cs_base, u
     bool timing = kiln_log_enabled(log, KILN_LOG_STATS);
     if (timing)
         clock_gettime(CLOCK_MONOTONIC, &t0);
-    ir_block_init(b, &cpu->irctx);
-    if (cpu_translate(cpu, b, cflags, &info) < 0)
-        return NULL;
-    cpu->stats.translated++;
-    if (kiln_log_enabled(log, KILN_LOG_IN_ASM))
-        for (unsigned i = 0; i < info.nruns; i++)
-            if (info.run[i].len)
-                cpu_trace_in_asm(cpu, info.run[i].pc, info.run[i].len);
-    if (kiln_log_enabled(log, KILN_LOG_OP))
-        cpu_trace_ir(cpu, "OP", pc, b);
     for (int attempt = 0; attempt < 2; attempt++) {
+        /* Build the IR afresh each time: the optimizer rewrites it in place, so the
+           IR of a failed first attempt no longer has its ops where info says. */
+        ir_block_init(b, &cpu->irctx);
+        if (cpu_translate(cpu, b, cflags, &info) < 0)
+            return NULL;
+        if (attempt == 0) {
+            cpu->stats.translated++;
+            if (kiln_log_enabled(log, KILN_LOG_IN_ASM))
+                for (unsigned i = 0; i < info.nruns; i++)
+                    if (info.run[i].len)
+                        cpu_trace_in_asm(cpu, info.run[i].pc, info.run[i].len);
+            if (kiln_log_enabled(log, KILN_LOG_OP))
+                cpu_trace_ir(cpu, "OP", pc, b);
+        }
         struct tb *tb = tb_alloc(cpu->tbc, pc, cs_base, cpu->hflags, cflags);
         if (tb) {
             tb->size = info.size;
@@ -42,11 +45,9 @@ static struct tb *translate_tb(struct cpu *cpu, uint64_t pc, uint64_t cs_base, u
             tb->phys_page[0] = info.phys_page[0];
             tb->phys_page[1] = info.phys_page[1];
             cpu_translate_patch(b, &info, tb);
-            if (attempt == 0) {
-                ir_optimize(b);
-                if (kiln_log_enabled(log, KILN_LOG_OP_OPT))
-                    cpu_trace_ir(cpu, "OP after optimization", pc, b);
-            }
+            ir_optimize(b);
+            if (attempt == 0 && kiln_log_enabled(log, KILN_LOG_OP_OPT))
+                cpu_trace_ir(cpu, "OP after optimization", pc, b);
             /* Pages that already hold code have every TLB entry protected. */
             bool had[2];
             for (int i = 0; i < 2; i++)
@@ -70,7 +71,6 @@ static struct tb *translate_tb(struct cpu *cpu, uint64_t pc, uint64_t cs_base, u
                 return tb;
             }
         }
-        fprintf(stderr, "COMMIT FAIL attempt %d tb %p nops %u op_icount %u\n", attempt, (void*)tb, b->nops, info.op_icount);
         tb_flush(cpu->tbc);
         *flushed = true;
     }
