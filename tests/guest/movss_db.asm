@@ -13,13 +13,7 @@ DR7_L0 equ 0x1
 RW0_RW4 equ (0x3 << 16) | (0x3 << 18)   ; DR0: read/write, 4 bytes
 
 start:  mov esp, 0x90000
-        lgdt [gdtr]
-        jmp 0x08:.reload
-.reload:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
+        FLAT_SEGMENTS
         IDT_GATE32 1, db_handler
         IDT_GATE32 6, ud_handler
         IDT_GATE32 0x40, int40_handler
@@ -282,13 +276,7 @@ int40_handler:
         iretd
 
 ok_msg: db "movss_db ok", 10, 0
-align 8
-gdt:    dq 0
-        dq 0x00cf9a000000ffff        ; 0x08: flat 32-bit code
-        dq 0x00cf92000000ffff        ; 0x10: flat data
-gdt_end:
-gdtr:   dw gdt_end - gdt - 1
-        dd gdt
+        FLAT_GDT
 idtr:   dw 256 * 8 - 1
         dd idt
 db_count: dd 0
