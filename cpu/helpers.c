@@ -25,7 +25,8 @@ static uint64_t h_rdtsc(void *env, uint64_t a0, uint64_t a1, uint64_t a2, uint64
 }
 const struct ir_helper helper_rdtsc = { h_rdtsc, "rdtsc", 0 };
 
-/* POPF / SAHF style writes: a0 = value, a1 = operand size (1 = SAHF: low byte only). */
+/* POPF / SAHF style writes: a0 = value, a1 = operand size (1 = SAHF: low byte only).
+   Returns 1 when the translation state (hflags) changed. */
 static uint64_t h_write_eflags(void *env, uint64_t v, uint64_t size, uint64_t a2, uint64_t a3)
 {
     struct cpu *cpu = env;
@@ -48,11 +49,10 @@ static uint64_t h_write_eflags(void *env, uint64_t v, uint64_t size, uint64_t a2
     }
     uint32_t hf = cpu->hflags;
     cpu_set_eflags(cpu, v, mask);
-    if (cpu->hflags != hf)
-        cpu->exit_request = 1; /* AC at CPL 3 (HF_AC), or under SMAP (HF_SMAP_AC): the next block must be the new state's */
     if ((cpu->eflags & CPU_IF) && cpu->irq_line)
         cpu->exit_request = 1; /* POPF enabled interrupts with INTR pending: take it now */
-    return 0;
+    /* AC at CPL 3 (HF_AC), or under SMAP (HF_SMAP_AC): tr_popf looks the next block up */
+    return cpu->hflags != hf;
 }
 const struct ir_helper helper_write_eflags = { h_write_eflags, "write_eflags", 0 };
 

@@ -126,11 +126,18 @@ bool tr_pushf(struct tr *s)
 bool tr_popf(struct tr *s)
 {
     unsigned sz = s->in->opsize;
-    ir_temp v = tr_pop_load(s, sz, NULL);
-    tr_call(s, &helper_write_eflags, IR_NONE, v, tr_const(s, sz), IR_NONE, IR_NONE);
+    ir_temp v = tr_pop_load(s, sz, NULL), changed = tr_tmp(s);
+    tr_call(s, &helper_write_eflags, changed, v, tr_const(s, sz), IR_NONE, IR_NONE);
     tr_set_sp(s, tr_sp_add(s, sz));
     s->cc_op = CC_OP_EFLAGS;
-    tr_goto(s, 0, s->next_eip); /* IF, TF, AC... may have changed */
+    /* IF, TF, AC... may have changed: the block ends. When the translation state
+       changed too (AC at CPL 3 or under SMAP), the next block is looked up, not
+       chained: a chain made under the old state must not be followed. */
+    unsigned same = ir_label_new(s->b);
+    ir_brcond(s->b, 64, IR_EQ, changed, tr_const(s, 0), same);
+    tr_end_next(s);
+    ir_label(s->b, same);
+    tr_goto(s, 0, s->next_eip);
     return true;
 }
 

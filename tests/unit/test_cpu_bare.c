@@ -316,6 +316,39 @@ static void test_rep_fault(void **state)
     }
 }
 
+/* POPF that changes the translation state (EFLAGS.AC under CR4.SMAP at CPL 0 picks
+   the MMU mode of data accesses) ends its block with a lookup and the run goes on:
+   it used to raise an exit request, which the bare CPU takes as a stop. */
+static void test_popf_state(void **state)
+{
+    (void)state;
+    static const uint8_t c[] = {
+        0x9c,                                     /* pushfq */
+        0x81, 0x0c, 0x24, 0x00, 0x00, 0x04, 0x00, /* or dword [rsp], 0x40000 (AC) */
+        0x9d,                                     /* popfq */
+        0xb8, 0x07, 0x00, 0x00, 0x00,             /* mov eax, 7 */
+        0x9c,                                     /* pushfq */
+        0x81, 0x24, 0x24, 0xff, 0xff, 0xfb, 0xff, /* and dword [rsp], ~0x40000 */
+        0x9d,                                     /* popfq */
+        0x83, 0xc0, 0x01,                         /* add eax, 1 */
+        0xf4,                                     /* hlt */
+    };
+    FOR_ENGINES(e) {
+        struct run x;
+        if (!setup(&x, (enum bare_engine)e, BARE_MODE_LONG64, c, sizeof(c)))
+            continue;
+        struct cpu *vc = bare_cpu_cpu(x.cpu);
+        vc->cr[4] |= CR4_SMAP;
+        cpu_update_hflags(vc);
+        go(&x, 1000);
+        assert_int_equal(x.res.stop, BARE_STOP_HLT);
+        assert_int_equal(x.res.insns, 9);
+        assert_int_equal(x.r.gpr[0], 8);
+        assert_int_equal(x.r.rflags & 0x40000, 0);
+        bare_cpu_free(x.cpu);
+    }
+}
+
 /* Runs n copies of the instruction pat (len bytes; it adds rax to [rsi + 8 * k], k =
    copy % 64, through a disp32 at pat + 3), then HLT, on a fresh CPU of each engine: every
    copy runs once, and the JIT's cache had to be flushed part-way (*flushes). */
@@ -390,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_smc_pages),
         cmocka_unit_test(test_rep_fault),
         cmocka_unit_test(test_cache_full),
+        cmocka_unit_test(test_popf_state),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
