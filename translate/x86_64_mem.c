@@ -442,7 +442,7 @@ static void gen_one_slow(struct jit *j, struct jslow *s)
 void gen_slow_paths(struct jit *j)
 {
     for (unsigned i = 0; i < j->nslow; i++) {
-        if (j->x.p + 256 > j->x.end) {
+        if (j->x.p + 512 > j->x.end) {
             j->fail = true;
             return;
         }
