@@ -151,6 +151,16 @@ void x87_fprem(struct x87x *x, bool ieee)
     if (fx_is_denormal(a) || fx_is_denormal(b))
         x->c.flags |= SF_DE;
     if (fx_is_zero(a) || fx_is_inf(b)) {
+        /* the remainder is ST0 itself; a denormal one is tiny: with UE unmasked it
+           is reported and ST0 gets the bias-adjusted value, as the host does */
+        if (fx_is_denormal(a) && (x->c.traps & SF_UE)) {
+            int32_t e = 1;
+            uint64_t m = a.m;
+            while (!(m >> 63)) { m <<= 1; e--; }
+            struct sf_ctx t = { 0, 64, 0, SF_UE };
+            put(cpu, 0, fx_round_pack(&t, a.se >> 15, e - 16383, (unsigned __int128)m << 64));
+            x->c.flags |= t.flags & SF_UE;
+        }
         set_cc(cpu, 0, 0, 0);
         x->c1_set = true;
         x->c1 = 0;
