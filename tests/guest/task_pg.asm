@@ -55,15 +55,7 @@ VA     equ 0x400000
 %endmacro
 
 start:  mov esp, 0x90000
-        lgdt [gdtr]
-        jmp SEL_CODE:.reload
-.reload:
-        mov ax, SEL_DATA
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        mov fs, ax
-        mov gs, ax
+        LOAD_SEGMENTS SEL_CODE, SEL_DATA
         IDT_GATE32 13, gp_handler
         IDT_GATE32 14, pf_handler
         lidt [idtr]

@@ -96,15 +96,7 @@ BASE equ 0x100000
 %endmacro
 
 start:  mov esp, 0x90000
-        lgdt [gdtr]
-        jmp SEL_CODE:.reload
-.reload:
-        mov ax, SEL_DATA
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        mov fs, ax
-        mov gs, ax
+        LOAD_SEGMENTS SEL_CODE, SEL_DATA
         IDT_GATE32 13, gp_handler
         lidt [idtr]
         mov ax, SEL_A

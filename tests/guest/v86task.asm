@@ -100,15 +100,7 @@ IOMAP_END equ 0x68 + 0x21       ; TSS limit (last byte) + 1
 %endmacro
 
 start:  mov esp, 0x90000
-        lgdt [gdtr]
-        jmp SEL_CODE:.reload
-.reload:
-        mov ax, SEL_DATA
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        mov fs, ax
-        mov gs, ax
+        LOAD_SEGMENTS SEL_CODE, SEL_DATA
         lidt [idtr]
         mov ax, SEL_A
         ltr ax
