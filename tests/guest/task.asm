@@ -7,6 +7,7 @@
 ; local enables cleared by a switch.
 ; expect: exit=1 serial="task ok"
 %include "mb.inc"
+%include "task.inc"
 
 SEL_CODE  equ 0x08
 SEL_DATA  equ 0x10
@@ -41,29 +42,7 @@ BASE equ 0x100000
         dw %5, 0x68             ; T, I/O map base
 %endmacro
 
-; TSSDESC label, limit, access byte
-%macro TSSDESC 3
-        dw %2
-        dw LIN(%1) & 0xffff
-        db (LIN(%1) >> 16) & 0xff
-        db %3
-        db 0
-        db LIN(%1) >> 24
-%endmacro
-
-; TASKGATE idt-or-gdt slot for TSS selector
-%macro TASKGATE 1
-        dw 0, %1
-        db 0, 0x85
-        dw 0
-%endmacro
-
 ; EXPECT_FAULT var, value, n: checks a recorded fault field
-%macro EXPECT 3
-        cmp dword [%1], %2
-        FAIL_UNLESS e, %3
-%endmacro
-
 start:  mov esp, 0x90000
         LOAD_SEGMENTS SEL_CODE, SEL_DATA
         IDT_GATE32 1, db_handler
@@ -290,7 +269,7 @@ gdt:    dq 0
         TSSDESC tss_a, 0x67, 0x89
         TSSDESC tss_b, 0x67, 0x89
         TSSDESC tss_c, 0x2b, 0x81
-        TASKGATE SEL_B
+        TASKGATE SEL_B, 0x85
         TSSDESC tss_df, 0x67, 0x89
         TSSDESC tss_short, 0x66, 0x89
         dw ldt_end - ldt - 1                 ; 0x48 LDT
@@ -343,8 +322,8 @@ db_eip: dd 0
 db_dr6: dd 0
 align 8
 idt:    times 8 dq 0
-        TASKGATE SEL_DF                      ; 8: #DF
+        TASKGATE SEL_DF, 0x85                      ; 8: #DF
         dq 0
-        TASKGATE SEL_H                       ; 10: #TS
-        TASKGATE SEL_H                       ; 11: #NP
+        TASKGATE SEL_H, 0x85                       ; 10: #TS
+        TASKGATE SEL_H, 0x85                       ; 11: #NP
         times 256 - 12 dq 0

@@ -12,6 +12,7 @@
 ; a map base past the limit, a set bit, a word port straddling a set bit: #GP(0).
 ; expect: exit=1 serial="taskchk ok"
 %include "mb.inc"
+%include "task.inc"
 
 SEL_CODE   equ 0x08
 SEL_DATA   equ 0x10
@@ -62,27 +63,6 @@ BASE equ 0x100000
 ; BADTASK ss, cs, ds, ldt
 %macro BADTASK 4
         TSS32 bad_task, 0x83000, %2, %1, %3, %4, 0, 0, 2
-%endmacro
-
-; TSSDESC label, limit, access byte
-%macro TSSDESC 3
-        dw %2
-        dw LIN(%1) & 0xffff
-        db (LIN(%1) >> 16) & 0xff
-        db %3
-        db 0
-        db LIN(%1) >> 24
-%endmacro
-
-%macro TASKGATE 2               ; TSS selector, access byte
-        dw 0, %1
-        db 0, %2
-        dw 0
-%endmacro
-
-%macro EXPECT 3
-        cmp dword [%1], %2
-        FAIL_UNLESS e, %3
 %endmacro
 
 ; TRY target, vector, error, link, n: JMP to the task, expect the handler task's record

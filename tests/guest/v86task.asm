@@ -11,6 +11,7 @@
 ; gate into a V86 task sets its NT and back link; IRET inside V86 mode ignores NT.
 ; expect: exit=1 serial="v86task ok"
 %include "mb.inc"
+%include "task.inc"
 
 SEL_CODE  equ 0x08
 SEL_DATA  equ 0x10
@@ -63,27 +64,6 @@ V_DS2 equ 0x5400                ; loaded by MOV DS inside V86 mode
         db 0xff
 %endmacro
 IOMAP_END equ 0x68 + 0x21       ; TSS limit (last byte) + 1
-
-%macro TSSDESC 3
-        dw %2
-        dw LIN(%1) & 0xffff
-        db (LIN(%1) >> 16) & 0xff
-        db %3
-        db 0
-        db LIN(%1) >> 24
-%endmacro
-
-; TASKGATE tss selector, access byte
-%macro TASKGATE 2
-        dw 0, %1
-        db 0, %2
-        dw 0
-%endmacro
-
-%macro EXPECT 3
-        cmp dword [%1], %2
-        FAIL_UNLESS e, %3
-%endmacro
 
 ; EXPECT_FL tss, value, n: the saved EFLAGS' VM, NT and IOPL
 %macro EXPECT_FL 3
