@@ -349,9 +349,60 @@ static void test_popf_state(void **state)
     }
 }
 
+/* Every block left in the JIT cache of cpu (which ran n instructions of len bytes each
+   from CODE, through a cache flush) compiled to as many bytes of host code as the same
+   block does when the same JIT translates it afresh (its cache emptied first, so no
+   retry): the block translated again after the flush, the one that did not fit, went
+   through the optimizer as the others did. Host code size and not bytes: the code holds
+   addresses. The same CPU re-translates, since whether a helper call takes a rel32
+   depends on where the code buffer lies. Returns how many blocks it compared. */
+static unsigned check_blocks_fresh(struct bare_cpu *cpu, unsigned len, unsigned n)
+{
+    struct cpu *vc = bare_cpu_cpu(cpu);
+    struct tb_stats st;
+    tb_cache_stats(vc->tbc, &st);
+    const uint64_t flushes = st.flushes;
+    struct seen { uint64_t pc; uint32_t icount, size, code_size; } *seen = calloc(st.live + 1, sizeof(*seen));
+    assert_non_null(seen);
+    unsigned nseen = 0;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t pc = CODE + (uint64_t)i * len;
+        struct tb *tb = tb_lookup(vc->tbc, pc, pc, vc->seg[1].base, vc->hflags, 0);
+        if (!tb)
+            continue;
+        assert_true(nseen < st.live);
+        seen[nseen++] = (struct seen){ pc, tb->icount, tb->size, tb->code_size };
+    }
+    unsigned own = 0;
+    for (unsigned k = 0; k < nseen; k++) {
+        if (k % 256 == 0) {                      /* far from full: no flush of its own */
+            tb_flush(vc->tbc);
+            own++;
+        }
+        struct bare_regs r;
+        bare_cpu_get_regs(cpu, &r);
+        r.rip = seen[k].pc;
+        bare_cpu_set_regs(cpu, &r);
+        struct bare_result res;
+        bare_cpu_run(cpu, seen[k].icount, &res);
+        struct tb *tb = tb_lookup(vc->tbc, seen[k].pc, seen[k].pc, vc->seg[1].base, vc->hflags, 0);
+        assert_non_null(tb);
+        assert_int_equal(tb->icount, seen[k].icount);
+        assert_int_equal(tb->size, seen[k].size);
+        if (tb->code_size != seen[k].code_size)
+            fail_msg("block at %#llx: %u bytes of host code after the flush, %u translated afresh",
+                     (unsigned long long)seen[k].pc, seen[k].code_size, tb->code_size);
+    }
+    tb_cache_stats(vc->tbc, &st);
+    assert_int_equal(st.flushes, flushes + own); /* no retry while re-translating */
+    free(seen);
+    return nseen;
+}
+
 /* Runs n copies of the instruction pat (len bytes; it adds rax to [rsi + 8 * k], k =
    copy % 64, through a disp32 at pat + 3), then HLT, on a fresh CPU of each engine: every
-   copy runs once, and the JIT's cache had to be flushed part-way (*flushes). */
+   copy runs once, and the JIT's cache had to be flushed part-way (*flushes); the blocks
+   left in the JIT's cache compiled as they do without a flush. */
 static void run_copies(const uint8_t *pat, unsigned len, unsigned n, uint64_t *jit_flushes)
 {
     enum { SLOTS = 64, BIG = 4u << 20, DATA = 0x300000 };
@@ -376,7 +427,7 @@ static void run_copies(const uint8_t *pat, unsigned len, unsigned n, uint64_t *j
         r.rflags = 2;
         bare_cpu_set_regs(cpu, &r);
         struct bare_result res;
-        bare_cpu_run(cpu, 4ull * n, &res);
+        bare_cpu_run(cpu, 8ull * n, &res);   /* up to 7 instructions a copy */
         bare_cpu_get_regs(cpu, &r);
         assert_int_equal(res.stop, BARE_STOP_HLT);
         assert_int_equal(r.rip, CODE + size);
@@ -387,8 +438,10 @@ static void run_copies(const uint8_t *pat, unsigned len, unsigned n, uint64_t *j
         }
         struct tb_stats st;
         tb_cache_stats(bare_cpu_cpu(cpu)->tbc, &st);
-        if (e == BARE_ENGINE_JIT)
+        if (e == BARE_ENGINE_JIT) {
             *jit_flushes = st.flushes;
+            assert_true(check_blocks_fresh(cpu, len, n) >= 1);
+        }
         bare_cpu_free(cpu);
     }
     free(code);
@@ -396,13 +449,17 @@ static void run_copies(const uint8_t *pat, unsigned len, unsigned n, uint64_t *j
 
 /* A cache that fills part-way through a run is flushed and the block that did not fit
    is translated again from scratch (the first attempt's IR was already optimized in
-   place): once because the code buffer is full (64-instruction blocks of memory ops,
-   ~5 KiB of host code each), once because the block table is (two-instruction blocks). */
+   place) and optimized as any other (check_blocks_fresh): once because the code buffer
+   is full (64-instruction blocks of memory ops, ~17 KiB of host code each), once because
+   the block table is (four-instruction blocks, where the optimizer's work shows in the
+   host code size: a retry that skipped it made the block ~7% larger). */
 static void test_cache_full(void **state)
 {
     (void)state;
     static const uint8_t add[] = { 0x48, 0x01, 0x86, 0, 0, 0, 0 };            /* add [rsi+d], rax */
-    static const uint8_t add_jnz[] = { 0x48, 0x01, 0x86, 0, 0, 0, 0, 0x75, 0x00 }; /* ...; jnz $+2 */
+    static const uint8_t add_jnz[] = { 0x48, 0x01, 0x86, 0, 0, 0, 0,       /* add [rsi+d], rax */
+                                       0x48, 0x83, 0xc1, 0x01, 0x48, 0x83, 0xc1, 0x01, /* add rcx, 1 (x2) */
+                                       0x75, 0x00 };                      /* jnz $+2 */
     uint64_t flushes = 0;
     run_copies(add, sizeof(add), 64 * 7000, &flushes);
     assert_true(flushes >= 1);                   /* else this no longer tests a full buffer */
