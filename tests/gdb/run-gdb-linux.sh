@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# run-gdb-linux.sh SRCDIR: the real gdb on Linux: boots the default guest (tools/mkguest,
-# cache guest-cache/ as tests/boot/boot-linux.sh) paused with -S and nokaslr, gdb sets a
+# run-gdb-linux.sh SRCDIR KILN [GUESTDIR, unused]: the real gdb on Linux: boots the default
+# guest (tools/mkguest, cache guest-cache/ as tests/boot/boot-linux.sh) paused with -S and nokaslr, gdb sets a
 # hardware breakpoint at start_kernel, continues, checks the stop (pc, registers, long
 # mode, nothing printed by the kernel yet), steps, continues to the busybox shell; the
 # shell powers off, gdb sees the exit, kiln ends with status 0.
@@ -9,22 +9,19 @@
 # (a one-line stub pointing at the -dbg package), so it comes from the same kernel's
 # /proc/kallsyms (fixed with nokaslr): one boot reads it once and caches it in
 # guest-cache/start_kernel (kernel version and address). KILN_SKIP_BOOT=1 skips this.
-src=$1
+src=$1 kiln=$2
 cache=guest-cache
 if [ "${KILN_SKIP_BOOT:-0}" = 1 ]; then
     echo "gdb-linux: skipped (KILN_SKIP_BOOT=1)"; echo "[  PASSED  ] 0 test(s)."; exit 0
 fi
-if ! command -v gdb >/dev/null 2>&1; then
-    echo "gdb not installed: skipped"; echo "[  PASSED  ] 0 test(s)."; exit 0
-fi
+. "$src/tests/gdb/gdblib.sh"
+gdb_required
 tmp=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; exec 3>&- 2>/dev/null; rm -rf "$tmp"' EXIT
 if ! sh "$src/tools/mkguest" "$cache" > "$tmp/mkguest.log" 2>&1; then
     cat "$tmp/mkguest.log"; echo "[  FAILED  ] 1 test(s)"; exit 1
 fi
-pass=0 fail=0
-bad() { fail=$((fail + 1)); echo "[  FAILED  ] $1"; }
 # wait_for FILE PATTERN SECONDS: true once PATTERN (BRE) is in FILE; false after SECONDS
 # or when kiln ($pid) exited without printing it.
 wait_for() {
@@ -44,7 +41,7 @@ boot() {
     shift
     rm -f "$tmp/$name.in"
     mkfifo "$tmp/$name.in"
-    ./kiln -m 512M -kernel "$cache/vmlinuz" -initrd "$cache/initramfs.cpio.gz" \
+    "$kiln" -m 512M -kernel "$cache/vmlinuz" -initrd "$cache/initramfs.cpio.gz" \
         -append "console=ttyS0 nokaslr" -nographic -no-reboot "$@" \
         < "$tmp/$name.in" > "$tmp/$name.serial" 2>&1 &
     pid=$!
@@ -78,7 +75,7 @@ if [ -z "$addr" ]; then
     poweroff
     if [ -z "$addr" ]; then
         bad "start_kernel not found in /proc/kallsyms"; tail -20 "$tmp/kallsyms.serial"
-        echo "[  PASSED  ] $pass test(s)."; echo "[  FAILED  ] $fail test(s)"; exit 1
+        summary
     fi
     echo "$kver $addr" > "$cache/start_kernel"
 fi
@@ -105,7 +102,6 @@ while kill -0 $gpid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); d
 kill $gpid 2>/dev/null
 wait $gpid 2>/dev/null
 [ "$rc" = 0 ] && pass=$((pass + 1)) || bad "poweroff under gdb: kiln status $rc"
-section() { awk -v n="CHECK $1" '$0 == n {on = 1; next} /^CHECK / {on = 0} on' "$tmp/gdb.out"; }
 stop=$(section start_kernel)
 if printf '%s\n' "$stop" | grep -q '^pc_ok 1$' && printf '%s\n' "$stop" | grep -q '^stepped 1$' &&
    printf '%s\n' "$stop" | grep -qE '^cs +0x10 +16$' && printf '%s\n' "$stop" | grep -qE '^CR0=8'; then
@@ -127,8 +123,4 @@ if grep -qE "too long|Remote failure" "$tmp/gdb.out"; then
     bad "gdb complained: $(grep -E 'too long|Remote failure' "$tmp/gdb.out" | head -3)"
 fi
 [ $fail -gt 0 ] && { echo "--- gdb output:"; sed 's/^/    /' "$tmp/gdb.out" | head -60; }
-echo "[  PASSED  ] $pass test(s)."
-if [ $fail -gt 0 ]; then
-    echo "[  FAILED  ] $fail test(s)"
-    exit 1
-fi
+summary

@@ -1,44 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# run-gdb-live.sh KILN GUESTDIR SRCDIR: the gdb stub on a running guest (no -S):
+# run-gdb-live.sh SRCDIR KILN GUESTDIR: the gdb stub on a running guest (no -S):
 # tests/guest/counter runs under `kiln -gdb`, the real gdb attaches (the guest stops),
 # single-steps with a timer interrupt pending (singlestep-irq off: never enters the
 # handler; on: does), continue + Ctrl-C (SIGINT to gdb), detach (the guest runs on),
 # a second gdb attaches and kills kiln (status 0). cmocka-style summary.
-kiln=$1 bin=$2 src=$3
-if ! command -v gdb >/dev/null 2>&1; then
-    echo "gdb not installed: skipped"; echo "[  PASSED  ] 0 test(s)."; exit 0
-fi
+src=$1 kiln=$2 bin=$3
+. "$src/tests/gdb/gdblib.sh"
+gdb_required
 if [ ! -f "$bin/counter.bin" ]; then
     echo "$bin/counter.bin not built"; echo "[  FAILED  ] 1 test(s)"; exit 1
 fi
-tmp=$(mktemp -d)
-kpid=
-trap '[ -n "$kpid" ] && kill "$kpid" 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-bad() { fail=$((fail + 1)); echo "[  FAILED  ] $1"; }
-section() { awk -v n="CHECK $1" '$0 == n {on = 1; next} /^CHECK / {on = 0} on' "$tmp/gdb.out"; }
-check() {
-    name=$1
-    shift
-    got=$(section "$name")
-    for pat in "$@"; do
-        if ! printf '%s\n' "$got" | grep -qE -- "$pat"; then
-            bad "$name: no /$pat/ in:"
-            printf '%s\n' "$got" | grep -v ' in ?? ()$' | sed 's/^/    /' | head -30
-            return
-        fi
-    done
-    pass=$((pass + 1))
-}
-wait_lines() { # FILE PATTERN N: until FILE has N lines matching PATTERN (10 s)
-    i=0
-    while :; do
-        n=$(grep -cE "$2" "$1" 2>/dev/null)
-        [ "${n:-0}" -ge "$3" ] && return 0
-        i=$((i + 1)); [ $i -gt 100 ] && return 1; sleep 0.1
-    done
-}
+gdb_tmp
 port=$((23000 + $$ % 20000))
 "$kiln" -kernel "$bin/counter.bin" -nographic -serial "file:$tmp/serial" -monitor none \
     -gdb "tcp:127.0.0.1:$port" > "$tmp/kiln.out" 2>&1 < /dev/null &
@@ -95,8 +68,4 @@ fi
 if grep -qE "too long|Remote failure" "$tmp/gdb.out"; then
     bad "gdb complained: $(grep -E 'too long|Remote failure' "$tmp/gdb.out" | head -3)"
 fi
-echo "[  PASSED  ] $pass test(s)."
-if [ $fail -gt 0 ]; then
-    echo "[  FAILED  ] $fail test(s)"
-    exit 1
-fi
+summary

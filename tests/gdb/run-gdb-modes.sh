@@ -1,53 +1,24 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# run-gdb-modes.sh KILN GUESTDIR SRCDIR [engine...]: the real gdb (batch, tests/gdb/modes.gdb,
+# run-gdb-modes.sh SRCDIR KILN GUESTDIR [engine...]: the real gdb (batch, tests/gdb/modes.gdb,
 # symbols from GUESTDIR/modes.elf) against `kiln -S -gdb` booting GUESTDIR/modes.bin on each
 # engine (default: interp jit): breakpoints on symbols and single steps across real ->
 # protected -> long -> compatibility -> 16-bit protected -> real mode. cmocka-style summary.
-kiln=$1 bin=$2 src=$3
+src=$1 kiln=$2 bin=$3
 shift 3
 engines=${*:-interp jit}
-if ! command -v gdb >/dev/null 2>&1; then
-    echo "gdb not installed: skipped"; echo "[  PASSED  ] 0 test(s)."; exit 0
-fi
+. "$src/tests/gdb/gdblib.sh"
+gdb_required
 if [ ! -f "$bin/modes.elf" ] || [ ! -f "$bin/modes.bin" ]; then
     echo "$bin/modes.elf or modes.bin not built"; echo "[  FAILED  ] 1 test(s)"; exit 1
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-bad() { fail=$((fail + 1)); echo "[  FAILED  ] $eng: $1"; }
-# section NAME: what gdb printed after "CHECK NAME" up to the next CHECK.
-section() { awk -v n="CHECK $1" '$0 == n {on = 1; next} /^CHECK / {on = 0} on' "$tmp/gdb.out"; }
-# check NAME PATTERN...: every PATTERN (ERE) matches some line of the section.
-check() {
-    name=$1
-    shift
-    got=$(section "$name")
-    for pat in "$@"; do
-        if ! printf '%s\n' "$got" | grep -qE -- "$pat"; then
-            bad "$name: no /$pat/ in:"
-            printf '%s\n' "$got" | sed 's/^/    /' | head -40
-            return
-        fi
-    done
-    pass=$((pass + 1))
-}
+gdb_tmp
 port=$((22000 + $$ % 20000))
 for eng in $engines; do
     port=$((port + 1))
-    timeout 60 "$kiln" -kernel "$bin/modes.bin" -nographic -serial "file:$tmp/serial" -monitor none \
-        -device isa-debug-exit,iobase=0xf4,iosize=4 -accel "$eng" -gdb "tcp:127.0.0.1:$port" -S \
-        > "$tmp/kiln.out" 2>&1 &
-    kpid=$!
-    i=0
-    while ! grep -q 'waiting for gdb' "$tmp/kiln.out" 2>/dev/null && [ $i -lt 50 ]; do
-        i=$((i + 1)); sleep 0.1
-    done
-    timeout 60 gdb -nx -batch "$bin/modes.elf" -ex "target remote 127.0.0.1:$port" \
-        -x "$src/tests/gdb/modes.gdb" > "$tmp/gdb.out" 2>&1
-    wait $kpid
-    krc=$?
+    kiln_paused 60 "$kiln" "$bin/modes.bin" "$port" -serial "file:$tmp/serial" -monitor none -accel "$eng"
+    gdb_batch 60 "$port" "$bin/modes.elf" -x "$src/tests/gdb/modes.gdb"
+    kiln_wait
     # every breakpoint/step landed where the symbol says (14 pc checks), the stacked
     # return address of INT 10h is in puts16
     nok=$(grep -c '^pc_ok 1$' "$tmp/gdb.out")
@@ -72,7 +43,7 @@ for eng in $engines; do
     [ "$krc" -eq 1 ] && grep -q 'modes: real again ok' "$tmp/serial" && pass=$((pass + 1)) ||
         bad "kiln exit status $krc (wanted 1), serial: $(cat "$tmp/serial")"
     if grep -qE "too long|Remote failure|Ignoring packet error|Architecture .* not recognized|Internal error" "$tmp/gdb.out"; then
-        bad "gdb complained:"; grep -E "too long|Remote failure|Ignoring|not recognized|Internal error" "$tmp/gdb.out" | head -5
+        bad "gdb complained:" "$(grep -E "too long|Remote failure|Ignoring|not recognized|Internal error" "$tmp/gdb.out" | head -5)"
     else
         pass=$((pass + 1))
     fi
@@ -80,8 +51,4 @@ for eng in $engines; do
         echo "--- gdb output ($eng):"; sed 's/^/    /' "$tmp/gdb.out" | head -80
     fi
 done
-echo "[  PASSED  ] $pass test(s)."
-if [ $fail -gt 0 ]; then
-    echo "[  FAILED  ] $fail test(s)"
-    exit 1
-fi
+summary

@@ -1,18 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# run-gdb-mon.sh KILN GUESTDIR SRCDIR: gdb and the monitor at once on the running counter
+# run-gdb-mon.sh SRCDIR KILN GUESTDIR: gdb and the monitor at once on the running counter
 # guest (kiln -gdb ... -monitor tcp:...): while gdb holds the guest stopped the monitor
 # still answers (the machine keeps serving its chardevs between gdb packets); while gdb
 # lets it run, the monitor's "stop" stops it and gdb sees SIGINT. cmocka-style summary.
-kiln=$1 bin=$2 src=$3
-if ! command -v gdb >/dev/null 2>&1; then
-    echo "gdb not installed: skipped"; echo "[  PASSED  ] 0 test(s)."; exit 0
-fi
-tmp=$(mktemp -d)
-kpid=
-trap '[ -n "$kpid" ] && kill "$kpid" 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-bad() { fail=$((fail + 1)); echo "[  FAILED  ] $1"; [ -n "$2" ] && printf '%s\n' "$2" | sed 's/^/    /' | head -30; }
+src=$1 kiln=$2 bin=$3
+. "$src/tests/gdb/gdblib.sh"
+gdb_required
+gdb_tmp
 wait_file() { i=0; while [ ! -f "$1" ] && [ $i -lt 300 ]; do i=$((i + 1)); sleep 0.1; done; [ -f "$1" ]; }
 gport=$((25000 + $$ % 20000))
 mport=$((gport + 1))
@@ -63,8 +58,4 @@ else
     wait "$kpid"; rc=$?; kpid=
     [ $rc -eq 0 ] && pass=$((pass + 1)) || bad "exit status $rc"
 fi
-echo "[  PASSED  ] $pass test(s)."
-if [ $fail -gt 0 ]; then
-    echo "[  FAILED  ] $fail test(s)"
-    exit 1
-fi
+summary
