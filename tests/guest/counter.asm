@@ -11,13 +11,7 @@
 VPAGE equ 0xc0000000
 
 start:  mov esp, 0x90000
-        lgdt [gdtr]
-        jmp 0x08:.reload
-.reload:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
+        FLAT_SEGMENTS
         xor eax, eax
         mov [count], eax
         mov [ticks], eax
@@ -118,13 +112,7 @@ msg_count: db "count ", 0
 msg_nl:    db 10, 0
 decbuf:    times 12 db 0
 
-align 8
-gdt:    dq 0
-        dq 0x00cf9a000000ffff        ; 0x08: flat 32-bit code
-        dq 0x00cf92000000ffff        ; 0x10: flat 32-bit data
-gdt_end:
-gdtr:   dw gdt_end - gdt - 1
-        dd gdt
+        FLAT_GDT
 idtr:   dw 0x30 * 8 - 1
         dd idt
 ticks:  dd 0

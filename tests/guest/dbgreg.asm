@@ -9,6 +9,7 @@
 ; (CR4.DE) and MOV DR4 under CR4.DE (#UD, a fault: RF in the pushed EFLAGS).
 ; expect: exit=1 serial="dbgreg ok"
 %include "mb.inc"
+%include "dbg.inc"
 
 DR7_L0 equ 0x1
 DR7_L1 equ 0x4
@@ -17,13 +18,7 @@ DR7_L3 equ 0x40
 DR7_GD equ 0x2000
 
 start:  mov esp, 0x90000
-        lgdt [gdtr]
-        jmp 0x08:.reload
-.reload:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
+        FLAT_SEGMENTS
         IDT_GATE32 1, db_handler
         IDT_GATE32 6, ud_handler
         lidt [idtr]
@@ -271,57 +266,23 @@ bpfn:   inc ebx
 ; ECX, EDI and the watched variable; sets RF in the frame if db_setrf; clears TF in
 ; the frame at the db_tf_stop-th #DB.
 db_handler:
-        push eax
-        push ebx
-        mov eax, [db_count]
-        mov ebx, [esp + 8]
-        mov [db_eip], ebx
-        cmp eax, 8
-        jae .nolog
-        mov [db_eips + eax * 4], ebx
-.nolog: inc eax
-        mov [db_count], eax
+        DB_ENTER
         mov ebx, [esp + 16]
         mov [db_flags], ebx
-        mov ebx, dr6
-        mov [db_dr6], ebx
-        xor ebx, ebx
-        mov dr6, ebx
+        DB_TAKE_DR6
         mov ebx, dr7
         mov [db_dr7], ebx
         mov [db_ecx], ecx
         mov [db_edi], edi
         mov ebx, [wvar]
         mov [db_wvar], ebx
-        cmp dword [db_setrf], 0
-        je .norf
-        or dword [esp + 16], 0x10000
-.norf:  cmp eax, [db_tf_stop]
-        jne .out
-        and dword [esp + 16], ~0x100
-.out:   pop ebx
-        pop eax
-        iretd
+        DB_LEAVE
 
 ud_handler:
-        push eax
-        inc dword [ud_count]
-        mov eax, [esp + 4]
-        mov [ud_eip], eax
-        mov eax, [esp + 12]
-        mov [ud_flags], eax
-        add dword [esp + 4], 3
-        pop eax
-        iretd
+        UD_HANDLER 3, ud_flags          ; MOV EAX, DR4
 
 ok_msg: db "dbgreg ok", 10, 0
-align 8
-gdt:    dq 0
-        dq 0x00cf9a000000ffff        ; 0x08: flat 32-bit code
-        dq 0x00cf92000000ffff        ; 0x10: flat data
-gdt_end:
-gdtr:   dw gdt_end - gdt - 1
-        dd gdt
+        FLAT_GDT
 idtr:   dw 256 * 8 - 1
         dd idt
 db_count: dd 0

@@ -21,13 +21,7 @@
 %endmacro
 
 start:  mov esp, 0x90000
-        lgdt [gdtr]
-        jmp 0x08:.reload
-.reload:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
+        FLAT_SEGMENTS
         IDT_GATE32 1, db_handler
         lidt [idtr]
         ; guest watches: DR0 writes of gvar (4 bytes), DR1 reads/writes of var (4 bytes)
@@ -100,13 +94,7 @@ db_handler:
         iretd
 
 ok_msg: db "gdbwatch ok", 10, 0
-align 8
-gdt:    dq 0
-        dq 0x00cf9a000000ffff        ; 0x08: flat 32-bit code
-        dq 0x00cf92000000ffff        ; 0x10: flat data
-gdt_end:
-gdtr:   dw gdt_end - gdt - 1
-        dd gdt
+        FLAT_GDT
 idtr:   dw 256 * 8 - 1
         dd idt
 db_count: dd 0

@@ -8,6 +8,7 @@
 ; MOV SS is ignored; LSS opens no shadow (TF traps right after it).
 ; expect: exit=1 serial="movss_db ok"
 %include "mb.inc"
+%include "dbg.inc"
 
 DR7_L0 equ 0x1
 RW0_RW4 equ (0x3 << 16) | (0x3 << 18)   ; DR0: read/write, 4 bytes
@@ -226,46 +227,20 @@ bp_ins: inc ebx
 ; INT 0x40 / #UD counts at that moment; RF in the frame if db_setrf; clears TF in the
 ; frame at the db_tf_stop-th #DB.
 db_handler:
-        push eax
-        push ebx
-        mov eax, [db_count]
-        mov ebx, [esp + 8]
-        mov [db_eip], ebx
-        cmp eax, 8
-        jae .nolog
-        mov [db_eips + eax * 4], ebx
-.nolog: inc eax
-        mov [db_count], eax
+        DB_ENTER
         mov ebx, [esp + 12]
         mov [db_cs], ebx
-        mov ebx, dr6
-        mov [db_dr6], ebx
-        xor ebx, ebx
-        mov dr6, ebx
+        DB_TAKE_DR6
         mov ebx, [esp]
         mov [db_ebx], ebx
         mov ebx, [int40_count]
         mov [db_int40], ebx
         mov ebx, [ud_count]
         mov [db_ud], ebx
-        cmp dword [db_setrf], 0
-        je .norf
-        or dword [esp + 16], 0x10000
-.norf:  cmp eax, [db_tf_stop]
-        jne .out
-        and dword [esp + 16], ~0x100
-.out:   pop ebx
-        pop eax
-        iretd
+        DB_LEAVE
 
 ud_handler:
-        push eax
-        inc dword [ud_count]
-        mov eax, [esp + 4]
-        mov [ud_eip], eax
-        add dword [esp + 4], 2
-        pop eax
-        iretd
+        UD_HANDLER 2                       ; UD2
 
 int40_handler:
         push eax

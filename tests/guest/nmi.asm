@@ -17,13 +17,7 @@ NMI_AT_HLT equ 0xe1
 %endmacro
 
 start:  mov esp, 0x90000
-        lgdt [gdtr]
-        jmp 0x08:.reload
-.reload:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
+        FLAT_SEGMENTS
         IDT_GATE32 2, nmi_handler
         lidt [idtr]
 
@@ -91,13 +85,7 @@ nmi_handler:
         jmp .out
 
 ok_msg: db "nmi ok", 10, 0
-align 8
-gdt:    dq 0
-        dq 0x00cf9a000000ffff
-        dq 0x00cf92000000ffff
-gdt_end:
-gdtr:   dw gdt_end - gdt - 1
-        dd gdt
+        FLAT_GDT
 idtr:   dw 256 * 8 - 1
         dd idt
 count:  dd 0

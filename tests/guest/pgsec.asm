@@ -20,13 +20,7 @@ PUX  equ 0x212000
 PUD  equ 0x213000
 
 start:  mov esp, 0x90000
-        lgdt [gdtr]
-        jmp 0x08:.reload
-.reload:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
+        FLAT_SEGMENTS
         IDT_GATE32 14, pf_handler
         IDT_GATE32 13, gp_handler
         IDT_GATE32 6, ud_handler

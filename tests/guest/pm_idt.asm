@@ -11,15 +11,7 @@ start:  mov esp, 0x90000
         FAIL_UNLESS nz, 2
         test eax, 0x80000000         ; paging off
         FAIL_UNLESS z, 3
-        lgdt [gdtr]
-        jmp 0x08:.reload
-.reload:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        mov fs, ax
-        mov gs, ax
+        LOAD_SEGMENTS 0x08, 0x10
         ; IDT: vector 0 (#DE), 3 (#BP), 6 (#UD), 13 (#GP): interrupt gates; 0x40: trap gate
         mov eax, de_handler
         mov ebx, 0
@@ -136,13 +128,7 @@ gp_handler:
         iretd
 
 ok_msg: db "pm_idt ok", 10, 0
-align 8
-gdt:    dq 0
-        dq 0x00cf9a000000ffff        ; 0x08: flat 32-bit code
-        dq 0x00cf92000000ffff        ; 0x10: flat data
-gdt_end:
-gdtr:   dw gdt_end - gdt - 1
-        dd gdt
+        FLAT_GDT
 idtr:   dw 256 * 8 - 1
         dd idt
 de_count: dd 0

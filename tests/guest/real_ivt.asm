@@ -11,13 +11,7 @@
 LOW equ 0x8000                       ; where the 16-bit code runs (below 64 KiB)
 
 start:  mov esp, 0x90000
-        lgdt [gdtr]
-        jmp 0x08:.reload
-.reload:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
+        FLAT_SEGMENTS
         mov esi, section.low.start   ; copy the 16-bit part down
         mov edi, LOW
         mov ecx, low_end - LOW
