@@ -19,6 +19,14 @@ struct clock {
     int64_t icount_ns;          /* icount: current time */
     int64_t host_start;         /* realtime: host ns of virtual 0 (shifted by pauses) */
     int64_t paused_at;          /* realtime: virtual time when paused */
+    int64_t paused_lag;         /* realtime: lag when paused (kept across the pause) */
+    clock_host_fn host_fn;      /* realtime: host time source (NULL: CLOCK_MONOTONIC) */
+    void *host_opaque;
+    int64_t step_max;           /* catch-up: largest advance per slice (0: off) */
+    int64_t ratio;              /* catch-up: largest speed relative to host time */
+    int64_t slice_host;         /* catch-up: host time and clock at the slice's start */
+    int64_t slice_v;
+    int64_t limit;              /* catch-up: the slice's limit */
     unsigned pause_depth;
     int64_t last;               /* last value returned (monotonic guard) */
     int64_t wall_base;
@@ -35,16 +43,30 @@ static int64_t host_ns(clockid_t id)
     return (int64_t)ts.tv_sec * CLOCK_NS_PER_SEC + ts.tv_nsec;
 }
 
-struct clock *clock_new_realtime(void)
+static int64_t host_now(const struct clock *c)
+{
+    return c->host_fn ? c->host_fn(c->host_opaque) : host_ns(CLOCK_MONOTONIC);
+}
+
+static int64_t sat_add(int64_t a, int64_t b)
+{
+    return b > 0 && a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+struct clock *clock_new_realtime_src(clock_host_fn fn, void *opaque)
 {
     struct clock *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
     c->mode = CLOCK_MODE_REALTIME;
-    c->host_start = host_ns(CLOCK_MONOTONIC);
+    c->host_fn = fn;
+    c->host_opaque = opaque;
+    c->host_start = host_now(c);
     c->wall_base = host_ns(CLOCK_REALTIME);
     return c;
 }
+
+struct clock *clock_new_realtime(void) { return clock_new_realtime_src(NULL, NULL); }
 
 struct clock *clock_new_icount(unsigned shift)
 {
@@ -63,6 +85,24 @@ void clock_free(struct clock *c) { free(c); }
 enum clock_mode clock_mode(const struct clock *c) { return c->mode; }
 unsigned clock_icount_shift(const struct clock *c) { return c->shift; }
 
+/* Realtime, running: the clock at host time host (before the monotonic guard). */
+static int64_t rt_read(const struct clock *c, int64_t host)
+{
+    int64_t v = host - c->host_start;           /* the target: host time */
+    if (c->step_max) {
+        int64_t dt = host - c->slice_host;
+        if (dt < 0)
+            dt = 0;
+        int64_t fast = dt > (INT64_MAX - c->slice_v) / c->ratio ? INT64_MAX
+                                                                : c->slice_v + dt * c->ratio;
+        if (v > fast)
+            v = fast;
+        if (v > c->limit)
+            v = c->limit;
+    }
+    return v;
+}
+
 int64_t clock_ns(struct clock *c)
 {
     int64_t now;
@@ -71,27 +111,109 @@ int64_t clock_ns(struct clock *c)
     else if (c->pause_depth)
         now = c->paused_at;
     else
-        now = host_ns(CLOCK_MONOTONIC) - c->host_start;
+        now = rt_read(c, host_now(c));
     if (now < c->last)
         now = c->last;
     c->last = now;
     return now;
 }
 
+/* Starts a slice at host time host with the clock at v. */
+static void start_slice(struct clock *c, int64_t host, int64_t v)
+{
+    c->slice_host = host;
+    c->slice_v = v;
+    c->limit = sat_add(v, c->step_max);
+}
+
+void clock_set_catchup(struct clock *c, int64_t step_ns, unsigned ratio)
+{
+    if (c->mode != CLOCK_MODE_REALTIME)
+        return;
+    int64_t v = clock_ns(c);
+    c->step_max = step_ns > 0 ? step_ns : 0;
+    c->ratio = ratio ? ratio : 1;
+    start_slice(c, host_now(c), v);
+}
+
+void clock_slice_begin(struct clock *c)
+{
+    if (c->mode != CLOCK_MODE_REALTIME || !c->step_max || c->pause_depth)
+        return;
+    int64_t host = host_now(c);
+    int64_t v = rt_read(c, host);
+    if (v < c->last)
+        v = c->last;
+    c->last = v;
+    start_slice(c, host, v);
+}
+
+void clock_slice_extend(struct clock *c, int64_t until)
+{
+    if (c->mode == CLOCK_MODE_REALTIME && c->step_max && until > c->limit)
+        c->limit = until;
+}
+
+int64_t clock_slice_limit(struct clock *c)
+{
+    if (c->mode != CLOCK_MODE_REALTIME || !c->step_max)
+        return CLOCK_NEVER;
+    return c->limit;
+}
+
+int64_t clock_lag_ns(struct clock *c)
+{
+    if (c->mode != CLOCK_MODE_REALTIME || !c->step_max)
+        return 0;
+    if (c->pause_depth)
+        return c->paused_lag;
+    int64_t lag = host_now(c) - c->host_start - clock_ns(c);
+    return lag > 0 ? lag : 0;
+}
+
+int64_t clock_host_ns_until(struct clock *c, int64_t vt)
+{
+    if (vt == CLOCK_NEVER)
+        return -1;
+    int64_t now = clock_ns(c);
+    if (now >= vt)
+        return 0;
+    if (c->mode == CLOCK_MODE_ICOUNT)
+        return vt - now;
+    if (c->pause_depth || (c->step_max && vt > c->limit))
+        return -1;
+    int64_t host = host_now(c);
+    int64_t wait = vt - (host - c->host_start);        /* the target reaches vt */
+    if (c->step_max) {
+        /* ... and the clock, at ratio x host time from the slice's start */
+        int64_t need = vt - c->slice_v;
+        int64_t fast = c->slice_host + need / c->ratio + (need % c->ratio != 0) - host;
+        if (fast > wait)
+            wait = fast;
+    }
+    return wait > 0 ? wait : 0;
+}
+
 void clock_pause(struct clock *c)
 {
     if (c->mode != CLOCK_MODE_REALTIME)
         return;
-    if (c->pause_depth++ == 0)
+    if (c->pause_depth++ == 0) {
         c->paused_at = clock_ns(c);
+        int64_t lag = host_now(c) - c->host_start - c->paused_at;
+        c->paused_lag = c->step_max && lag > 0 ? lag : 0;
+    }
 }
 
 void clock_resume(struct clock *c)
 {
     if (c->mode != CLOCK_MODE_REALTIME || c->pause_depth == 0)
         return;
-    if (--c->pause_depth == 0)
-        c->host_start = host_ns(CLOCK_MONOTONIC) - c->paused_at;
+    if (--c->pause_depth == 0) {
+        int64_t host = host_now(c);
+        c->host_start = host - c->paused_at - c->paused_lag;
+        start_slice(c, host, c->paused_at);
+    }
 }
 
 bool clock_paused(const struct clock *c) { return c->pause_depth != 0; }

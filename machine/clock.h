@@ -22,6 +22,10 @@ typedef void (*timer_cb)(void *opaque);
  * The wallclock base is host time now (realtime) or 2000-01-01 00:00:00 UTC (icount). */
 struct clock *clock_new_realtime(void);
 struct clock *clock_new_icount(unsigned shift);
+/* Host time source of a realtime clock: monotonic ns (CLOCK_MONOTONIC by default). */
+typedef int64_t (*clock_host_fn)(void *opaque);
+/* A realtime clock that reads host time from fn (tests inject a fake; NULL: CLOCK_MONOTONIC). */
+struct clock *clock_new_realtime_src(clock_host_fn fn, void *opaque);
 /* Frees the clock; its timers must have been freed. */
 void clock_free(struct clock *c);
 
@@ -35,6 +39,35 @@ int64_t clock_ns(struct clock *c);
 void clock_pause(struct clock *c);
 void clock_resume(struct clock *c);
 bool clock_paused(const struct clock *c);
+
+/*
+ * Realtime catch-up (docs/SYSTEM.md "The virtual clock"). Once enabled, the
+ * clock follows host time through slices that the main loop marks:
+ *   - during one slice it advances by at most step_ns (the slice's limit),
+ *   - and at most ratio times as fast as host time;
+ *   - it never runs ahead of host time (the realtime target).
+ * A host stall therefore leaves a lag (target - clock) that is caught up at
+ * up to ratio x real time, one step per slice, instead of a jump: a periodic
+ * timer with a period >= step_ns sees each of its ticks fall due in a
+ * separate slice. step_ns 0 turns it off (the clock is the host's). No-op in
+ * icount mode. The machine uses CLOCK_CATCHUP_STEP_NS and CLOCK_CATCHUP_RATIO.
+ */
+#define CLOCK_CATCHUP_STEP_NS 1000000ll      /* 1 ms: one tick of HZ=1000 per slice */
+#define CLOCK_CATCHUP_RATIO 4u
+void clock_set_catchup(struct clock *c, int64_t step_ns, unsigned ratio);
+/* Starts a slice: the limit becomes now + step_ns. No-op without catch-up. */
+void clock_slice_begin(struct clock *c);
+/* The vCPU is halted until virtual time until (CLOCK_NEVER: no timer): the
+ * slice's limit is raised to it, since no timer falls due before it. */
+void clock_slice_extend(struct clock *c, int64_t until);
+/* The current slice's limit (virtual ns), or CLOCK_NEVER without catch-up. */
+int64_t clock_slice_limit(struct clock *c);
+/* Lag: host-following target minus the clock (0 in icount mode or without catch-up). */
+int64_t clock_lag_ns(struct clock *c);
+/* Host ns from now until the clock reads >= vt (0 if it already does), or -1
+ * if it cannot within this slice (vt beyond the limit, paused, CLOCK_NEVER).
+ * Icount: vt - now (the host time that many virtual ns would last at 1:1). */
+int64_t clock_host_ns_until(struct clock *c, int64_t vt);
 
 /* Icount: n instructions were executed (ignored in realtime mode). */
 void clock_advance_insns(struct clock *c, uint64_t n);

@@ -321,6 +321,8 @@ struct machine *machine_new(const struct kiln_config *cfg, const struct machine_
         m->clock = clock_new_icount((unsigned)shift);
     } else {
         m->clock = clock_new_realtime();
+        if (m->clock)
+            clock_set_catchup(m->clock, CLOCK_CATCHUP_STEP_NS, CLOCK_CATCHUP_RATIO);
     }
     if (m->clock == NULL) {
         fail(err, errlen, "out of memory");

@@ -78,13 +78,11 @@ static void idle(struct machine *m, int64_t max_wait_ns)
         clock_warp_to_deadline(m->clock);
         return;
     }
-    if (deadline == CLOCK_NEVER) {
-        wait = -1;
-    } else {
-        wait = deadline - clock_ns(m->clock);
-        if (wait < 0)
-            wait = 0;
-    }
+    /* Realtime: no timer falls due before the deadline, so the halted vCPU
+     * may see the clock reach it in one slice; while a lag is caught up the
+     * clock runs faster, so the host wait is shorter (clock_host_ns_until). */
+    clock_slice_extend(m->clock, deadline);
+    wait = clock_host_ns_until(m->clock, deadline);
     if (max_wait_ns >= 0 && (wait < 0 || wait > max_wait_ns))
         wait = max_wait_ns;
     /* A stop requested by a signal just before ppoll() would otherwise wait
@@ -165,13 +163,18 @@ static enum sysbus_exit exec_budget(struct machine *m, uint64_t budget)
             budget = to_deadline;
         why = m->cpu_ops->exec(m->cpu, budget);
     } else if (m->have_alarm) {
-        int64_t deadline = clock_next_deadline(m->clock);
-        if (deadline != CLOCK_NEVER) {
-            int64_t delta = deadline - clock_ns(m->clock);
-            alarm_set(m, delta > 0 ? delta : 1);
-        }
+        /* The alarm ends the budget at the next deadline or at the slice's
+         * limit, whichever the clock reaches first (the clock stops at the
+         * limit until the next slice: docs/SYSTEM.md "The virtual clock"). */
+        int64_t until = clock_next_deadline(m->clock);
+        int64_t limit = clock_slice_limit(m->clock);
+        if (limit < until)
+            until = limit;
+        int64_t wait = clock_host_ns_until(m->clock, until);
+        if (wait >= 0)
+            alarm_set(m, wait > 0 ? wait : 1);
         why = m->cpu_ops->exec(m->cpu, budget);
-        if (deadline != CLOCK_NEVER)
+        if (wait >= 0)
             alarm_set(m, 0);
     } else {
         why = m->cpu_ops->exec(m->cpu, budget);
@@ -235,6 +238,7 @@ bool machine_step(struct machine *m, int64_t max_wait_ns)
                                      "without a monitor)\n");
         return false;
     }
+    clock_slice_begin(m->clock);
     clock_run_timers(m->clock);
     dispatch_input(m);
     if (m->cpu && !m->have_alarm && !m->icount)
