@@ -277,7 +277,9 @@ static void test_host_ns_until(void **state)
     sim_free(&s);
 }
 
-/* Catch-up off (step 0): the clock is host time, stalls included (the old rule). */
+/* Catch-up off (step 0): the clock is host time, stalls included (the old
+ * rule), and the simulation shows the failure the catch-up cures: the guest
+ * sees a 500 ms jump and the PIT ticks of the stall reach it as one interrupt. */
 static void test_off_follows_host(void **state)
 {
     (void)state;
@@ -288,6 +290,16 @@ static void test_off_follows_host(void **state)
     assert_int_equal(clock_ns(s.c), s.host - s.host0);
     assert_int_equal(clock_slice_limit(s.c), CLOCK_NEVER);
     assert_int_equal(clock_lag_ns(s.c), 0);
+    sim_free(&s);
+
+    sim_init(&s, 0, CLOCK_CATCHUP_RATIO);
+    sim_run(&s, s.host0 + 20 * MS, false);
+    s.stall_at = s.host + 100 * US;
+    s.stall_ns = 500 * MS;
+    sim_run(&s, s.host + 600 * MS, false);
+    assert_true(s.max_read_jump >= 500 * MS - STEP);
+    int64_t ticks = clock_ns_to_ticks(s.last_v, PIT_FREQ_HZ) / PIT_1MS;
+    assert_true(s.interrupts < ticks - 400);
     sim_free(&s);
 }
 
