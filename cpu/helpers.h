@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include "translate/ir.h"
+#include "cpu/cpu.h"
 
 /* The engines' memory slow paths (cpu/mem.c). */
 uint64_t cpu_slow_load(void *env, uint64_t addr, unsigned memop);
@@ -46,5 +47,21 @@ extern const struct ir_helper helper_bcd;
 /* io(desc, port, value): IN (returns the value) / OUT; desc = size | IO_OUT. */
 #define IO_OUT 0x100u
 extern const struct ir_helper helper_io;
+
+/* All ones in the low size bytes (an operand of size 1, 2, 4 or 8). */
+static inline uint64_t helper_mask(unsigned size)
+{
+    return size >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * size)) - 1;
+}
+
+/* Writes v to GPR r as an operand of size bytes does: sizes 4 and 8 replace the
+   whole register (zero-extended), 1 and 2 only its low bytes. */
+static inline void helper_set_gpr(struct cpu *cpu, unsigned r, unsigned size, uint64_t v)
+{
+    if (size >= 4)
+        cpu->gpr[r] = v & helper_mask(size);
+    else
+        cpu->gpr[r] = (cpu->gpr[r] & ~helper_mask(size)) | (v & helper_mask(size));
+}
 
 #endif

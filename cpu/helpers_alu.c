@@ -4,23 +4,10 @@
 #include "cpu/flags.h"
 #include "cpu/helpers.h"
 
-static uint64_t mask_of(unsigned size)
-{
-    return size >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * size)) - 1;
-}
-
 static int64_t sext(uint64_t v, unsigned size)
 {
     unsigned sh = 64 - 8 * size;
     return size >= 8 ? (int64_t)v : (int64_t)(v << sh) >> sh;
-}
-
-static void set_reg(struct cpu *cpu, unsigned r, unsigned size, uint64_t v)
-{
-    if (size >= 4)
-        cpu->gpr[r] = v & mask_of(size);
-    else
-        cpu->gpr[r] = (cpu->gpr[r] & ~mask_of(size)) | (v & mask_of(size));
 }
 
 static void set_mul_flags(struct cpu *cpu, unsigned size, uint64_t lo, uint64_t ovf)
@@ -37,23 +24,28 @@ static uint64_t h_muldiv(void *env, uint64_t desc, uint64_t src, uint64_t a2, ui
 {
     struct cpu *cpu = env;
     unsigned kind = desc & 0xff, size = (unsigned)(desc >> 8) & 0xff;
-    uint64_t m = mask_of(size);
+    uint64_t m = helper_mask(size);
     (void)a2; (void)a3;
     src &= m;
     if (size == 1) {
         uint64_t ax = cpu->gpr[0] & 0xffff, al = ax & 0xff;
         switch (kind) {
-        case 0: { uint64_t p = al * src; set_reg(cpu, 0, 2, p); set_mul_flags(cpu, 1, p & 0xff, p >> 8); break; }
+        case 0: {
+            uint64_t p = al * src;
+            helper_set_gpr(cpu, 0, 2, p);
+            set_mul_flags(cpu, 1, p & 0xff, p >> 8);
+            break;
+        }
         case 1: {
             int64_t p = sext(al, 1) * sext(src, 1);
-            set_reg(cpu, 0, 2, (uint64_t)p);
+            helper_set_gpr(cpu, 0, 2, (uint64_t)p);
             set_mul_flags(cpu, 1, (uint64_t)p & 0xff, p != sext((uint64_t)p, 1));
             break;
         }
         case 2: {
             if (!src || ax / src > 0xff)
                 cpu_raise(cpu, EXC_DE, false, 0);
-            set_reg(cpu, 0, 2, (ax / src) | ((ax % src) << 8));
+            helper_set_gpr(cpu, 0, 2, (ax / src) | ((ax % src) << 8));
             break;
         }
         default: {
@@ -63,7 +55,7 @@ static uint64_t h_muldiv(void *env, uint64_t desc, uint64_t src, uint64_t a2, ui
             int64_t q = n / d, r = n % d;
             if (q > 127 || q < -128)
                 cpu_raise(cpu, EXC_DE, false, 0);
-            set_reg(cpu, 0, 2, ((uint64_t)q & 0xff) | (((uint64_t)r & 0xff) << 8));
+            helper_set_gpr(cpu, 0, 2, ((uint64_t)q & 0xff) | (((uint64_t)r & 0xff) << 8));
             break;
         }
         }
@@ -75,16 +67,16 @@ static uint64_t h_muldiv(void *env, uint64_t desc, uint64_t src, uint64_t a2, ui
     case 0: {
         unsigned __int128 p = (unsigned __int128)a * src;
         uint64_t lo = (uint64_t)p & m, hi = (uint64_t)(p >> bits) & m;
-        set_reg(cpu, 0, size, lo);
-        set_reg(cpu, 2, size, hi);
+        helper_set_gpr(cpu, 0, size, lo);
+        helper_set_gpr(cpu, 2, size, hi);
         set_mul_flags(cpu, size, lo, hi);
         break;
     }
     case 1: {
         __int128 p = (__int128)sext(a, size) * sext(src, size);
         uint64_t lo = (uint64_t)p & m, hi = (uint64_t)(p >> bits) & m;
-        set_reg(cpu, 0, size, lo);
-        set_reg(cpu, 2, size, hi);
+        helper_set_gpr(cpu, 0, size, lo);
+        helper_set_gpr(cpu, 2, size, hi);
         set_mul_flags(cpu, size, lo, (__int128)sext(lo, size) != p);
         break;
     }
@@ -95,8 +87,8 @@ static uint64_t h_muldiv(void *env, uint64_t desc, uint64_t src, uint64_t a2, ui
         unsigned __int128 q = n / src;
         if (q > m)
             cpu_raise(cpu, EXC_DE, false, 0);
-        set_reg(cpu, 0, size, (uint64_t)q);
-        set_reg(cpu, 2, size, (uint64_t)(n % src));
+        helper_set_gpr(cpu, 0, size, (uint64_t)q);
+        helper_set_gpr(cpu, 2, size, (uint64_t)(n % src));
         break;
     }
     default: {
@@ -112,8 +104,8 @@ static uint64_t h_muldiv(void *env, uint64_t desc, uint64_t src, uint64_t a2, ui
         __int128 q = n / d, r = n % d;
         if (q < mn || q > mx)
             cpu_raise(cpu, EXC_DE, false, 0);
-        set_reg(cpu, 0, size, (uint64_t)q);
-        set_reg(cpu, 2, size, (uint64_t)r);
+        helper_set_gpr(cpu, 0, size, (uint64_t)q);
+        helper_set_gpr(cpu, 2, size, (uint64_t)r);
         break;
     }
     }
@@ -128,7 +120,7 @@ const struct ir_helper helper_muldiv = { h_muldiv, "muldiv", 0 };
 static void rotate(uint64_t desc, uint64_t v, uint64_t cnt, uint64_t f, uint64_t *res, uint64_t *nf)
 {
     unsigned kind = desc & 0xff, size = (unsigned)(desc >> 8) & 0xff, bits = 8 * size;
-    uint64_t m = mask_of(size), msb = (m >> 1) + 1;
+    uint64_t m = helper_mask(size), msb = (m >> 1) + 1;
     unsigned c = (unsigned)cnt & (size == 8 ? 63 : 31);
     v &= m;
     *res = v;
@@ -195,7 +187,7 @@ const struct ir_helper helper_rot_flags = { h_rot_flags, "rot_flags", IR_HELPER_
 static void shd(uint64_t desc, uint64_t d, uint64_t sv, uint64_t cnt, uint64_t *res, uint64_t *nf)
 {
     unsigned kind = desc & 0xff, size = (unsigned)(desc >> 8) & 0xff, bits = 8 * size;
-    uint64_t m = mask_of(size), msb = (m >> 1) + 1;
+    uint64_t m = helper_mask(size), msb = (m >> 1) + 1;
     unsigned c = (unsigned)cnt & (size == 8 ? 63 : 31);
     d &= m;
     sv &= m;

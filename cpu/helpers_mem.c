@@ -8,19 +8,6 @@
 #include "cpu/rmw.h"
 #include "cpu/strop.h"
 
-static uint64_t mask_of(unsigned size)
-{
-    return size >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * size)) - 1;
-}
-
-static void set_reg(struct cpu *cpu, unsigned r, unsigned size, uint64_t v)
-{
-    if (size >= 4)
-        cpu->gpr[r] = v & mask_of(size);
-    else
-        cpu->gpr[r] = (cpu->gpr[r] & ~mask_of(size)) | (v & mask_of(size));
-}
-
 /* Linear address of seg:off for an access of size bytes (a write when write),
    with the segment checks of real, virtual-8086 and protected mode. */
 static uint64_t seg_addr(struct cpu *cpu, unsigned seg, uint64_t off, unsigned size, bool write)
@@ -39,7 +26,7 @@ static uint64_t h_string(void *env, uint64_t desc, uint64_t a1, uint64_t a2, uin
     unsigned kind = desc & 15, size = (desc >> 4) & 15, as = (desc >> 8) & 15;
     unsigned rep = (desc >> 12) & 15, seg = (desc >> 16) & 7;
     unsigned idx = cpu_mmu_idx(cpu);
-    uint64_t am = mask_of(as), step = (uint64_t)((int64_t)cpu->df * (int64_t)size);
+    uint64_t am = helper_mask(as), step = (uint64_t)((int64_t)cpu->df * (int64_t)size);
     (void)a1; (void)a2; (void)a3;
     if (seg > 5)
         seg = 3;
@@ -71,31 +58,31 @@ static uint64_t h_string(void *env, uint64_t desc, uint64_t a1, uint64_t a2, uin
         case STR_MOVS: {
             uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size, false), size, sidx);
             cpu_st(cpu, seg_addr(cpu, 0, di, size, true), v, size, idx);
-            set_reg(cpu, 6, as, si + step);
-            set_reg(cpu, 7, as, di + step);
+            helper_set_gpr(cpu, 6, as, si + step);
+            helper_set_gpr(cpu, 7, as, di + step);
             break;
         }
         case STR_INS: {
             uint64_t a = seg_addr(cpu, 0, di, size, true);
             uint64_t v = cpu_io_read(cpu, (uint16_t)cpu->gpr[2], size);
             cpu_st(cpu, a, v, size, idx);
-            set_reg(cpu, 7, as, di + step);
+            helper_set_gpr(cpu, 7, as, di + step);
             break;
         }
         case STR_OUTS: {
             uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size, false), size, sidx);
             cpu_io_write(cpu, (uint16_t)cpu->gpr[2], (uint32_t)v, size);
-            set_reg(cpu, 6, as, si + step);
+            helper_set_gpr(cpu, 6, as, si + step);
             break;
         }
         case STR_STOS:
             cpu_st(cpu, seg_addr(cpu, 0, di, size, true), cpu->gpr[0], size, idx);
-            set_reg(cpu, 7, as, di + step);
+            helper_set_gpr(cpu, 7, as, di + step);
             break;
         case STR_LODS: {
             uint64_t v = cpu_ld(cpu, seg_addr(cpu, seg, si, size, false), size, sidx);
-            set_reg(cpu, 0, size, v);
-            set_reg(cpu, 6, as, si + step);
+            helper_set_gpr(cpu, 0, size, v);
+            helper_set_gpr(cpu, 6, as, si + step);
             break;
         }
         case STR_CMPS: case STR_SCAS: {
@@ -103,15 +90,15 @@ static uint64_t h_string(void *env, uint64_t desc, uint64_t a1, uint64_t a2, uin
             if (kind == STR_CMPS) {
                 a = cpu_ld(cpu, seg_addr(cpu, seg, si, size, false), size, sidx);
                 b = cpu_ld(cpu, seg_addr(cpu, 0, di, size, false), size, idx);
-                set_reg(cpu, 6, as, si + step);
+                helper_set_gpr(cpu, 6, as, si + step);
             } else {
-                a = cpu->gpr[0] & mask_of(size);
+                a = cpu->gpr[0] & helper_mask(size);
                 b = cpu_ld(cpu, seg_addr(cpu, 0, di, size, false), size, idx);
             }
-            set_reg(cpu, 7, as, di + step);
+            helper_set_gpr(cpu, 7, as, di + step);
             unsigned lg = size == 8 ? 3 : size == 4 ? 2 : size == 2 ? 1 : 0;
             cpu->cc_op = CC_OP_SUB + lg;
-            cpu->cc_dst = (a - b) & mask_of(size);
+            cpu->cc_dst = (a - b) & helper_mask(size);
             cpu->cc_src = b;
             cpu->cc_src2 = a;
             break;
@@ -121,7 +108,7 @@ static uint64_t h_string(void *env, uint64_t desc, uint64_t a1, uint64_t a2, uin
         }
         if (rep == STR_REP_NONE)
             return 0;
-        set_reg(cpu, 1, as, (cpu->gpr[1] & am) - 1);
+        helper_set_gpr(cpu, 1, as, (cpu->gpr[1] & am) - 1);
         if ((cpu->gpr[1] & am) == 0)
             return 0;
         if (rep == STR_REP_E && cpu->cc_dst != 0)
@@ -171,7 +158,7 @@ static uint64_t h_lock_rmw(void *env, uint64_t desc, uint64_t addr, uint64_t src
     struct cpu *cpu = env;
     unsigned kind = desc & 0xff, size = (unsigned)(desc >> 8) & 0xff;
     unsigned idx = cpu_mmu_idx(cpu) | ((desc & RMW_SS) ? CPU_MEM_SS : 0);
-    uint64_t m = mask_of(size);
+    uint64_t m = helper_mask(size);
     void *host = cpu_host_ptr(cpu, addr, size, true, idx);
     if (host && ((uintptr_t)host & (size - 1)) == 0) {
         switch (size) {
@@ -241,8 +228,8 @@ uint32_t cpu_io_read(struct cpu *cpu, uint16_t port, unsigned size)
     if (__builtin_expect(cpu->dbg.nio != 0, 0))
         cpu_watch_io(cpu, port, size);
     if (!cpu->mem->io_read)
-        return (uint32_t)mask_of(size);
-    return cpu->mem->io_read(cpu, port, size) & (uint32_t)mask_of(size);
+        return (uint32_t)helper_mask(size);
+    return cpu->mem->io_read(cpu, port, size) & (uint32_t)helper_mask(size);
 }
 
 void cpu_io_write(struct cpu *cpu, uint16_t port, uint32_t value, unsigned size)
@@ -251,7 +238,7 @@ void cpu_io_write(struct cpu *cpu, uint16_t port, uint32_t value, unsigned size)
     if (__builtin_expect(cpu->dbg.nio != 0, 0))
         cpu_watch_io(cpu, port, size);
     if (cpu->mem->io_write)
-        cpu->mem->io_write(cpu, port, value & (uint32_t)mask_of(size), size);
+        cpu->mem->io_write(cpu, port, value & (uint32_t)helper_mask(size), size);
 }
 
 /* a0 = size | IO_OUT, a1 = port, a2 = value to write. */

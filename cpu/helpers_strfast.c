@@ -4,21 +4,9 @@
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
 #include "cpu/sys.h"
+#include "cpu/helpers.h"
 #include "cpu/strop.h"
 #include "translate/tlb.h"
-
-static uint64_t mask_of(unsigned size)
-{
-    return size >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * size)) - 1;
-}
-
-static void set_reg(struct cpu *cpu, unsigned r, unsigned size, uint64_t v)
-{
-    if (size >= 4)
-        cpu->gpr[r] = v & mask_of(size);
-    else
-        cpu->gpr[r] = (cpu->gpr[r] & ~mask_of(size)) | (v & mask_of(size));
-}
 
 /*
  * How many of n elements, starting at offset off of segment seg and going
@@ -112,7 +100,7 @@ uint64_t str_fast(struct cpu *cpu, unsigned kind, unsigned size, unsigned as, un
 {
     if (kind == STR_INS || kind == STR_OUTS || rep == STR_REP_NONE)
         return 0;
-    uint64_t am = mask_of(as), cnt = cpu->gpr[1] & am;
+    uint64_t am = helper_mask(as), cnt = cpu->gpr[1] & am;
     bool back = (int64_t)cpu->df < 0, use_si = kind != STR_STOS && kind != STR_SCAS;
     bool use_di = kind != STR_LODS;
     uint64_t n = cnt < max ? cnt : max, si = cpu->gpr[6] & am, di = cpu->gpr[7] & am;
@@ -153,10 +141,10 @@ uint64_t str_fast(struct cpu *cpu, unsigned kind, unsigned size, unsigned as, un
         fill(back ? pd - (bytes - size) : pd, cpu->gpr[0], size, n);
         break;
     case STR_LODS:
-        set_reg(cpu, 0, size, load(ps + (int64_t)(n - 1) * st, size));
+        helper_set_gpr(cpu, 0, size, load(ps + (int64_t)(n - 1) * st, size));
         break;
     default: { /* SCAS CMPS: stop after the first element that ends the repeat */
-        uint64_t m = mask_of(size), a = cpu->gpr[0] & m, b = 0;
+        uint64_t m = helper_mask(size), a = cpu->gpr[0] & m, b = 0;
         bool eq = rep == STR_REP_E;
         if (size == 1 && kind == STR_SCAS && !eq && !back) {
             const uint8_t *hit = memchr(pd, (int)a, n);
@@ -179,9 +167,9 @@ uint64_t str_fast(struct cpu *cpu, unsigned kind, unsigned size, unsigned as, un
     }
     uint64_t adv = (uint64_t)((int64_t)done * st);
     if (use_si)
-        set_reg(cpu, 6, as, si + adv);
+        helper_set_gpr(cpu, 6, as, si + adv);
     if (use_di)
-        set_reg(cpu, 7, as, di + adv);
-    set_reg(cpu, 1, as, cnt - done);
+        helper_set_gpr(cpu, 7, as, di + adv);
+    helper_set_gpr(cpu, 1, as, cnt - done);
     return done;
 }
