@@ -17,74 +17,60 @@ static unsigned tag_of(const struct x87_reg *r)
     return (r->mant >> 63) ? 0 : 2;
 }
 
-static void put(uint8_t *b, unsigned off, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        b[off + i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get(const uint8_t *b, unsigned off, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)b[off + i] << (8 * i);
-    return v;
-}
-
 void fpu_x87_save_image(const struct cpu *cpu, uint8_t *b, bool rexw)
 {
     const struct cpu_fpu *f = &cpu->fpu;
-    put(b, 0, f->fcw, 2);
-    put(b, 2, f->fsw, 2);
+    fpu_image_put(b, 0, f->fcw, 2);
+    fpu_image_put(b, 2, f->fsw, 2);
     unsigned ab = 0;
     for (unsigned i = 0; i < 8; i++)
         if (((f->ftw >> (2 * i)) & 3) != 3)
             ab |= 1u << i;
     b[4] = (uint8_t)ab;
     b[5] = 0;
-    put(b, 6, f->fop, 2);
+    fpu_image_put(b, 6, f->fop, 2);
     if (rexw) {
-        put(b, 8, f->fip, 8);
-        put(b, 16, f->fdp, 8);
+        fpu_image_put(b, 8, f->fip, 8);
+        fpu_image_put(b, 16, f->fdp, 8);
     } else {
-        put(b, 8, f->fip, 4);
-        put(b, 12, f->fcs, 4);
-        put(b, 16, f->fdp, 4);
-        put(b, 20, f->fds, 4);
+        fpu_image_put(b, 8, f->fip, 4);
+        fpu_image_put(b, 12, f->fcs, 4);
+        fpu_image_put(b, 16, f->fdp, 4);
+        fpu_image_put(b, 20, f->fds, 4);
     }
     unsigned top = (f->fsw >> 11) & 7;
     for (unsigned i = 0; i < 8; i++) {
         const struct x87_reg *r = &f->st[(top + i) & 7];
-        put(b, 32 + 16 * i, r->mant, 8);
-        put(b, 40 + 16 * i, r->sexp, 8);
+        fpu_image_put(b, 32 + 16 * i, r->mant, 8);
+        fpu_image_put(b, 40 + 16 * i, r->sexp, 8);
     }
 }
 
 void fpu_x87_load_image(struct cpu *cpu, const uint8_t *b, bool rexw)
 {
     struct cpu_fpu *f = &cpu->fpu;
-    f->fcw = (uint16_t)get(b, 0, 2);
-    f->fsw = (uint16_t)get(b, 2, 2);
+    f->fcw = (uint16_t)fpu_image_get(b, 0, 2);
+    f->fsw = (uint16_t)fpu_image_get(b, 2, 2);
     /* ES and B summarise the unmasked exception flags (the host recomputes them) */
     if (f->fsw & ~f->fcw & 0x3f)
         f->fsw |= 0x8080;
     else
         f->fsw &= 0x7f7f;
-    f->fop = (uint16_t)(get(b, 6, 2) & 0x7ff);
+    f->fop = (uint16_t)(fpu_image_get(b, 6, 2) & 0x7ff);
     if (rexw) {
-        f->fip = get(b, 8, 8);
-        f->fdp = get(b, 16, 8);
+        f->fip = fpu_image_get(b, 8, 8);
+        f->fdp = fpu_image_get(b, 16, 8);
     } else {
-        f->fip = get(b, 8, 4);
-        f->fcs = (uint16_t)get(b, 12, 2);
-        f->fdp = get(b, 16, 4);
-        f->fds = (uint16_t)get(b, 20, 2);
+        f->fip = fpu_image_get(b, 8, 4);
+        f->fcs = (uint16_t)fpu_image_get(b, 12, 2);
+        f->fdp = fpu_image_get(b, 16, 4);
+        f->fds = (uint16_t)fpu_image_get(b, 20, 2);
     }
     unsigned top = (f->fsw >> 11) & 7;
     for (unsigned i = 0; i < 8; i++) {
         struct x87_reg *r = &f->st[(top + i) & 7];
-        r->mant = get(b, 32 + 16 * i, 8);
-        r->sexp = (uint16_t)get(b, 40 + 16 * i, 2);
+        r->mant = fpu_image_get(b, 32 + 16 * i, 8);
+        r->sexp = (uint16_t)fpu_image_get(b, 40 + 16 * i, 2);
     }
     uint16_t ftw = 0;
     for (unsigned i = 0; i < 8; i++)
@@ -99,14 +85,14 @@ static void fxsave(struct cpu *cpu, uint64_t addr, unsigned kind)
     uint8_t b[416];
     memset(b, 0, sizeof(b));
     fpu_x87_save_image(cpu, b, (kind & FPCTL_REXW) != 0);
-    put(b, 24, f->mxcsr, 4);
-    put(b, 28, MXCSR_MASK, 4);
+    fpu_image_put(b, 24, f->mxcsr, 4);
+    fpu_image_put(b, 28, MXCSR_MASK, 4);
     for (unsigned i = 0; i < nxmm; i++)
         memcpy(b + 160 + 16 * i, f->xmm[i].b, 16);
     unsigned len = 160 + 16 * nxmm;
     cpu_probe(cpu, addr, 512, true, idx);
     for (unsigned i = 0; i < len; i += 8)
-        cpu_st(cpu, addr + i, get(b, i, 8), 8, idx);
+        cpu_st(cpu, addr + i, fpu_image_get(b, i, 8), 8, idx);
 }
 
 static void fxrstor(struct cpu *cpu, uint64_t addr, unsigned kind)
@@ -117,8 +103,8 @@ static void fxrstor(struct cpu *cpu, uint64_t addr, unsigned kind)
     unsigned len = 160 + 16 * nxmm;
     cpu_probe(cpu, addr, 512, false, idx);
     for (unsigned i = 0; i < len; i += 8)
-        put(b, i, cpu_ld(cpu, addr + i, 8, idx), 8);
-    uint32_t mx = (uint32_t)get(b, 24, 4);
+        fpu_image_put(b, i, cpu_ld(cpu, addr + i, 8, idx), 8);
+    uint32_t mx = (uint32_t)fpu_image_get(b, 24, 4);
     if (mx & ~MXCSR_MASK)
         cpu_raise(cpu, EXC_GP, true, 0);
     fpu_x87_load_image(cpu, b, (kind & FPCTL_REXW) != 0);

@@ -91,6 +91,20 @@ enum { XS_XSAVE, XS_XSAVEOPT, XS_XSAVEC, XS_XRSTOR, XS_XGETBV, XS_XSETBV };
    tag word from the abridged one. */
 void fpu_x87_save_image(const struct cpu *cpu, uint8_t *b, bool rexw);
 void fpu_x87_load_image(struct cpu *cpu, const uint8_t *b, bool rexw);
+/* The n-byte little-endian field at offset off of a save image (FXSAVE/XSAVE area):
+   stores v there; reads it. */
+static inline void fpu_image_put(uint8_t *b, unsigned off, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        b[off + i] = (uint8_t)(v >> (8 * i));
+}
+static inline uint64_t fpu_image_get(const uint8_t *b, unsigned off, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)b[off + i] << (8 * i);
+    return v;
+}
 
 /* Internal (sse_*.c): executes the op of desc on the already-read operands. d is the
    destination (in/out), s the source, returns false for ops not implemented there. */

@@ -8,20 +8,6 @@
 #define XCOMP_COMPACT (1ull << 63)
 #define HDR 512u               /* offset of the XSAVE header */
 
-static void put(uint8_t *b, unsigned off, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        b[off + i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get(const uint8_t *b, unsigned off, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)b[off + i] << (8 * i);
-    return v;
-}
-
 /*
  * XINUSE: is a component out of its initial configuration? Computed from the
  * values (an exact answer is always architecturally valid), the way the reference
@@ -52,7 +38,7 @@ static void store(struct cpu *cpu, uint64_t addr, const uint8_t *b, unsigned off
 {
     unsigned idx = cpu_mmu_idx(cpu);
     for (unsigned i = off; i < off + len; i += 8)
-        cpu_st(cpu, addr + i, get(b, i, 8), 8, idx);
+        cpu_st(cpu, addr + i, fpu_image_get(b, i, 8), 8, idx);
 }
 
 /* XSAVE / XSAVEOPT / XSAVEC. rfbm = XCR0 & EDX:EAX. */
@@ -81,8 +67,8 @@ static void xsave(struct cpu *cpu, uint64_t addr, unsigned kind, uint64_t rfbm)
         store(cpu, addr, b, 32, 128);
     }
     if (wr_mx) { /* standard form: also with AVX, not supported here */
-        put(b, 24, f->mxcsr, 4);
-        put(b, 28, MXCSR_MASK, 4);
+        fpu_image_put(b, 24, f->mxcsr, 4);
+        fpu_image_put(b, 28, MXCSR_MASK, 4);
         store(cpu, addr, b, 24, 8);
     }
     if (wr_xmm) {
@@ -116,24 +102,24 @@ static void xrstor(struct cpu *cpu, uint64_t addr, unsigned kind, uint64_t rfbm)
     uint8_t b[XSAVE_AREA_SIZE];
     cpu_probe(cpu, addr, XSAVE_AREA_SIZE, false, idx);
     for (unsigned i = 0; i < XSAVE_AREA_SIZE; i += 8)
-        put(b, i, cpu_ld(cpu, addr + i, 8, idx), 8);
-    uint64_t bv = get(b, HDR, 8), comp = get(b, HDR + 8, 8);
+        fpu_image_put(b, i, cpu_ld(cpu, addr + i, 8, idx), 8);
+    uint64_t bv = fpu_image_get(b, HDR, 8), comp = fpu_image_get(b, HDR + 8, 8);
     bool compact = (comp & XCOMP_COMPACT) != 0;
     if (compact) {
         if ((comp & ~XCOMP_COMPACT & ~f->xcr0) || (bv & ~comp))
             cpu_raise(cpu, EXC_GP, true, 0);
         for (unsigned i = 16; i < 64; i += 8)
-            if (get(b, HDR + i, 8))
+            if (fpu_image_get(b, HDR + i, 8))
                 cpu_raise(cpu, EXC_GP, true, 0);
     } else {
-        if ((bv & ~f->xcr0) || comp || get(b, HDR + 16, 8))
+        if ((bv & ~f->xcr0) || comp || fpu_image_get(b, HDR + 16, 8))
             cpu_raise(cpu, EXC_GP, true, 0);
     }
     /* MXCSR: standard form loads it whenever SSE is requested; compacted form only
        with XSTATE_BV[1], else it takes its initial value. */
     uint32_t mx = f->mxcsr;
     if ((rfbm & 2) && (!compact || (bv & 2))) {
-        mx = (uint32_t)get(b, 24, 4);
+        mx = (uint32_t)fpu_image_get(b, 24, 4);
         if (mx & ~MXCSR_MASK)
             cpu_raise(cpu, EXC_GP, true, 0);
     } else if (rfbm & 2) {
