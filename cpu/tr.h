@@ -116,6 +116,9 @@ struct tr_opnd { const struct x86_operand *op; ir_temp addr; unsigned size; };
 void tr_opnd(struct tr *s, struct tr_opnd *o, const struct x86_operand *op);
 ir_temp tr_read(struct tr *s, const struct tr_opnd *o);
 void tr_write(struct tr *s, const struct tr_opnd *o, ir_temp v);
+/* Writes v to op the way SLDT, STR, SMSW and MOV r/m, Sreg store their 16-bit value:
+   2 bytes to memory, a register at its operand size. */
+void tr_write_w16(struct tr *s, const struct x86_operand *op, ir_temp v);
 /* Reads any source operand (REG, MEM, IMM) zero-extended from its size... */
 ir_temp tr_src(struct tr *s, const struct x86_operand *op);
 

@@ -276,6 +276,15 @@ void tr_write(struct tr *s, const struct tr_opnd *o, ir_temp v)
         tr_set_regop(s, o->op, v);
 }
 
+void tr_write_w16(struct tr *s, const struct x86_operand *op, ir_temp v)
+{
+    struct tr_opnd d;
+    tr_opnd(s, &d, op);
+    if (op->kind == X86_OPK_MEM)
+        d.size = 2;
+    tr_write(s, &d, v);
+}
+
 ir_temp tr_src(struct tr *s, const struct x86_operand *op)
 {
     struct tr_opnd o;

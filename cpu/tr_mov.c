@@ -154,11 +154,7 @@ bool tr_mov_sreg(struct tr *s)
         ir_temp v = tr_tmp(s);
         ir_ld_env(s->b, 16, v, (int32_t)(offsetof(struct cpu, seg) + b->reg * sizeof(struct cpu_seg) +
                                          offsetof(struct cpu_seg, sel)));
-        struct tr_opnd d;
-        tr_opnd(s, &d, a);
-        if (a->kind == X86_OPK_MEM)
-            d.size = 2;
-        tr_write(s, &d, v);
+        tr_write_w16(s, a, v);
         return true;
     }
     if (a->kind != X86_OPK_REG || a->regclass != X86_RC_SEG || a->reg > 5 || a->reg == X86_SEG_CS)

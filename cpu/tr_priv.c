@@ -38,11 +38,7 @@ bool tr_sys_ldt_tr(struct tr *s)
     }
     ir_temp v = tr_tmp(s);
     tr_call(s, &helper_lldt_ltr, v, tr_const(s, op_id == X86_OP_STR ? 3 : 2), IR_NONE, IR_NONE, IR_NONE);
-    struct tr_opnd d;
-    tr_opnd(s, &d, op);
-    if (op->kind == X86_OPK_MEM)
-        d.size = 2;
-    tr_write(s, &d, v);
+    tr_write_w16(s, op, v);
     return true;
 }
 
@@ -85,11 +81,7 @@ bool tr_sys_msw(struct tr *s)
     }
     ir_temp v = tr_tmp(s);
     tr_call(s, &helper_mov_cr, v, tr_const(s, 0), tr_const(s, 0), tr_const(s, 0), IR_NONE);
-    struct tr_opnd d;
-    tr_opnd(s, &d, op);
-    if (op->kind == X86_OPK_MEM)
-        d.size = 2;
-    tr_write(s, &d, v);
+    tr_write_w16(s, op, v);
     return true;
 }
 
