@@ -56,6 +56,9 @@ struct cpu_fpu {
 /* Resets the FPU/SIMD state as at power-on (MXCSR 0x1F80, FNINIT state, XMM zero). */
 struct cpu;
 void fpu_reset(struct cpu *cpu);
+/* The x87 state FNINIT leaves (cpu/x87_ctl.c): FCW 0x037F, FSW 0, every tag empty,
+   FOP and the instruction and data pointers 0; the data registers keep their values. */
+void fpu_x87_fninit(struct cpu_fpu *f);
 
 /* Descriptor of an SSE/MMX instruction for helper_sse (built by tr_sse.c). Operand
    kinds: */

@@ -4,9 +4,8 @@
 #include "cpu/decode.h"
 #include "cpu/x87.h"
 
-static void fninit(struct cpu *cpu)
+void fpu_x87_fninit(struct cpu_fpu *f)
 {
-    struct cpu_fpu *f = &cpu->fpu;
     f->fcw = 0x037f;
     f->fsw = 0;
     f->ftw = 0xffff;
@@ -161,7 +160,7 @@ bool x87_ctl(struct cpu *cpu, unsigned op, uint64_t desc, uint64_t addr)
     struct cpu_fpu *f = &cpu->fpu;
     bool o32 = (desc >> 49) & 1, mem = (desc >> 48) & 1;
     switch (op) {
-    case X86_OP_FNINIT: fninit(cpu); return true;
+    case X86_OP_FNINIT: fpu_x87_fninit(&cpu->fpu); return true;
     case X86_OP_FNCLEX: f->fsw &= 0x7f00; return true;
     case X86_OP_FENI: case X86_OP_FDISI: case X86_OP_FSETPM: return true;
     case X86_OP_FLDCW:
@@ -193,7 +192,7 @@ bool x87_ctl(struct cpu *cpu, unsigned op, uint64_t desc, uint64_t addr)
             st(cpu, addr + len + 10 * i, r->mant, 8);
             st(cpu, addr + len + 10 * i + 8, r->sexp, 2);
         }
-        fninit(cpu);
+        fpu_x87_fninit(f);
         return true;
     }
     case X86_OP_FRSTOR: {

@@ -84,14 +84,10 @@ static void xsave(struct cpu *cpu, uint64_t addr, unsigned kind, uint64_t rfbm)
     }
 }
 
+/* The x87 component's initial configuration: FNINIT state, data registers zero. */
 static void x87_init(struct cpu_fpu *f)
 {
-    f->fcw = 0x037f;
-    f->fsw = 0;
-    f->ftw = 0xffff;
-    f->fop = 0;
-    f->fip = f->fdp = 0;
-    f->fcs = f->fds = 0;
+    fpu_x87_fninit(f);
     memset(f->st, 0, sizeof(f->st));
 }
 
