@@ -118,12 +118,14 @@ int64_t clock_ns(struct clock *c)
     return now;
 }
 
-/* Starts a slice at host time host with the clock at v. */
+/* Starts a slice at host time host with the clock at v. With no timer
+ * pending nothing can fall due together, so there is no limit (and no alarm
+ * to end the budget) until a timer is armed (timer_mod). */
 static void start_slice(struct clock *c, int64_t host, int64_t v)
 {
     c->slice_host = host;
     c->slice_v = v;
-    c->limit = sat_add(v, c->step_max);
+    c->limit = c->head ? sat_add(v, c->step_max) : CLOCK_NEVER;
 }
 
 void clock_set_catchup(struct clock *c, int64_t step_ns, unsigned ratio)
@@ -342,6 +344,8 @@ void timer_mod(struct timer *t, int64_t deadline_ns)
     int64_t old_first = c->head ? c->head->deadline : CLOCK_NEVER;
     if (t->pending)
         unlink_timer(t);
+    if (c->step_max && c->limit == CLOCK_NEVER)
+        c->limit = sat_add(c->last, c->step_max);       /* the slice gets its limit now */
     t->deadline = deadline_ns;
     t->pending = true;
     struct timer **pp = &t->clock->head;

@@ -49,13 +49,15 @@ bool clock_paused(const struct clock *c);
  * A host stall therefore leaves a lag (target - clock) that is caught up at
  * up to ratio x real time, one step per slice, instead of a jump: a periodic
  * timer with a period >= step_ns sees each of its ticks fall due in a
- * separate slice. step_ns 0 turns it off (the clock is the host's). No-op in
- * icount mode. The machine uses CLOCK_CATCHUP_STEP_NS and CLOCK_CATCHUP_RATIO.
+ * separate slice. While no timer is pending a slice has no limit (nothing can
+ * fall due); arming one gives the slice its limit at once. step_ns 0 turns it
+ * off (the clock is the host's). No-op in icount mode. The machine uses CLOCK_CATCHUP_STEP_NS and CLOCK_CATCHUP_RATIO.
  */
 #define CLOCK_CATCHUP_STEP_NS 1000000ll      /* 1 ms: one tick of HZ=1000 per slice */
 #define CLOCK_CATCHUP_RATIO 4u
 void clock_set_catchup(struct clock *c, int64_t step_ns, unsigned ratio);
-/* Starts a slice: the limit becomes now + step_ns. No-op without catch-up. */
+/* Starts a slice: the limit becomes now + step_ns (none while no timer is
+ * pending). No-op without catch-up. */
 void clock_slice_begin(struct clock *c);
 /* The vCPU is halted until virtual time until (CLOCK_NEVER: no timer): the
  * slice's limit is raised to it, since no timer falls due before it. */

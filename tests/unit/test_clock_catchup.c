@@ -303,6 +303,35 @@ static void test_off_follows_host(void **state)
     sim_free(&s);
 }
 
+static void cb_none(void *opaque) { (void)opaque; }
+static int64_t fake_host_ns(void *opaque) { return *(int64_t *)opaque; }
+
+/* No timer pending: nothing can fall due together, so a slice has no limit
+ * (and the loop arms no alarm); arming a timer gives it one at once. */
+static void test_no_timer_no_limit(void **state)
+{
+    (void)state;
+    int64_t host = 777 * MS;
+    struct clock *c = clock_new_realtime_src(fake_host_ns, &host);
+    clock_set_catchup(c, STEP, CLOCK_CATCHUP_RATIO);
+    clock_slice_begin(c);
+    assert_int_equal(clock_slice_limit(c), CLOCK_NEVER);
+    assert_int_equal(clock_host_ns_until(c, clock_slice_limit(c)), -1);
+    host += 500 * MS;
+    assert_int_equal(clock_ns(c), 500 * MS);
+    struct timer *t = clock_timer_new(c, cb_none, NULL);
+    timer_mod(t, 600 * MS);
+    assert_int_equal(clock_slice_limit(c), 500 * MS + STEP);
+    host += 500 * MS;
+    assert_int_equal(clock_ns(c), 500 * MS + STEP);
+    clock_slice_begin(c);
+    assert_int_equal(clock_slice_limit(c), 500 * MS + 2 * STEP);
+    timer_free(t);
+    clock_slice_begin(c);
+    assert_int_equal(clock_slice_limit(c), CLOCK_NEVER);
+    clock_free(c);
+}
+
 /* Icount clocks ignore all of it. */
 static void test_icount_unchanged(void **state)
 {
@@ -326,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_no_stall_follows_host),
         cmocka_unit_test(test_host_ns_until),
         cmocka_unit_test(test_off_follows_host),
+        cmocka_unit_test(test_no_timer_no_limit),
         cmocka_unit_test(test_icount_unchanged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
