@@ -354,7 +354,7 @@ void tr_goto(struct tr *s, unsigned slot, uint64_t eip)
     if (s->mode != X86_MODE_64)
         lin &= 0xffffffffu;
     if ((lin & TLB_PAGE_MASK) == s->page)
-        ir_goto_tb(s->b, slot);
+        ir_goto_tb(s->b, slot | (eip == s->start_eip ? IR_GOTO_TB_SELF : 0)); /* a loop on itself */
     else
         ir_goto_ptr_jc(s->b);
     s->ended = true;

@@ -319,7 +319,7 @@ const char *ir_validate(const struct ir_block *b)
             break;
         }
         case IR_GOTO_TB:
-            if (op->aux > 1)
+            if ((op->aux & ~(uint64_t)IR_GOTO_TB_SELF) > 1)
                 FAIL("op %u (GOTO_TB): slot %llu", i, (unsigned long long)op->aux);
             break;
         default:

@@ -136,7 +136,7 @@ struct ir_helper {
     X(LABEL,    0, 0, IR_OP_SIDE | IR_OP_SYNC | IR_OP_BRANCH) /* aux = label */\
     X(BR,       0, 0, IR_OP_SIDE | IR_OP_SYNC | IR_OP_BRANCH) /* aux = label */\
     X(BRCOND,   0, 2, IR_OP_SIDE | IR_OP_SYNC | IR_OP_BRANCH) /* cond, aux */  \
-    X(GOTO_TB,  0, 0, IR_OP_SIDE | IR_OP_SYNC | IR_OP_BRANCH) /* aux = slot */ \
+    X(GOTO_TB,  0, 0, IR_OP_SIDE | IR_OP_SYNC | IR_OP_BRANCH) /* aux = slot | SELF */ \
     X(GOTO_PTR, 0, 0, IR_OP_SIDE | IR_OP_SYNC | IR_OP_BRANCH)                  \
     X(EXIT,     0, 0, IR_OP_SIDE | IR_OP_SYNC | IR_OP_BRANCH) /* aux = code */
 
@@ -242,6 +242,12 @@ static inline void ir_br(struct ir_block *b, unsigned label)
 { ir_emit(b, IR_BR, 64, IR_NONE, IR_NONE, IR_NONE, label); }
 static inline void ir_goto_tb(struct ir_block *b, unsigned slot)
 { ir_emit(b, IR_GOTO_TB, 64, IR_NONE, IR_NONE, IR_NONE, slot); }
+/* GOTO_TB's aux: slot (aux & 1), plus this bit when the target is the block's
+   own start (same guest state key: the jump loops). A hint: an engine may keep
+   state in host registers across it, but only once the chain machinery has
+   linked the slot to this very block (docs/JIT.md "Self-loops"); engines that
+   do not care read aux & 1. */
+#define IR_GOTO_TB_SELF 2u
 static inline void ir_goto_ptr(struct ir_block *b)
 { ir_emit(b, IR_GOTO_PTR, 64, IR_NONE, IR_NONE, IR_NONE, 0); }
 /* GOTO_PTR's aux: the engine may take the next block from the jump cache

@@ -59,7 +59,7 @@ static void dump_op(const struct ir_block *b, const struct ir_op *op, FILE *out)
         fprintf(out, " br L%" PRIu64 "\n", op->aux);
         return;
     case IR_GOTO_TB:
-        fprintf(out, " goto_tb %" PRIu64 "\n", op->aux);
+        fprintf(out, " goto_tb %" PRIu64 "%s\n", op->aux & 1, (op->aux & IR_GOTO_TB_SELF) ? " self" : "");
         return;
     case IR_GOTO_PTR:
         fputs(op->aux & IR_GOTO_PTR_JC ? " goto_ptr jc\n" : " goto_ptr\n", out);

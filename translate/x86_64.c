@@ -55,7 +55,7 @@ static void jump_label(struct jit *j, int cc, unsigned label)
 /* Everything in its home before control flow joins or leaves. */
 static void sync_all(struct jit *j)
 {
-    ra_sync_globals(j, false);
+    ra_sync_unpinned(j);     /* pinned globals stay in their registers (self-loops) */
     ra_spill_locals(j);
 }
 
@@ -193,7 +193,10 @@ static void gen_control(struct jit *j, const struct ir_op *op)
         }
         break;
     case IR_GOTO_TB:
-        gen_goto_tb(j, (unsigned)op->aux & 1);
+        if (j->loop && (op->aux & IR_GOTO_TB_SELF) && j->loop_head)
+            gen_loop_back(j, (unsigned)op->aux & 1);   /* x86_64_loop.c */
+        else
+            gen_goto_tb(j, (unsigned)op->aux & 1);
         ra_forget_all(j);
         break;
     case IR_GOTO_PTR:
@@ -229,11 +232,11 @@ static bool local_dead_after(struct jit *j, ir_temp a, unsigned at)
  * (js tests the sign of the wrapped difference, exactly the IR's t2 < 0).
  * Returns the number of ops consumed (0: no match).
  */
-static unsigned gen_counter_dec(struct jit *j, unsigned i)
+bool jit_counter_match(struct jit *j, unsigned i, uint64_t *np, int32_t *off)
 {
     const struct ir_block *b = j->b;
     if (i + 3 >= b->nops)
-        return 0;
+        return false;
     const struct ir_op *ld = &b->ops[i], *sub = ld + 1, *st = ld + 2, *br = ld + 3;
     if (ld->opc != IR_LD_ENV || sub->opc != IR_SUB || st->opc != IR_ST_ENV || br->opc != IR_BRCOND ||
         ld->width != 64 || sub->width != 64 || st->width != 64 || br->width != 64 ||
@@ -243,13 +246,22 @@ static unsigned gen_counter_dec(struct jit *j, unsigned i)
     if (sub->args[1] != t || st->args[0] != t2 || br->args[0] != t2 || t == t2 ||
         j->t[sub->args[2]].kind != IR_TEMP_CONST || j->t[br->args[1]].kind != IR_TEMP_CONST ||
         j->t[br->args[1]].val != 0 || !local_dead_after(j, t, i + 1) || !local_dead_after(j, t2, i + 3))
+        return false;
+    *np = j->t[sub->args[2]].val;
+    *off = (int32_t)(uint32_t)ld->aux;
+    return x_fits32((int64_t)*np);
+}
+
+static unsigned gen_counter_dec(struct jit *j, unsigned i)
+{
+    uint64_t n;
+    int32_t off;
+    if (!jit_counter_match(j, i, &n, &off))
         return 0;
-    uint64_t n = j->t[sub->args[2]].val;
-    if (!x_fits32((int64_t)n))
-        return 0;
+    const struct ir_op *br = &j->b->ops[i + 3];
     j->cur = i + 3;
     sync_all(j);
-    x_rm(&j->x, 64, x_fits8((int64_t)n) ? 0x83 : 0x81, X_SUB, X_RBP, (int32_t)(uint32_t)ld->aux);
+    x_rm(&j->x, 64, x_fits8((int64_t)n) ? 0x83 : 0x81, X_SUB, X_RBP, off);
     if (x_fits8((int64_t)n))
         x_b(&j->x, (uint8_t)n);
     else
@@ -310,15 +322,21 @@ static bool compile_block(struct engine *e, struct tb *tb, const struct ir_block
 static bool jit_compile(struct engine *e, struct tb *tb, const struct ir_block *b)
 {
     struct jit *j = jit_of(e);
-    j->rg_mismatch = false;
-    if (compile_block(e, tb, b))
-        return true;
-    if (!j->rg_mismatch)
-        return false;
-    bool was = j->no_groups;
-    j->no_groups = true;
-    bool ok = compile_block(e, tb, b);
+    bool was = j->no_groups, ok = false;
+    for (int attempt = 0; attempt < 3 && !ok; attempt++) {
+        j->rg_mismatch = false;
+        ok = compile_block(e, tb, b);
+        if (ok)
+            break;
+        if (j->rg_mismatch)
+            j->no_groups = true;     /* a checked copy ended in another allocator state */
+        else if (j->loop)
+            j->no_loop = true;       /* pinned globals left too few registers */
+        else
+            break;
+    }
     j->no_groups = was;
+    j->no_loop = false;
     return ok;
 }
 
@@ -343,7 +361,8 @@ static bool compile_block(struct engine *e, struct tb *tb, const struct ir_block
     }
     if (b->nlabels)
         memset(j->label_at, 0, b->nlabels * sizeof(*j->label_at));
-    if (!ra_begin(j) || !grp_plan(j))
+    tb->engine_data = NULL;
+    if (!ra_begin(j) || !grp_plan(j) || !loop_plan(j))
         return false;
 
     while ((uintptr_t)x->p & 15) {
@@ -354,11 +373,14 @@ static bool compile_block(struct engine *e, struct tb *tb, const struct ir_block
     uint8_t *start = x->p;
     if (start + J_OP_ROOM > x->end)
         return false;
+    if (j->loop)
+        loop_entry(j);           /* pinned globals into their registers */
     /* cmp dword [rbp + exit_request], 0; jne -> return this tb | REQUESTED (out of line) */
     x_rm(x, 32, 0x83, 7, X_RBP, (int32_t)e->guest->exit_request_offset);
     x_b(x, 0);
     uint8_t *req_at = x_jcc32(x, X_CC_NE);
-    ra_prologue(j);
+    if (!j->loop)
+        ra_prologue(j);          /* a loop block zeroes at its HEAD */
 
     unsigned rgi = 0;
     j->mode = J_NORMAL;
@@ -388,6 +410,8 @@ static bool compile_block(struct engine *e, struct tb *tb, const struct ir_block
                 ra_end_op(j, &b->ops[i + k]);
             }
             i += fused - 1;
+            if (j->loop && i == 3)
+                loop_head(j);    /* x86_64_loop.c: the back edge jumps here */
             continue;
         }
         const struct ir_op *op = &b->ops[i];
@@ -428,6 +452,7 @@ static bool compile_block(struct engine *e, struct tb *tb, const struct ir_block
     if (j->fail) {
         x->p = start;
         tb->jmp_site[0] = tb->jmp_site[1] = 0;
+        tb->engine_data = NULL;
         return false;
     }
     tb->code = start;
@@ -446,7 +471,7 @@ static uintptr_t jit_exec(struct engine *e, void *env, struct tb *tb)
 static void jit_link(struct engine *e, struct tb *from, unsigned slot, struct tb *to)
 {
     (void)e;
-    if (slot > 1 || !from->jmp_site[slot])
+    if (slot > 1 || !from->jmp_site[slot] || loop_link(from, slot, to))
         return;
     uint8_t *at = (uint8_t *)from->jmp_site[slot];
     const uint8_t *target = to && to->code ? (const uint8_t *)to->code : at + 4;
@@ -460,6 +485,7 @@ static void jit_release(struct engine *e, struct tb *tb)
     tb->code = NULL;
     tb->code_size = 0;
     tb->jmp_site[0] = tb->jmp_site[1] = 0;
+    tb->engine_data = NULL;
 }
 
 static void jit_reset(struct engine *e)

@@ -69,7 +69,7 @@ int gen_compare(struct jit *j, unsigned cond, unsigned w, ir_temp a, ir_temp b)
 static bool mov_const_to_global(struct jit *j, ir_temp d, uint64_t v)
 {
     struct jtemp *t = &j->t[d];
-    if (t->kind != IR_TEMP_GLOBAL)
+    if (t->kind != IR_TEMP_GLOBAL || t->pinned)
         return false;
     unsigned gw = t->gw;
     if (gw < 64)
@@ -133,7 +133,8 @@ static void gen_mov(struct jit *j, const struct ir_op *op)
     } else {
         int ra = ra_in(j, a);
         unsigned zw = ra_zw(j, a);
-        if (j->t[d].kind == IR_TEMP_GLOBAL && zw <= w && !ra_dies(j, a) && !rewritten_soon(j, d)) {
+        if (j->t[d].kind == IR_TEMP_GLOBAL && !j->t[d].pinned && zw <= w && !ra_dies(j, a) &&
+            !rewritten_soon(j, d)) {
             /* The source lives on: rather than a copy in another register that
                the next sync point stores, store now (what the interpreter does). */
             ra_store_global(j, d, ra);

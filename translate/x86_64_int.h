@@ -30,6 +30,7 @@ struct jtemp {
     uint8_t dirty;       /* register is newer than env (global) or the slot (local) */
     uint8_t zw;          /* the value is known to be zero-extended from zw bits (0: unknown) */
     uint8_t zero_init;   /* LOCAL: may be read unwritten: its slot is zeroed at entry */
+    uint8_t pinned;      /* GLOBAL: lives in register reg for the whole block (self-loop) */
     int32_t off;         /* GLOBAL: env offset */
     int32_t slot;        /* LOCAL: frame slot or -1 */
     int32_t first, last; /* LOCAL: op index range where it is live (-1: unused) */
@@ -143,7 +144,30 @@ struct jit {
     struct jblk *blk;                /* blocks with a table, in address order (since reset) */
     unsigned nblk, blkcap;
     bool fail;                       /* out of memory or frame slots */
+
+    /* Self-loop blocks (x86_64_loop.c, docs/JIT.md "Self-loops"). */
+    bool loop;                       /* this block compiles its SELF GOTO_TB as a back edge */
+    bool no_loop;                    /* compile without (retry) */
+    uint16_t pinmask;                /* registers of pinned globals: never allocated */
+    uint64_t loop_n;                 /* the block's budget charge */
+    int32_t loop_icount_off;         /* env offset of the budget counter */
+    uint8_t *loop_start;             /* the block's entry */
+    uint8_t *loop_head;              /* HEAD: after the entry checks, pinned globals loaded */
 };
+
+/* Self-loops (x86_64_loop.c). Chooses the pinned globals when the block loops
+   on itself (sets j->loop; after ra_begin and grp_plan); false when out of memory. */
+bool loop_plan(struct jit *j);
+/* Block entry of a loop block: loads every pinned global into its register. */
+void loop_entry(struct jit *j);
+/* After the fused budget charge: places HEAD (pinned globals count as dirty). */
+void loop_head(struct jit *j);
+/* The SELF GOTO_TB of slot `slot`: the back edge. */
+void gen_loop_back(struct jit *j, unsigned slot);
+/* engine->link for a loop slot: true when from's slot is a back edge (patched). */
+bool loop_link(struct tb *from, unsigned slot, struct tb *to);
+/* Matches the fused budget charge at op i (x86_64.c): its constant and env offset. */
+bool jit_counter_match(struct jit *j, unsigned i, uint64_t *n, int32_t *off);
 
 /* Register allocator (x86_64_ra.c). */
 /* A register taken out of allocation until ra_unreserve (evicting its temp). */
@@ -169,11 +193,21 @@ int ra_out(struct jit *j, ir_temp t, int hint);
 void ra_store_global(struct jit *j, ir_temp g, int r);
 /* Marks t written at width w (truncates narrow globals). */
 void ra_written(struct jit *j, ir_temp t, unsigned w);
-/* Writes dirty globals back to env (drop: also forget their registers). */
+/* Writes dirty globals back to env (drop: also forget their registers; pinned
+   globals are re-read from env instead). */
 void ra_sync_globals(struct jit *j, bool drop);
+/* Writes dirty globals that are not pinned back to env (branches, labels). */
+void ra_sync_unpinned(struct jit *j);
+/* Puts global g in host register r for the whole block (r is never allocated). */
+void ra_pin(struct jit *j, ir_temp g, int r);
+/* Marks every pinned global dirty (its register may be newer than env). */
+void ra_pins_dirty(struct jit *j);
+/* The allocatable registers, in order of preference. */
+extern const int8_t ra_alloc_order[11];
 /* Stores dirty live locals into their frame slots (they stay in registers). */
 void ra_spill_locals(struct jit *j);
-/* Forgets every register assignment (values must be home already). */
+/* Forgets every register assignment (values must be home already) but the
+   pinned globals', which become dirty. */
 void ra_forget_all(struct jit *j);
 /* Saves and frees every caller-saved register (before a helper call). */
 void ra_free_caller_saved(struct jit *j);

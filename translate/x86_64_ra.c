@@ -7,9 +7,10 @@
 #include <string.h>
 #include "translate/x86_64_int.h"
 
-static const int8_t alloc_order[] = {
+const int8_t ra_alloc_order[11] = {
     X_RBX, X_R12, X_R13, X_R14, X_R15, X_RSI, X_RDI, X_R8, X_R9, X_R10, X_R11,
 };
+#define alloc_order ra_alloc_order
 #define NALLOC ((int)sizeof(alloc_order))
 
 static void touch(struct jit *j, int r)
@@ -61,7 +62,7 @@ static int alloc_reg(struct jit *j)
     int best = -1;
     for (int i = 0; i < NALLOC; i++) {
         int r = alloc_order[i];
-        if ((j->locked | j->reserved) & (1u << r))
+        if ((j->locked | j->reserved | j->pinmask) & (1u << r))
             continue;
         if (!j->owner[r])
             return r;
@@ -233,6 +234,7 @@ bool ra_begin(struct jit *j)
     j->tick = 0;
     j->locked = 0;
     j->reserved = 0;
+    j->pinmask = 0;
     j->cur = 0;
     return liveness(j);
 }
@@ -305,6 +307,12 @@ bool ra_dies(struct jit *j, ir_temp a)
 int ra_out(struct jit *j, ir_temp a, int hint)
 {
     struct jtemp *t = &j->t[a];
+    if (t->pinned) {              /* its own register, whatever the hint */
+        touch(j, t->reg);
+        return t->reg;
+    }
+    if (hint >= 0 && (j->pinmask & (1u << hint)))
+        hint = -1;
     if (hint >= 0 && j->owner[hint] != (int)a) {
         if (j->owner[hint])
             j->t[j->owner[hint]].reg = -1;
@@ -324,6 +332,12 @@ int ra_out(struct jit *j, ir_temp a, int hint)
 void ra_store_global(struct jit *j, ir_temp g, int r)
 {
     struct jtemp *t = &j->t[g];
+    if (t->pinned) {
+        x_mov(&j->x, 64, t->reg, r);
+        t->dirty = 1;
+        t->zw = t->gw;
+        return;
+    }
     if (t->reg >= 0)
         release(j, t->reg);   /* its old value is overwritten */
     gen_store_env(j, r, t->gw, t->off);
@@ -349,8 +363,44 @@ void ra_sync_globals(struct jit *j, bool drop)
         if (!o || j->t[o].kind != IR_TEMP_GLOBAL)
             continue;
         store_home(j, &j->t[o]);
-        if (drop)
+        if (drop && j->t[o].pinned) {
+            /* after a call that may change guest state: re-read */
+            gen_load_env(j, r, j->t[o].gw, j->t[o].off);
+            j->t[o].zw = j->t[o].gw;
+        } else if (drop) {
             release(j, r);
+        }
+    }
+}
+
+void ra_sync_unpinned(struct jit *j)
+{
+    for (int i = 0; i < NALLOC; i++) {
+        int o = j->owner[alloc_order[i]];
+        if (o && j->t[o].kind == IR_TEMP_GLOBAL && !j->t[o].pinned)
+            store_home(j, &j->t[o]);
+    }
+}
+
+void ra_pin(struct jit *j, ir_temp g, int r)
+{
+    struct jtemp *t = &j->t[g];
+    j->owner[r] = (int)g;
+    t->reg = (int8_t)r;
+    t->pinned = 1;
+    t->dirty = 0;
+    t->zw = t->gw;
+    j->pinmask |= (uint16_t)(1u << r);
+}
+
+void ra_pins_dirty(struct jit *j)
+{
+    for (int r = 0; r < 16; r++) {
+        int o = j->owner[r];
+        if (o && j->t[o].pinned) {
+            j->t[o].dirty = 1;
+            j->t[o].zw = j->t[o].gw;
+        }
     }
 }
 
@@ -366,7 +416,9 @@ void ra_spill_locals(struct jit *j)
 void ra_forget_all(struct jit *j)
 {
     for (int r = 0; r < 16; r++)
-        release(j, r);
+        if (!(j->pinmask & (1u << r)))
+            release(j, r);
+    ra_pins_dirty(j);
 }
 
 void ra_free_caller_saved(struct jit *j)
@@ -374,6 +426,10 @@ void ra_free_caller_saved(struct jit *j)
     for (int r = 0; r < 16; r++) {
         if (!((J_CALLER_SAVED & J_ALLOC_MASK) & (1u << r)) || !j->owner[r])
             continue;
+        if (j->pinmask & (1u << r)) {
+            j->fail = true;       /* loop_plan pins caller-saved registers only without calls */
+            continue;
+        }
         store_home(j, &j->t[j->owner[r]]);
         release(j, r);
     }

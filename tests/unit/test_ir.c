@@ -139,7 +139,13 @@ static void test_validate(void **state)
     BREAK(7, op->args[4] = IR_NONE);
     BREAK(8, op->aux = 0);                         /* no helper */
     BREAK(9, op->aux = 12);
-    BREAK(10, op->aux = 2);                        /* goto_tb slot 2 */
+    BREAK(10, op->aux = 4);                        /* goto_tb: unknown aux bit */
+    BREAK(10, op->aux = 5);
+    build_ok(&f);
+    f.b.ops[10].aux = 1 | IR_GOTO_TB_SELF;         /* a loop back to the block's start */
+    assert_null(ir_validate(&f.b));
+    f.b.ops[10].aux = IR_GOTO_TB_SELF;
+    assert_null(ir_validate(&f.b));
     BREAK(10, op->opc = IR_MOV; op->args[0] = f.r0; op->args[1] = f.r1); /* no terminator */
     BREAK(0, (void)op; f.b.oom = true);
     build_ok(&f);
@@ -170,7 +176,13 @@ static void test_dump(void **state)
     assert_non_null(strstr(buf, "L0:"));
     assert_non_null(strstr(buf, "movcond.32.geu flags, t4, t5, r0, r1"));
     assert_non_null(strstr(buf, "call t4 = add(r0, r1) [pure]"));
-    assert_non_null(strstr(buf, "goto_tb 1"));
+    assert_non_null(strstr(buf, "goto_tb 1\n"));
+    f.b.ops[10].aux = 1 | IR_GOTO_TB_SELF;
+    m = fmemopen(buf, sizeof(buf), "w");
+    assert_non_null(m);
+    ir_dump(&f.b, m);
+    fclose(m);
+    assert_non_null(strstr(buf, "goto_tb 1 self\n"));
     ir_block_free(&f.b);
 }
 

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/* x86_64_loop.c: blocks that loop on themselves: pinned globals and the back edge (docs/JIT.md). */
+#include "config.h"
+#if KILN_HOST_X86_64 && defined(__x86_64__)
+
+#include <stdlib.h>
+#include <string.h>
+#include "translate/x86_64_int.h"
+
+#define LOOP_MAX_PINS 8      /* globals kept in registers at most */
+#define LOOP_CALLEE_SAVED 5  /* rbx r12-r15: the first entries of ra_alloc_order */
+
+/* True when env bytes [off, off + w/8) overlap global g's field. */
+static bool env_overlaps(const struct jtemp *g, int64_t off, unsigned w)
+{
+    int64_t lo = g->off, hi = g->off + g->gw / 8;
+    return off < hi && lo < off + (int64_t)(w / 8);
+}
+
+/* The most locals live at once (by the allocator's live ranges). */
+static int max_live_locals(struct jit *j)
+{
+    const struct ir_block *b = j->b;
+    int *delta = calloc(b->nops + 2, sizeof(*delta));
+    if (!delta)
+        return -1;
+    for (unsigned k = b->ctx->nglobals + 1; k < b->ntemps; k++) {
+        const struct jtemp *t = &j->t[k];
+        if (t->kind != IR_TEMP_LOCAL || t->first < 0)
+            continue;
+        unsigned last = t->last < (int32_t)b->nops ? (unsigned)t->last : b->nops;
+        delta[t->first]++;
+        delta[last + 1]--;
+    }
+    int live = 0, most = 0;
+    for (unsigned i = 0; i <= b->nops; i++) {
+        live += delta[i];
+        if (live > most)
+            most = live;
+    }
+    free(delta);
+    return most;
+}
+
+bool loop_plan(struct jit *j)
+{
+    const struct ir_block *b = j->b;
+    j->loop = false;
+    j->loop_head = NULL;
+    if (j->no_loop || (j->tb->cflags & TB_CF_NOCHAIN))
+        return true;
+    bool self = false, call = false;
+    for (unsigned i = 0; i < b->nops; i++) {
+        const struct ir_op *op = &b->ops[i];
+        if (op->opc == IR_GOTO_TB && (op->aux & IR_GOTO_TB_SELF))
+            self = true;
+        if (op->opc == IR_CALL)
+            call = true;
+    }
+    if (!self || !jit_counter_match(j, 0, &j->loop_n, &j->loop_icount_off))
+        return true;
+    j->loop = true;
+
+    /* Score each global by its uses (a read saves a load and a store, a write a store). */
+    unsigned ng = b->ctx->nglobals;
+    uint32_t *score = calloc(ng + 1, sizeof(*score));
+    if (!score)
+        return false;
+    for (unsigned i = 0; i < b->nops; i++) {
+        const struct ir_op *op = &b->ops[i];
+        unsigned nout = ir_op_defs[op->opc].nout, n = nout + ir_op_defs[op->opc].nin;
+        for (unsigned k = 0; k < n && k < IR_MAX_ARGS; k++) {
+            ir_temp a = op->args[k];
+            if (a < 1 || a > ng || j->t[a].kind != IR_TEMP_GLOBAL || score[a] == UINT32_MAX)
+                continue;
+            if (k >= nout)
+                score[a] += 2;
+            else if (op->opc != IR_MOV || j->t[op->args[1]].kind != IR_TEMP_CONST)
+                score[a] += 1;   /* a constant is stored as cheaply as it is moved */
+        }
+    }
+    /* A global whose env field the block also reads or writes as env must stay in env. */
+    for (unsigned i = 0; i < b->nops; i++) {
+        const struct ir_op *op = &b->ops[i];
+        if (op->opc != IR_LD_ENV && op->opc != IR_ST_ENV)
+            continue;
+        for (unsigned g = 1; g <= ng; g++)
+            if (j->t[g].kind == IR_TEMP_GLOBAL &&
+                env_overlaps(&j->t[g], (int64_t)(int32_t)(uint32_t)op->aux, op->width))
+                score[g] = UINT32_MAX;
+    }
+
+    /* Registers: leave the block's locals, the access groups' addends and the
+       operands of one op enough of them. */
+    int live = max_live_locals(j);
+    if (live < 0) {
+        free(score);
+        return false;
+    }
+    int reserved = 0;
+    for (unsigned g = 0; g < j->ngrp; g++)
+        if (j->grp[g].ok)
+            reserved = 2;
+    int need = live + 1 > 4 ? live + 1 : 4;
+    int npin = 11 - reserved - need;
+    if (npin > LOOP_MAX_PINS)
+        npin = LOOP_MAX_PINS;
+    if (call && npin > LOOP_CALLEE_SAVED)
+        npin = LOOP_CALLEE_SAVED;   /* calls clobber the others */
+    for (int p = 0; p < npin; p++) {
+        unsigned best = 0;
+        for (unsigned g = 1; g <= ng; g++)
+            if (score[g] && score[g] != UINT32_MAX && (!best || score[g] > score[best]))
+                best = g;
+        if (!best)
+            break;
+        ra_pin(j, best, ra_alloc_order[p]);
+        score[best] = 0;
+    }
+    free(score);
+    return true;
+}
+
+void loop_entry(struct jit *j)
+{
+    j->loop_start = j->x.p;
+    for (int r = 0; r < 16; r++) {
+        if (!(j->pinmask & (1u << r)))
+            continue;
+        const struct jtemp *t = &j->t[j->owner[r]];
+        gen_load_env(j, r, t->gw, t->off);
+    }
+}
+
+void loop_head(struct jit *j)
+{
+    struct xbuf *x = &j->x;
+    static const uint8_t nops[][8] = {
+        { 0 }, { 0x90 }, { 0x66, 0x90 }, { 0x0f, 0x1f, 0x00 }, { 0x0f, 0x1f, 0x40, 0x00 },
+        { 0x0f, 0x1f, 0x44, 0x00, 0x00 }, { 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+        { 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 },
+    };
+    unsigned pad = (16 - ((uintptr_t)x->p & 15)) & 15;   /* HEAD 16-aligned: loop_link's tag bits */
+    while (pad) {
+        unsigned n = pad > 7 ? 7 : pad;
+        for (unsigned k = 0; k < n; k++)
+            x_b(x, nops[n][k]);
+        pad -= n;
+    }
+    ra_forget_all(j);            /* nothing but the pinned globals in registers; they count as dirty */
+    j->loop_head = x->p;
+    ra_prologue(j);              /* locals read unwritten are zero in every iteration */
+}
+
+/* Emits the stores of the globals in list (they stay dirty for the compiler). */
+static void store_list(struct jit *j, const struct jslow *list)
+{
+    for (unsigned i = 0; i < list->ndirty; i++)
+        gen_store_env(j, list->dirty[i].reg, list->dirty[i].w, list->dirty[i].off);
+}
+
+static void emit_charge(struct jit *j, int xop)
+{
+    struct xbuf *x = &j->x;
+    int64_t n = (int64_t)j->loop_n;
+    x_rm(x, 64, x_fits8(n) ? 0x83 : 0x81, xop, X_RBP, j->loop_icount_off);
+    if (x_fits8(n))
+        x_b(x, (uint8_t)n);
+    else
+        x_d(x, (uint32_t)n);
+}
+
+/*
+ * The back edge (a SELF GOTO_TB):
+ *         cmp dword [rbp + exit_request], 0; jne FAIL     the block's own entry checks
+ *         sub qword [rbp + icount], n; js ADD
+ *         jmp rel32 -> HEAD once linked to this block, else -> UNLINKED (jmp_site)
+ * UNLINKED: add qword [rbp + icount], n; store pinned globals; rax = tb | slot; jmp epilogue
+ * ADD:    add qword [rbp + icount], n
+ * FAIL:   store pinned globals; jmp ENTRY (which leaves with the right reason)
+ */
+void gen_loop_back(struct jit *j, unsigned slot)
+{
+    struct xbuf *x = &j->x;
+    ra_sync_unpinned(j);
+    struct jslow list;
+    ra_dirty_globals(j, &list);  /* now only pinned ones */
+    x_rm(x, 32, 0x83, 7, X_RBP, (int32_t)j->e.guest->exit_request_offset);
+    x_b(x, 0);
+    uint8_t *req_at = x_jcc32(x, X_CC_NE);
+    emit_charge(j, X_SUB);
+    uint8_t *bud_at = x_jcc32(x, X_CC_S);
+    uint8_t *site = x_jmp32(x);          /* displacement 0: falls into UNLINKED */
+    j->tb->jmp_site[slot] = (uintptr_t)site;
+    j->tb->engine_data = (void *)((uintptr_t)j->loop_head | (slot + 1));
+    emit_charge(j, X_ADD);               /* the loop will enter the block and charge again */
+    store_list(j, &list);
+    x_movi(x, X_RAX, (uint64_t)(uintptr_t)j->tb | slot);
+    x_jcc_to(x, -1, j->epilogue);
+    x_patch32(bud_at, x->p);
+    emit_charge(j, X_ADD);
+    x_patch32(req_at, x->p);
+    store_list(j, &list);
+    x_jcc_to(x, -1, j->loop_start);
+}
+
+bool loop_link(struct tb *from, unsigned slot, struct tb *to)
+{
+    uintptr_t d = (uintptr_t)from->engine_data;
+    if (!d || (d & 15) != slot + 1)
+        return false;
+    uint8_t *at = (uint8_t *)from->jmp_site[slot];
+    const uint8_t *target = to == from ? (const uint8_t *)(d & ~(uintptr_t)15) : at + 4;
+    int32_t rel = (int32_t)(target - (at + 4));
+    __atomic_store_n((int32_t *)(void *)at, rel, __ATOMIC_SEQ_CST);
+    return true;
+}
+
+#endif
