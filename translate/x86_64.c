@@ -193,7 +193,7 @@ static void gen_control(struct jit *j, const struct ir_op *op)
         }
         break;
     case IR_GOTO_TB:
-        if (j->loop && (op->aux & IR_GOTO_TB_SELF) && j->loop_head)
+        if (loop_is_back_edge(j, op))
             gen_loop_back(j, (unsigned)op->aux & 1);   /* x86_64_loop.c */
         else
             gen_goto_tb(j, (unsigned)op->aux & 1);
@@ -323,20 +323,24 @@ static bool jit_compile(struct engine *e, struct tb *tb, const struct ir_block *
 {
     struct jit *j = jit_of(e);
     bool was = j->no_groups, ok = false;
-    for (int attempt = 0; attempt < 3 && !ok; attempt++) {
+    j->pin_limit = -1;
+    for (int attempt = 0; attempt < 4 && !ok; attempt++) {
         j->rg_mismatch = false;
         ok = compile_block(e, tb, b);
         if (ok)
             break;
         if (j->rg_mismatch)
             j->no_groups = true;     /* a checked copy ended in another allocator state */
+        else if (j->loop && j->npinned > 1 && j->pin_limit < 0)
+            j->pin_limit = j->npinned / 2;   /* pinned globals left too few registers */
         else if (j->loop)
-            j->no_loop = true;       /* pinned globals left too few registers */
+            j->no_loop = true;
         else
             break;
     }
     j->no_groups = was;
     j->no_loop = false;
+    j->pin_limit = -1;
     return ok;
 }
 
@@ -364,6 +368,7 @@ static bool compile_block(struct engine *e, struct tb *tb, const struct ir_block
     tb->engine_data = NULL;
     if (!ra_begin(j) || !grp_plan(j) || !loop_plan(j))
         return false;
+    b = j->b;                    /* loop_plan may have rewritten it */
 
     while ((uintptr_t)x->p & 15) {
         if (x->p >= x->end)
@@ -508,6 +513,7 @@ static void jit_destroy(struct engine *e)
     free(j->opd);
     free(j->opf);
     free(j->blk);
+    free(j->lops);
     free(j);
 }
 

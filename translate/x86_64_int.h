@@ -148,11 +148,16 @@ struct jit {
     /* Self-loop blocks (x86_64_loop.c, docs/JIT.md "Self-loops"). */
     bool loop;                       /* this block compiles its SELF GOTO_TB as a back edge */
     bool no_loop;                    /* compile without (retry) */
+    int pin_limit;                   /* pin at most this many (retry; -1: no limit) */
+    int npinned;                     /* globals pinned */
     uint16_t pinmask;                /* registers of pinned globals: never allocated */
     uint64_t loop_n;                 /* the block's budget charge */
     int32_t loop_icount_off;         /* env offset of the budget counter */
     uint8_t *loop_start;             /* the block's entry */
     uint8_t *loop_head;              /* HEAD: after the entry checks, pinned globals loaded */
+    struct ir_block lblock;          /* the block with copies coalesced (ops: lops) */
+    struct ir_op *lops;
+    unsigned lcap_ops;
 };
 
 /* Self-loops (x86_64_loop.c). Chooses the pinned globals when the block loops
@@ -162,6 +167,8 @@ bool loop_plan(struct jit *j);
 void loop_entry(struct jit *j);
 /* After the fused budget charge: places HEAD (pinned globals count as dirty). */
 void loop_head(struct jit *j);
+/* True when op (a GOTO_TB) is compiled as the block's back edge (one slot at most). */
+bool loop_is_back_edge(struct jit *j, const struct ir_op *op);
 /* The SELF GOTO_TB of slot `slot`: the back edge. */
 void gen_loop_back(struct jit *j, unsigned slot);
 /* engine->link for a loop slot: true when from's slot is a back edge (patched). */

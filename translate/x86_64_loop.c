@@ -42,11 +42,89 @@ static int max_live_locals(struct jit *j)
     return most;
 }
 
+static bool is_cand(const ir_temp *cand, unsigned n, ir_temp g)
+{
+    for (unsigned k = 0; k < n; k++)
+        if (cand[k] == g)
+            return true;
+    return false;
+}
+
+/*
+ * Copy coalescing into the globals to be pinned: `op t, ...; mov G, t` (the
+ * copy right after the op, t a local written only there, read only after the
+ * copy, G at least as wide as the op) becomes `op G, ...` when nothing in t's
+ * range after the copy writes G, labels it, or calls a helper that may change
+ * it; t's later reads read G. The same IR, minus a copy: G's pinned register
+ * takes the value at once. Works on a copy of the ops (j->lblock); false when
+ * nothing changed (or out of memory).
+ */
+static bool coalesce(struct jit *j, const ir_temp *cand, unsigned ncand)
+{
+    const struct ir_block *b = j->b;
+    unsigned n = b->nops;
+    if (n > j->lcap_ops) {
+        struct ir_op *o = realloc(j->lops, n * sizeof(*o));
+        if (!o)
+            return false;
+        j->lops = o;
+        j->lcap_ops = n;
+    }
+    struct ir_op *ops = j->lops;
+    memcpy(ops, b->ops, n * sizeof(*ops));
+    bool changed = false;
+    for (unsigned i = 0; i + 1 < n; i++) {
+        struct ir_op *x = &ops[i], *mv = &ops[i + 1];
+        if (mv->opc != IR_MOV || ir_op_defs[x->opc].nout != 1 || x->opc == IR_CALL ||
+            !is_cand(cand, ncand, mv->args[0]) || mv->args[1] != x->args[0] || mv->width < x->width ||
+            j->t[mv->args[0]].gw < x->width)
+            continue;
+        ir_temp t = x->args[0], g = mv->args[0];
+        const struct jtemp *tt = &j->t[t];
+        if (tt->kind != IR_TEMP_LOCAL || tt->first != (int32_t)i)
+            continue;
+        unsigned last = tt->last < (int32_t)n ? (unsigned)tt->last : n - 1;
+        bool ok = true;
+        for (unsigned k = i + 2; k <= last && ok; k++) {
+            const struct ir_op *q = &ops[k];
+            unsigned nout = ir_op_defs[q->opc].nout;
+            if (q->opc == IR_LABEL || q->opc == IR_BR)
+                ok = false;
+            else if (q->opc == IR_CALL &&
+                     !(((const struct ir_helper *)(uintptr_t)q->aux)->flags & IR_HELPER_NO_ENV))
+                ok = false;
+            for (unsigned a = 0; a < nout && ok; a++)
+                if (q->args[a] == t || q->args[a] == g)
+                    ok = false;     /* t written twice, or G changes while t lives */
+        }
+        if (!ok)
+            continue;
+        x->args[0] = g;
+        memset(mv, 0, sizeof(*mv));
+        mv->opc = IR_NOP;
+        mv->width = 64;
+        for (unsigned k = i + 2; k <= last; k++) {
+            struct ir_op *q = &ops[k];
+            unsigned nout = ir_op_defs[q->opc].nout, na = nout + ir_op_defs[q->opc].nin;
+            for (unsigned a = nout; a < na && a < IR_MAX_ARGS; a++)
+                if (q->args[a] == t)
+                    q->args[a] = g;
+        }
+        changed = true;
+    }
+    if (!changed)
+        return false;
+    j->lblock = *b;
+    j->lblock.ops = ops;
+    return true;
+}
+
 bool loop_plan(struct jit *j)
 {
     const struct ir_block *b = j->b;
     j->loop = false;
     j->loop_head = NULL;
+    j->npinned = 0;
     if (j->no_loop || (j->tb->cflags & TB_CF_NOCHAIN))
         return true;
     bool self = false, call = false;
@@ -90,34 +168,48 @@ bool loop_plan(struct jit *j)
                 score[g] = UINT32_MAX;
     }
 
-    /* Registers: leave the block's locals, the access groups' addends and the
-       operands of one op enough of them. */
-    int live = max_live_locals(j);
-    if (live < 0) {
-        free(score);
-        return false;
-    }
-    int reserved = 0;
-    for (unsigned g = 0; g < j->ngrp; g++)
-        if (j->grp[g].ok)
-            reserved = 2;
-    int need = live + 1 > 4 ? live + 1 : 4;
-    int npin = 11 - reserved - need;
-    if (npin > LOOP_MAX_PINS)
-        npin = LOOP_MAX_PINS;
-    if (call && npin > LOOP_CALLEE_SAVED)
-        npin = LOOP_CALLEE_SAVED;   /* calls clobber the others */
-    for (int p = 0; p < npin; p++) {
+    /* The candidates, best first; copies into them coalesced (the block is rewritten). */
+    ir_temp cand[LOOP_MAX_PINS];
+    unsigned ncand = 0;
+    while (ncand < LOOP_MAX_PINS) {
         unsigned best = 0;
         for (unsigned g = 1; g <= ng; g++)
             if (score[g] && score[g] != UINT32_MAX && (!best || score[g] > score[best]))
                 best = g;
         if (!best)
             break;
-        ra_pin(j, best, ra_alloc_order[p]);
+        cand[ncand++] = best;
         score[best] = 0;
     }
     free(score);
+    if (ncand && coalesce(j, cand, ncand)) {
+        j->b = &j->lblock;        /* plan the rewritten block afresh */
+        if (!ra_begin(j) || !grp_plan(j))
+            return false;
+    }
+
+    /* Registers: leave the block's locals (as many as are live at once, at
+       least 2) and the access groups' addends theirs. Too few for some op
+       (every register locked) fails the compile: jit_compile retries with half
+       the pins, then without the loop. */
+    int live = max_live_locals(j);
+    if (live < 0)
+        return false;
+    int reserved = 0;
+    for (unsigned g = 0; g < j->ngrp; g++)
+        if (j->grp[g].ok)
+            reserved = 2;
+    int need = live > 2 ? live : 2;
+    int npin = 11 - reserved - need;
+    if (npin > LOOP_MAX_PINS)
+        npin = LOOP_MAX_PINS;
+    if (call && npin > LOOP_CALLEE_SAVED)
+        npin = LOOP_CALLEE_SAVED;   /* calls clobber the others */
+    if (j->pin_limit >= 0 && npin > j->pin_limit)
+        npin = j->pin_limit;
+    j->npinned = 0;
+    for (int p = 0; p < npin && p < (int)ncand; p++, j->npinned++)
+        ra_pin(j, cand[p], ra_alloc_order[p]);
     return true;
 }
 
@@ -150,6 +242,13 @@ void loop_head(struct jit *j)
     ra_forget_all(j);            /* nothing but the pinned globals in registers; they count as dirty */
     j->loop_head = x->p;
     ra_prologue(j);              /* locals read unwritten are zero in every iteration */
+}
+
+bool loop_is_back_edge(struct jit *j, const struct ir_op *op)
+{
+    uintptr_t d = (uintptr_t)j->tb->engine_data;
+    unsigned slot = (unsigned)op->aux & 1;
+    return j->loop && j->loop_head && (op->aux & IR_GOTO_TB_SELF) && (!d || (d & 15) == slot + 1);
 }
 
 /* Emits the stores of the globals in list (they stay dirty for the compiler). */
