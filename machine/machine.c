@@ -320,7 +320,8 @@ struct machine *machine_new(const struct kiln_config *cfg, const struct machine_
         int shift = cfg->icount.shift == KILN_ICOUNT_AUTO ? 3 : cfg->icount.shift;
         m->clock = clock_new_icount((unsigned)shift);
     } else {
-        m->clock = clock_new_realtime();
+        m->clock = opt ? clock_new_realtime_src(opt->host_time, opt->host_time_opaque)
+                       : clock_new_realtime();
         if (m->clock)
             clock_set_catchup(m->clock, CLOCK_CATCHUP_STEP_NS, CLOCK_CATCHUP_RATIO);
     }

@@ -38,6 +38,10 @@ struct machine_options {
     /* Largest instruction budget of one exec call in realtime mode
      * (0 = MACHINE_SLICE_DEFAULT): bounds the latency of timers and input. */
     uint64_t slice_insns;
+    /* Host time source of the realtime clock, monotonic ns (tests inject a
+     * fake host clock; NULL: CLOCK_MONOTONIC). */
+    int64_t (*host_time)(void *opaque);
+    void *host_time_opaque;
 };
 
 #define MACHINE_SLICE_DEFAULT 200000u

@@ -3,11 +3,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include "hw/pit.h"
 #include "machine/bus.h"
 #include "machine/clock.h"
+#include "machine/machine.h"
 
 #define MS 1000000ll
 #define US 1000ll
@@ -347,6 +349,124 @@ static void test_icount_unchanged(void **state)
     clock_free(c);
 }
 
+/* ---- the real main loop (machine_step) with a fake vCPU on the fake host clock ---- */
+
+struct cpu {
+    struct sysbus bus;
+    int64_t *host;              /* the fake host clock */
+    int64_t run_ns;             /* host time one exec lasts */
+    int64_t stall_ns;           /* added to the next exec (then 0) */
+    int irq;                    /* INTR pin */
+    int interrupts;             /* taken: INTA + EOI, as a guest would */
+    int64_t last_v, max_jump;   /* the clock as the vCPU reads it */
+};
+
+static struct cpu *fcpu;
+
+static struct cpu *f_create(const struct sysbus_cpu_config *cfg, const struct sysbus *bus,
+                            char *err, size_t errlen)
+{
+    (void)cfg;
+    (void)err;
+    (void)errlen;
+    struct cpu *c = calloc(1, sizeof(*c));
+    if (c)
+        c->bus = *bus;
+    fcpu = c;
+    return c;
+}
+static void f_destroy(struct cpu *c) { free(c); fcpu = NULL; }
+static void f_reset(struct cpu *c) { (void)c; }
+static bool f_boot(struct cpu *c, const struct sysbus_boot_state *st, char *e, size_t n)
+{
+    (void)c;
+    (void)st;
+    (void)e;
+    (void)n;
+    return true;
+}
+static void f_read_clock(struct cpu *c)
+{
+    int64_t v = c->bus.ops->clock_ns(c->bus.opaque);
+    assert_true(v >= c->last_v);
+    if (v - c->last_v > c->max_jump)
+        c->max_jump = v - c->last_v;
+    c->last_v = v;
+}
+static enum sysbus_exit f_exec(struct cpu *c, uint64_t budget)
+{
+    (void)budget;
+    if (c->irq) {
+        (void)c->bus.ops->inta(c->bus.opaque);
+        c->bus.ops->io_write(c->bus.opaque, 0x20, 0x20, 1);      /* EOI */
+        c->interrupts++;
+    }
+    f_read_clock(c);
+    *c->host += c->run_ns / 2 + c->stall_ns;
+    c->stall_ns = 0;
+    f_read_clock(c);
+    *c->host += c->run_ns - c->run_ns / 2;
+    f_read_clock(c);
+    return SYSBUS_EXIT_BUDGET;
+}
+static void f_irq(struct cpu *c, int level) { c->irq = level; }
+static void f_a20(struct cpu *c, bool on) { (void)c; (void)on; }
+static void f_exit(struct cpu *c) { (void)c; }
+static void f_map(struct cpu *c) { (void)c; }
+static void f_written(struct cpu *c, uint64_t a, uint64_t l) { (void)c; (void)a; (void)l; }
+
+static const struct sysbus_cpu_ops fake_ops = {
+    f_create, f_destroy, f_reset, f_boot, f_exec, f_irq, f_a20, f_exit, f_map, f_written, NULL,
+};
+
+/* machine_step marks the slices: a 500 ms stall inside one exec reaches the
+ * vCPU as steps of at most 1 ms, and every PIT tick as its own interrupt. */
+static void test_machine_stall(void **state)
+{
+    (void)state;
+    int64_t host = 1000 * MS;
+    struct kiln_config cfg;
+    struct machine_options opt = { .cpu_ops = &fake_ops, .host_time = fake_host_ns,
+                                   .host_time_opaque = &host };
+    char err[256];
+
+    kiln_config_init(&cfg);
+    cfg.ram_size = 16u << 20;
+    struct machine *m = machine_new(&cfg, &opt, err, sizeof(err));
+    if (m == NULL)
+        fail_msg("%s", err);
+    struct cpu *c = fcpu;
+    assert_non_null(c);
+    c->host = &host;
+    c->run_ns = 200 * US;
+    int64_t host0 = host;
+    struct bus *io = machine_io(m);
+    bus_write(io, 0x20, 0x11, 1);                           /* 8259: vectors 8.., IRQ0 only */
+    bus_write(io, 0x21, 0x08, 1);
+    bus_write(io, 0x21, 0x04, 1);
+    bus_write(io, 0x21, 0x01, 1);
+    bus_write(io, 0x21, 0xfe, 1);
+    bus_write(io, 0x43, 0x34, 1);                           /* PIT ch0 mode 2, 1.0007 ms */
+    bus_write(io, 0x40, PIT_1MS & 0xff, 1);
+    bus_write(io, 0x40, PIT_1MS >> 8, 1);
+    while (host < host0 + 30 * MS)
+        assert_true(machine_step(m, 0));
+    c->stall_ns = 500 * MS;
+    int64_t stall_end = host + 500 * MS;
+    int64_t bound = catchup_bound(500 * MS, c->run_ns);
+    while (host < stall_end + bound)
+        assert_true(machine_step(m, 0));
+    struct clock *clk = machine_clock(m);
+    assert_true(clock_lag_ns(clk) == 0);
+    assert_int_equal(clock_ns(clk), host - host0);
+    assert_true(c->max_jump <= STEP);
+    int64_t ticks = clock_ns_to_ticks(c->last_v, PIT_FREQ_HZ) / PIT_1MS;
+    if (c->interrupts < ticks - 2 || c->interrupts > ticks + 1)
+        fail_msg("%d interrupts for %lld ticks", c->interrupts, (long long)ticks);
+    machine_free(m);
+    kiln_config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -357,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_off_follows_host),
         cmocka_unit_test(test_no_timer_no_limit),
         cmocka_unit_test(test_icount_unchanged),
+        cmocka_unit_test(test_machine_stall),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
