@@ -4,6 +4,7 @@
 #define KILN_TESTS_IR_HARNESS_H
 
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "translate/engine.h"
@@ -164,6 +165,58 @@ static inline unsigned h_run(struct engine *e, const struct ir_block *b, struct 
     uintptr_t r = e->exec(e, env, tb);
     h_tb_free(e, tb);
     return (unsigned)(r & TB_EXIT_MASK);
+}
+
+/* A test fixture around one engine: the fake guest's globals, a block on them, an env. */
+struct h_fx {
+    struct h_ctx hc;
+    struct engine *e;
+    struct ir_block b;
+    struct h_env env;
+};
+
+/* cmocka setup: *state = a new fixture around engine e (owned by it from then on),
+   with h_mem cleared; -1 when e is NULL (the engine could not be created). */
+static inline int h_fx_setup(void **state, struct engine *e)
+{
+    struct h_fx *f = e ? calloc(1, sizeof(*f)) : NULL;
+    if (!f) {
+        if (e)
+            e->destroy(e);
+        return -1;
+    }
+    h_ctx_init(&f->hc);
+    f->e = e;
+    ir_block_init(&f->b, &f->hc.ctx);
+    h_env_init(&f->env);
+    memset(h_mem, 0, sizeof(h_mem));
+    *state = f;
+    return 0;
+}
+
+/* cmocka teardown of h_fx_setup's fixture. */
+static inline int h_fx_teardown(void **state)
+{
+    struct h_fx *f = *state;
+    ir_block_free(&f->b);
+    f->e->destroy(f->e);
+    free(f);
+    return 0;
+}
+
+/* Writes to stderr the two blocks (under the headings ha and hb) that two runs
+   executed and the globals they left in e1 and e2, for a failed comparison. */
+static inline void h_dump_diff(const char *ha, const struct ir_block *a, const char *hb,
+                               const struct ir_block *b, const struct h_env *e1, const struct h_env *e2)
+{
+    fprintf(stderr, "---- %s\n", ha);
+    ir_dump(a, stderr);
+    fprintf(stderr, "---- %s\n", hb);
+    ir_dump(b, stderr);
+    for (unsigned i = 0; i < H_NREGS; i++)
+        fprintf(stderr, "r%u %#llx %#llx\n", i, (unsigned long long)e1->r[i], (unsigned long long)e2->r[i]);
+    fprintf(stderr, "e32 %#x %#x e16 %#x %#x e8 %#x %#x\n", e1->e32, e2->e32, e1->e16, e2->e16,
+            e1->e8, e2->e8);
 }
 
 #endif

@@ -7,38 +7,15 @@
 #include <cmocka.h>
 #include "ir_harness.h"
 
-struct fx {
-    struct h_ctx hc;
-    struct engine *e;
-    struct ir_block b;
-    struct h_env env;
-};
-
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof(*f));
-    h_ctx_init(&f->hc);
-    f->e = engine_interp_new(&h_guest);
-    ir_block_init(&f->b, &f->hc.ctx);
-    h_env_init(&f->env);
-    memset(h_mem, 0, sizeof(h_mem));
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    ir_block_free(&f->b);
-    f->e->destroy(f->e);
-    free(f);
-    return 0;
+    return h_fx_setup(state, engine_interp_new(&h_guest));
 }
 
 #define R(i) (f->hc.r[i])
 #define C(v) ir_const(&f->b, 64, (v))
 
-static void check_valid(struct fx *f)
+static void check_valid(struct h_fx *f)
 {
     const char *err = ir_validate(&f->b);
     if (err)
@@ -47,7 +24,7 @@ static void check_valid(struct fx *f)
 
 static void test_tlb_hits_and_misses(void **state)
 {
-    struct fx *f = *state;
+    struct h_fx *f = *state;
     h_map_page(&f->env, 0, 0, true);
     h_map_page(&f->env, 0, 1, false);    /* read-only: stores go slow */
     memcpy(h_mem + 0x10, "\x11\x22\x33\x44\x85\x66\x77\x88", 8);
@@ -79,7 +56,7 @@ static void test_tlb_hits_and_misses(void **state)
 
 static void test_page_crossing(void **state)
 {
-    struct fx *f = *state;
+    struct h_fx *f = *state;
     h_map_page(&f->env, 0, 0, true);
     h_map_page(&f->env, 0, 1, true);
     for (unsigned i = 0; i < 16; i++)
@@ -102,7 +79,7 @@ static void test_page_crossing(void **state)
 
 static void test_fault_unwinds(void **state)
 {
-    struct fx *f = *state;
+    struct h_fx *f = *state;
     static jmp_buf jb;
     ir_mov(&f->b, 64, R(0), C(42));                                  /* before: must be in env */
     ir_ld(&f->b, 64, R(1), C(H_FAULT_BASE + 8), IR_MEM_SIZE(3));
@@ -141,7 +118,7 @@ static const struct ir_helper helper_mul3 = { h_mul3, "mul3", IR_HELPER_PURE | I
 
 static void test_calls(void **state)
 {
-    struct fx *f = *state;
+    struct h_fx *f = *state;
     ir_mov(&f->b, 64, R(0), C(7));
     ir_call(&f->b, &helper_env, R(2), C(1), C(2), C(3), IR_NONE);   /* sees r0 == 7 */
     ir_binop(&f->b, IR_ADD, 64, R(3), R(1), C(100));                /* reloaded r1 */
@@ -158,7 +135,7 @@ static void test_calls(void **state)
 
 static void test_loop(void **state)
 {
-    struct fx *f = *state;
+    struct h_fx *f = *state;
     /* r1 = sum of 1..r0, counting r0 down */
     ir_temp i = ir_temp_new(&f->b), s = ir_temp_new(&f->b);
     unsigned top = ir_label_new(&f->b), done = ir_label_new(&f->b);
@@ -194,7 +171,7 @@ static void test_loop(void **state)
 }
 
 /* Block n adds 1 << (4 n) to r0 and leaves through slot `slot` or GOTO_PTR. */
-static struct tb *mk_block(struct fx *f, unsigned n, int slot)
+static struct tb *mk_block(struct h_fx *f, unsigned n, int slot)
 {
     ir_block_reset(&f->b);
     ir_binop(&f->b, IR_ADD, 64, R(0), R(0), C(1ull << (4 * n)));
@@ -208,7 +185,7 @@ static struct tb *mk_block(struct fx *f, unsigned n, int slot)
 
 static void test_chaining(void **state)
 {
-    struct fx *f = *state;
+    struct h_fx *f = *state;
     struct tb *a = mk_block(f, 0, 0), *b = mk_block(f, 1, 1), *c = mk_block(f, 2, -1);
     uintptr_t r;
     /* unchained */
@@ -256,7 +233,7 @@ static const struct ir_helper helper_countdown = { h_countdown, "countdown", 0 }
 
 static void test_exit_request_in_chain(void **state)
 {
-    struct fx *f = *state;
+    struct h_fx *f = *state;
     ir_binop(&f->b, IR_ADD, 64, R(0), R(0), C(1));
     ir_call(&f->b, &helper_countdown, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
     ir_goto_ptr(&f->b);
@@ -280,7 +257,7 @@ static void test_exit_request_in_chain(void **state)
 
 static void test_movcond_and_setcond_blocks(void **state)
 {
-    struct fx *f = *state;
+    struct h_fx *f = *state;
     ir_temp t = ir_temp_new(&f->b);
     ir_setcond(&f->b, 32, IR_GEU, t, R(0), R(1));
     ir_movcond(&f->b, 64, IR_NE, R(2), t, C(0), R(0), R(1));     /* max unsigned 32 */
@@ -295,14 +272,14 @@ static void test_movcond_and_setcond_blocks(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_tlb_hits_and_misses, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_page_crossing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fault_unwinds, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_calls, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_loop, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_chaining, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_exit_request_in_chain, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_movcond_and_setcond_blocks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tlb_hits_and_misses, setup, h_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_page_crossing, setup, h_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_fault_unwinds, setup, h_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_calls, setup, h_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_loop, setup, h_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_chaining, setup, h_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_exit_request_in_chain, setup, h_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_movcond_and_setcond_blocks, setup, h_fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,36 +10,9 @@
 #include "translate/ir_eval.h"
 #include "translate/x86_64.h"
 
-struct fx {
-    struct h_ctx hc;
-    struct engine *e;
-    struct ir_block b;
-    struct h_env env;
-};
-
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof(*f));
-    h_ctx_init(&f->hc);
-    f->e = engine_x86_64_new(&h_guest, 4u << 20);
-    if (!f->e) {
-        free(f);
-        return -1;
-    }
-    ir_block_init(&f->b, &f->hc.ctx);
-    h_env_init(&f->env);
-    memset(h_mem, 0, sizeof(h_mem));
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    ir_block_free(&f->b);
-    f->e->destroy(f->e);
-    free(f);
-    return 0;
+    return h_fx_setup(state, engine_x86_64_new(&h_guest, 4u << 20));
 }
 
 #define R(i) (f->hc.r[i])
@@ -53,7 +26,7 @@ static const uint64_t vals[] = {
 #define NVALS (sizeof(vals) / sizeof(vals[0]))
 
 /* One op "op.w r2, r0, r1" (operands as globals, or b as a constant), checked against ir_eval. */
-static void check_binop(struct fx *f, unsigned opc, unsigned w, unsigned cond, uint64_t aux, bool konst)
+static void check_binop(struct h_fx *f, unsigned opc, unsigned w, unsigned cond, uint64_t aux, bool konst)
 {
     for (unsigned i = 0; i < NVALS; i++) {
         for (unsigned k = 0; k < NVALS; k++) {
@@ -94,7 +67,7 @@ static void check_binop(struct fx *f, unsigned opc, unsigned w, unsigned cond, u
 
 static void test_arith_ops(void **state)
 {
-    struct fx *f = *state;
+    struct h_fx *f = *state;
     static const unsigned ops[] = {
         IR_MOV, IR_ADD, IR_SUB, IR_MUL, IR_MULUH, IR_MULSH, IR_DIVU, IR_DIVS, IR_REMU, IR_REMS,
         IR_AND, IR_OR, IR_XOR, IR_NEG, IR_NOT, IR_SHL, IR_SHR, IR_SAR, IR_ROTL, IR_ROTR,
@@ -108,7 +81,7 @@ static void test_arith_ops(void **state)
 
 static void test_bit_ops(void **state)
 {
-    struct fx *f = *state;
+    struct h_fx *f = *state;
     for (unsigned w = 16; w <= 64; w *= 2)
         check_binop(f, IR_BSWAP, w, 0, 0, false);
     for (unsigned w = 8; w <= 64; w *= 2)     /* every source width IR.md allows, >= w too */
@@ -126,7 +99,7 @@ static void test_bit_ops(void **state)
 
 static void test_compare_ops(void **state)
 {
-    struct fx *f = *state;
+    struct h_fx *f = *state;
     for (unsigned cond = 0; cond <= IR_NEVER; cond++) {
         for (unsigned w = 8; w <= 64; w *= 2) {
             for (int konst = 0; konst < 2; konst++) {
@@ -139,7 +112,7 @@ static void test_compare_ops(void **state)
 
 static void test_fallback_bitcounts(void **state)
 {
-    struct fx *f = *state;
+    struct h_fx *f = *state;
     engine_x86_64_disable_features(f->e, true, true, true);
     for (unsigned w = 8; w <= 64; w *= 2) {
         check_binop(f, IR_CLZ, w, 0, 0, false);
@@ -150,7 +123,7 @@ static void test_fallback_bitcounts(void **state)
 
 static void test_narrow_globals(void **state)
 {
-    struct fx *f = *state;
+    struct h_fx *f = *state;
     /* 64-bit results written to 32/16/8-bit globals are truncated to the field. */
     ir_binop(&f->b, IR_ADD, 64, f->hc.e32, R(0), C(0x100000001ull));
     ir_binop(&f->b, IR_ADD, 64, f->hc.e16, f->hc.e16, C(0x10001));
@@ -174,7 +147,7 @@ static void test_narrow_globals(void **state)
 /* Many locals live at once: forces spills to the frame and reloads. */
 static void test_register_pressure(void **state)
 {
-    struct fx *f = *state;
+    struct h_fx *f = *state;
     enum { N = 40 };
     ir_temp t[N];
     for (unsigned i = 0; i < N; i++) {
@@ -217,7 +190,7 @@ static int run_faulting(struct engine *e, struct h_env *env, struct tb *tb)
 
 static void test_memory_and_fault(void **state)
 {
-    struct fx *f = *state;
+    struct h_fx *f = *state;
     h_map_page(&f->env, 0, 0, true);
     memcpy(h_mem + 0x20, "\x81\x82\x83\x84\x85\x86\x87\x88", 8);
     ir_ld(&f->b, 64, R(0), C(H_MEM_BASE + 0x20), IR_MEM_SIZE(1) | IR_MEM_SIGN);
@@ -265,7 +238,7 @@ static const struct ir_helper req_helper = { set_request_at_5, "req", 0 };
 
 static void test_chaining(void **state)
 {
-    struct fx *f = *state;
+    struct h_fx *f = *state;
     struct engine *e = f->e;
     /* A: r0++; if r0 >= 100 exit; goto_tb 0 */
     unsigned l = ir_label_new(&f->b);
@@ -372,7 +345,7 @@ static void test_code_space(void **state)
    counters around 0 and at the wrap-around. */
 static void test_counter_dec(void **state)
 {
-    struct fx *f = *state;
+    struct h_fx *f = *state;
     struct engine *ie = engine_interp_new(&h_guest);
     assert_non_null(ie);
     static const uint64_t starts[] = { 0, 1, 2, 3, 4, 0x7fffffffffffffffull, 0x8000000000000000ull,
@@ -430,15 +403,15 @@ int main(void)
     }
     probe->destroy(probe);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_arith_ops, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bit_ops, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_compare_ops, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fallback_bitcounts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_narrow_globals, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_register_pressure, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_memory_and_fault, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_chaining, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_counter_dec, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_arith_ops, setup, h_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_bit_ops, setup, h_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_compare_ops, setup, h_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_fallback_bitcounts, setup, h_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_narrow_globals, setup, h_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_register_pressure, setup, h_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_memory_and_fault, setup, h_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_chaining, setup, h_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_counter_dec, setup, h_fx_teardown),
         cmocka_unit_test(test_code_space),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

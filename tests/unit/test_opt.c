@@ -83,15 +83,7 @@ static void test_random_blocks_keep_behaviour(void **state)
         faults += r1 == 7;
         if (r1 != r2 || memcmp(&env1, &env2, offsetof(struct h_env, tlb)) ||
             memcmp(mem1, h_mem, H_MEM_SIZE) || calls1 != noenv_calls) {
-            fprintf(stderr, "---- before\n");
-            ir_dump(&b, stderr);
-            fprintf(stderr, "---- after\n");
-            ir_dump(&o, stderr);
-            for (unsigned i = 0; i < H_NREGS; i++)
-                fprintf(stderr, "r%u %#llx %#llx\n", i, (unsigned long long)env1.r[i],
-                        (unsigned long long)env2.r[i]);
-            fprintf(stderr, "e32 %#x %#x e16 %#x %#x e8 %#x %#x\n", env1.e32, env2.e32, env1.e16,
-                    env2.e16, env1.e8, env2.e8);
+            h_dump_diff("before", &b, "after", &o, &env1, &env2);
             fail_msg("iter %u: behaviour changed (exit %u vs %u)", iter, r1, r2);
         }
     }

@@ -91,15 +91,7 @@ static void test_optimized_on_jit(void **state)
         runs++;
         if (r1 != r2 || memcmp(&env1, &env2, offsetof(struct h_env, tlb)) ||
             memcmp(mem1, h_mem, H_MEM_SIZE) || calls1 != noenv_calls) {
-            fprintf(stderr, "---- interpreter ran\n");
-            ir_dump(&b, stderr);
-            fprintf(stderr, "---- JIT ran\n");
-            ir_dump(&o, stderr);
-            for (unsigned i = 0; i < H_NREGS; i++)
-                fprintf(stderr, "r%u %#llx %#llx\n", i, (unsigned long long)env1.r[i],
-                        (unsigned long long)env2.r[i]);
-            fprintf(stderr, "e32 %#x %#x e16 %#x %#x e8 %#x %#x\n", env1.e32, env2.e32, env1.e16,
-                    env2.e16, env1.e8, env2.e8);
+            h_dump_diff("interpreter ran", &b, "JIT ran", &o, &env1, &env2);
             fail_msg("iter %u: JIT on optimized IR differs (exit %u vs %u)", iter, r1, r2);
         }
     }
