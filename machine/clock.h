@@ -41,7 +41,7 @@ void clock_resume(struct clock *c);
 bool clock_paused(const struct clock *c);
 
 /*
- * Realtime catch-up (docs/SYSTEM.md "The virtual clock"). Once enabled, the
+ * Realtime catch-up (docs/SYSTEM.md "Time"). Once enabled, the
  * clock follows host time through slices that the main loop marks:
  *   - during one slice it advances by at most step_ns (the slice's limit),
  *   - and at most ratio times as fast as host time;

@@ -165,7 +165,7 @@ static enum sysbus_exit exec_budget(struct machine *m, uint64_t budget)
     } else if (m->have_alarm) {
         /* The alarm ends the budget at the next deadline or at the slice's
          * limit, whichever the clock reaches first (the clock stops at the
-         * limit until the next slice: docs/SYSTEM.md "The virtual clock"). */
+         * limit until the next slice: docs/SYSTEM.md "Time"). */
         int64_t until = clock_next_deadline(m->clock);
         int64_t limit = clock_slice_limit(m->clock);
         if (limit < until)
