@@ -212,6 +212,7 @@ static __attribute__((noinline)) int run(struct cpu *cpu, struct exec_state *st)
         cpu->exit_reason = CPU_EXIT_CONTINUE_LOOP;
         cpu->in_block = true;
         cpu->in_single = (tb->cflags & TB_CF_SINGLE) != 0;
+        const int64_t left = cpu->icount_left;
         uintptr_t r = cpu->engine->exec(cpu->engine, cpu, tb);
         cpu->in_block = false;
         struct tb *lt = (struct tb *)(r & ~(uintptr_t)TB_EXIT_MASK);
@@ -222,6 +223,13 @@ static __attribute__((noinline)) int run(struct cpu *cpu, struct exec_state *st)
             cpu->stats.exit_requested++;
         else
             cpu->stats.exit_slot++;
+        if (how == TB_EXIT_REQUESTED && cpu->icount_left == left) {
+            /* tb's entry check saw an exit request (the alarm may set one while
+               tb was being looked up or translated): nothing ran, so nothing
+               ran "after" it either: no TF trap, no end of a MOV SS shadow, RF
+               stays. The loop top returns CPU_EXIT_REQUEST. */
+            continue;
+        }
         if (cpu->exit_reason == CPU_EXIT_BUDGET) {
             /* The prologue of lt found too little budget: it did not run. */
             if (lt)
