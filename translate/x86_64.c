@@ -375,6 +375,12 @@ static bool compile_block(struct engine *e, struct tb *tb, const struct ir_block
             return false;
         x_b(x, 0xcc);
     }
+    if (j->loop) {               /* 16 bytes for the back edge's record (loop_link) */
+        if (x->p + 16 > x->end)
+            return false;
+        memset(x->p, 0, 16);
+        x->p += 16;
+    }
     uint8_t *start = x->p;
     if (start + J_OP_ROOM > x->end)
         return false;
@@ -455,7 +461,7 @@ static bool compile_block(struct engine *e, struct tb *tb, const struct ir_block
     if (!j->fail && !jit_insn_table(j, start))   /* after the code, not part of code_size */
         j->fail = true;
     if (j->fail) {
-        x->p = start;
+        x->p = j->loop ? start - 16 : start;
         tb->jmp_site[0] = tb->jmp_site[1] = 0;
         tb->engine_data = NULL;
         return false;
@@ -476,8 +482,9 @@ static uintptr_t jit_exec(struct engine *e, void *env, struct tb *tb)
 static void jit_link(struct engine *e, struct tb *from, unsigned slot, struct tb *to)
 {
     (void)e;
-    if (slot > 1 || !from->jmp_site[slot] || loop_link(from, slot, to))
+    if (slot > 1 || !from->jmp_site[slot])
         return;
+    loop_link(from, slot, to);   /* a back edge's own jump (x86_64_loop.c) */
     uint8_t *at = (uint8_t *)from->jmp_site[slot];
     const uint8_t *target = to && to->code ? (const uint8_t *)to->code : at + 4;
     int32_t rel = (int32_t)(target - (at + 4));

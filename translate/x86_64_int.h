@@ -171,8 +171,8 @@ void loop_head(struct jit *j);
 bool loop_is_back_edge(struct jit *j, const struct ir_op *op);
 /* The SELF GOTO_TB of slot `slot`: the back edge. */
 void gen_loop_back(struct jit *j, unsigned slot);
-/* engine->link for a loop slot: true when from's slot is a back edge (patched). */
-bool loop_link(struct tb *from, unsigned slot, struct tb *to);
+/* engine->link's part for a back edge: points its loop jump at HEAD when to == from. */
+void loop_link(struct tb *from, unsigned slot, struct tb *to);
 /* Matches the fused budget charge at op i (x86_64.c): its constant and env offset. */
 bool jit_counter_match(struct jit *j, unsigned i, uint64_t *n, int32_t *off);
 

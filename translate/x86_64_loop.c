@@ -232,7 +232,7 @@ void loop_head(struct jit *j)
         { 0x0f, 0x1f, 0x44, 0x00, 0x00 }, { 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 },
         { 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 },
     };
-    unsigned pad = (16 - ((uintptr_t)x->p & 15)) & 15;   /* HEAD 16-aligned: loop_link's tag bits */
+    unsigned pad = (16 - ((uintptr_t)x->p & 15)) & 15;   /* HEAD 16-aligned: a jump target every iteration */
     while (pad) {
         unsigned n = pad > 7 ? 7 : pad;
         for (unsigned k = 0; k < n; k++)
@@ -251,12 +251,6 @@ bool loop_is_back_edge(struct jit *j, const struct ir_op *op)
     return j->loop && j->loop_head && (op->aux & IR_GOTO_TB_SELF) && (!d || (d & 15) == slot + 1);
 }
 
-/* Emits the stores of the globals in list (they stay dirty for the compiler). */
-static void store_list(struct jit *j, const struct jslow *list)
-{
-    for (unsigned i = 0; i < list->ndirty; i++)
-        gen_store_env(j, list->dirty[i].reg, list->dirty[i].w, list->dirty[i].off);
-}
 
 static void emit_charge(struct jit *j, int xop)
 {
@@ -271,12 +265,16 @@ static void emit_charge(struct jit *j, int xop)
 
 /*
  * The back edge (a SELF GOTO_TB):
- *         cmp dword [rbp + exit_request], 0; jne FAIL     the block's own entry checks
- *         sub qword [rbp + icount], n; js ADD
- *         jmp rel32 -> HEAD once linked to this block, else -> UNLINKED (jmp_site)
- * UNLINKED: add qword [rbp + icount], n; store pinned globals; rax = tb | slot; jmp epilogue
- * ADD:    add qword [rbp + icount], n
- * FAIL:   store pinned globals; jmp ENTRY (which leaves with the right reason)
+ *         cmp dword [rbp + exit_request], 0; jne LEAVE     the block's own entry checks
+ *         sub qword [rbp + icount], n; js REFUND
+ *         jmp rel32 [A]       -> HEAD while linked to this block, else falls into REFUND
+ * REFUND: add qword [rbp + icount], n
+ * LEAVE:  store pinned globals
+ *         jmp rel32 [B]       the ordinary chain jump (tb->jmp_site): -> to->code, or falls
+ *         rax = tb | slot; jmp epilogue
+ * Linked to itself, a failed check re-enters the block from its entry, which
+ * fails the same way and leaves with the right reason; unlinked (or linked to
+ * another block) every path is an ordinary GOTO_TB exit.
  */
 void gen_loop_back(struct jit *j, unsigned slot)
 {
@@ -289,30 +287,33 @@ void gen_loop_back(struct jit *j, unsigned slot)
     uint8_t *req_at = x_jcc32(x, X_CC_NE);
     emit_charge(j, X_SUB);
     uint8_t *bud_at = x_jcc32(x, X_CC_S);
-    uint8_t *site = x_jmp32(x);          /* displacement 0: falls into UNLINKED */
-    j->tb->jmp_site[slot] = (uintptr_t)site;
-    j->tb->engine_data = (void *)((uintptr_t)j->loop_head | (slot + 1));
-    emit_charge(j, X_ADD);               /* the loop will enter the block and charge again */
-    store_list(j, &list);
-    x_movi(x, X_RAX, (uint64_t)(uintptr_t)j->tb | slot);
-    x_jcc_to(x, -1, j->epilogue);
+    uint8_t *site_a = x_jmp32(x);        /* displacement 0: falls into REFUND */
     x_patch32(bud_at, x->p);
     emit_charge(j, X_ADD);
     x_patch32(req_at, x->p);
-    store_list(j, &list);
-    x_jcc_to(x, -1, j->loop_start);
+    for (unsigned i = 0; i < list.ndirty; i++)
+        gen_store_env(j, list.dirty[i].reg, list.dirty[i].w, list.dirty[i].off);
+    uint8_t *site_b = x_jmp32(x);        /* displacement 0: falls into the stub */
+    j->tb->jmp_site[slot] = (uintptr_t)site_b;
+    x_movi(x, X_RAX, (uint64_t)(uintptr_t)j->tb | slot);
+    x_jcc_to(x, -1, j->epilogue);
+    /* the record before the block's entry: HEAD and site A (loop_link) */
+    uint64_t rec[2] = { (uint64_t)(uintptr_t)j->loop_head, (uint64_t)(uintptr_t)site_a };
+    memcpy(j->loop_start - 16, rec, sizeof(rec));
+    j->tb->engine_data = (void *)((uintptr_t)(j->loop_start - 16) | (slot + 1));
 }
 
-bool loop_link(struct tb *from, unsigned slot, struct tb *to)
+void loop_link(struct tb *from, unsigned slot, struct tb *to)
 {
     uintptr_t d = (uintptr_t)from->engine_data;
     if (!d || (d & 15) != slot + 1)
-        return false;
-    uint8_t *at = (uint8_t *)from->jmp_site[slot];
-    const uint8_t *target = to == from ? (const uint8_t *)(d & ~(uintptr_t)15) : at + 4;
+        return;
+    uint64_t rec[2];
+    memcpy(rec, (const void *)(d & ~(uintptr_t)15), sizeof(rec));
+    uint8_t *at = (uint8_t *)(uintptr_t)rec[1];
+    const uint8_t *target = to == from ? (const uint8_t *)(uintptr_t)rec[0] : at + 4;
     int32_t rel = (int32_t)(target - (at + 4));
     __atomic_store_n((int32_t *)(void *)at, rel, __ATOMIC_SEQ_CST);
-    return true;
 }
 
 #endif

@@ -23,6 +23,7 @@ struct h_env {
     uint8_t e8;                   /* an 8-bit global */
     uint32_t exit_request;
     uint64_t scratch[4];          /* LD_ENV / ST_ENV area (not globals) */
+    int64_t icount;               /* a budget counter (test_jit_diff's self-loop blocks charge it) */
     unsigned slow_loads, slow_stores;
     uint64_t mmio_last_addr, mmio_last_val;
     jmp_buf *fault;               /* slow paths longjmp here for addresses >= H_FAULT_BASE */

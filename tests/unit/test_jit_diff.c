@@ -86,6 +86,7 @@ struct gen {
     unsigned pending[8], npending;
     ir_temp abase;              /* a computed address later ones may be near (0: none) */
     unsigned depth;             /* access_run nesting */
+    int loop_slot;              /* >= 0: a self-loop block (budget charge, goto_tb slot | SELF) */
 };
 
 static const unsigned widths[4] = { 8, 16, 32, 64 };
@@ -313,6 +314,17 @@ static void place_pending(struct gen *g)
 static void gen_block(struct gen *g, unsigned nops)
 {
     struct ir_block *b = g->b;
+    unsigned budget_label = 0;
+    if (g->loop_slot >= 0) {
+        /* the x86 front end's budget charge, which the JIT's back edge repeats */
+        budget_label = ir_label_new(b);
+        ir_temp t = ir_temp_new(b), t2 = ir_temp_new(b);
+        int32_t off = (int32_t)offsetof(struct h_env, icount);
+        ir_ld_env(b, 64, t, off);
+        ir_binop(b, IR_SUB, 64, t2, t, ir_const(b, 64, 1 + rn(9)));
+        ir_st_env(b, 64, t2, off);
+        ir_brcond(b, 64, IR_LT, t2, ir_const(b, 64, 0), budget_label);
+    }
     g->nloc = rn(4) ? 3 + rn(12) : 3 + rn(MAXLOCALS - 3);
     bool skip_init = rn(3) == 0;   /* then some locals are read before any write (zero) */
     for (unsigned i = 0; i < g->nloc; i++) {
@@ -345,6 +357,12 @@ static void gen_block(struct gen *g, unsigned nops)
         }
     }
     place_pending(g);
+    if (g->loop_slot >= 0) {
+        ir_goto_tb(b, (unsigned)g->loop_slot | IR_GOTO_TB_SELF);
+        ir_label(b, budget_label);
+        ir_exit(b, 0);
+        return;
+    }
     switch (rn(4)) {
     case 0: ir_goto_tb(b, 0); break;
     case 1: ir_goto_tb(b, 1); break;
@@ -396,7 +414,7 @@ static bool same_env(const struct h_env *a, const struct h_env *b)
            a->e8 == b->e8 && !memcmp(a->scratch, b->scratch, sizeof(a->scratch)) &&
            a->slow_loads == b->slow_loads && a->slow_stores == b->slow_stores &&
            a->mmio_last_addr == b->mmio_last_addr && a->mmio_last_val == b->mmio_last_val &&
-           a->exit_request == b->exit_request && a->insn_sum == b->insn_sum &&
+           a->exit_request == b->exit_request && a->insn_sum == b->insn_sum && a->icount == b->icount &&
            a->glob_sum == b->glob_sum;
 }
 
@@ -410,8 +428,8 @@ static void print_env(const char *tag, const struct h_env *e)
             (unsigned long long)e->scratch[1], (unsigned long long)e->scratch[2],
             (unsigned long long)e->scratch[3], e->slow_loads, e->slow_stores,
             (unsigned long long)e->mmio_last_addr, (unsigned long long)e->mmio_last_val);
-    fprintf(stderr, "  insn_at: sum %016llx last %llx\n", (unsigned long long)e->insn_sum,
-            (unsigned long long)e->insn_last);
+    fprintf(stderr, "  insn_at: sum %016llx last %llx icount %lld\n", (unsigned long long)e->insn_sum,
+            (unsigned long long)e->insn_last, (long long)e->icount);
 }
 
 /* Runs `iters` random blocks; returns the number of mismatches. */
@@ -444,7 +462,7 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
         uint64_t bseed = seed + it * 0x9e3779b97f4a7c15ull;
         rng_state = bseed | 1;
         ir_block_reset(&b);
-        struct gen g = { .b = &b, .hc = &hc };
+        struct gen g = { .b = &b, .hc = &hc, .loop_slot = rn(3) == 0 ? (int)rn(2) : -1 };
         gen_block(&g, rn(8) ? 4 + rn(40) : 40 + rn(160));
         const char *err = ir_validate(&b);
         if (err) {
@@ -464,6 +482,10 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
         bool chain[2] = { rn(2) == 0, rn(2) == 0 }, ptr = rn(2) == 0;
         if (rn(16) == 0)
             env0.exit_request = 1;
+        /* A self-loop block runs until its budget is gone: linked to itself
+           (the JIT then loops in place) or, a quarter of the time, not. */
+        bool self = g.loop_slot >= 0 && rn(4) != 0;
+        env0.icount = (int64_t)rn(90);
 
         struct tb tr = { 0 }, tj = { 0 };
         memcpy(&envr, &env0, sizeof(env0));
@@ -475,6 +497,8 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
         }
         for (unsigned s = 0; s < 2; s++)
             tr.jmp_dest[s] = chain[s] ? &tail_r : NULL;
+        if (g.loop_slot >= 0)
+            tr.jmp_dest[g.loop_slot] = self ? &tr : NULL;
         envr.lookup_result = ptr ? &tail_r : NULL;
         uintptr_t rr = 0;
         bool fault_r = run_guarded(ref, &envr, &tr, &rr);
@@ -495,9 +519,15 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
             }
         }
         for (unsigned s = 0; s < 2; s++) {
+            if (g.loop_slot >= 0)
+                chain[s] = false;
             tj.jmp_dest[s] = chain[s] ? &tail_j : NULL;
             if (chain[s])
                 jit->link(jit, &tj, s, &tail_j);
+        }
+        if (self) {
+            tj.jmp_dest[g.loop_slot] = &tj;
+            jit->link(jit, &tj, (unsigned)g.loop_slot, &tj);
         }
         envj.lookup_result = ptr ? &tail_j : NULL;
         uintptr_t rj = 0;
@@ -518,7 +548,7 @@ static unsigned run_diff(uint64_t seed, unsigned iters, bool no_features)
             print_env("initial", &env0);
             print_env("interp ", &envr);
             print_env("jit    ", &envj);
-            fprintf(stderr, "faulted: interp %d jit %d\n", fault_r, fault_j);
+            fprintf(stderr, "faulted: interp %d jit %d (loop slot %d, linked to itself %d, exit request %u)\n", fault_r, fault_j, g.loop_slot, self, env0.exit_request);
             fprintf(stderr, "exit: interp %u%s jit %u%s (chain %d %d, lookup %d)\n", (unsigned)(rr & 3),
                     tbr == (uintptr_t)&tr ? "" : " from the tail block", (unsigned)(rj & 3),
                     tbj == (uintptr_t)&tj ? "" : " from the tail block", chain[0], chain[1], ptr);
