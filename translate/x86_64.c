@@ -415,13 +415,16 @@ static bool compile_block(struct engine *e, struct tb *tb, const struct ir_block
             j->mode = J_FAST;
         }
         unsigned fused = gen_counter_dec(j, i);
+        bool charge = fused != 0;
+        if (!fused)
+            fused = gen_fuse_lea(j, i);
         if (fused) {
             for (unsigned k = 0; k < fused; k++) {
                 j->cur = i + k;
                 ra_end_op(j, &b->ops[i + k]);
             }
             i += fused - 1;
-            if (j->loop && i == 3)
+            if (j->loop && charge && i == 3)
                 loop_head(j);    /* x86_64_loop.c: the back edge jumps here */
             continue;
         }

@@ -173,6 +173,8 @@ bool loop_is_back_edge(struct jit *j, const struct ir_op *op);
 void gen_loop_back(struct jit *j, unsigned slot);
 /* engine->link's part for a back edge: points its loop jump at HEAD when to == from. */
 void loop_link(struct tb *from, unsigned slot, struct tb *to);
+/* shl/add/add at op i as one LEA (x86_64_fuse.c); returns the ops consumed, 0: no match. */
+unsigned gen_fuse_lea(struct jit *j, unsigned i);
 /* Matches the fused budget charge at op i (x86_64.c): its constant and env offset. */
 bool jit_counter_match(struct jit *j, unsigned i, uint64_t *n, int32_t *off);
 

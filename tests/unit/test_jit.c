@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_jit.c: x86-64 JIT: every pure op at every width, chaining, exit requests, faults, code space. */
+/* test_jit.c: x86-64 JIT: every pure op at every width, fused sequences, chaining, exit requests, faults, code space. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -394,6 +394,81 @@ static void test_counter_dec(void **state)
     ie->destroy(ie);
 }
 
+/* shl/add/add as one scaled-index LEA (x86_64_fuse.c): every shape, against the interpreter. */
+static void test_lea_fuse(void **state)
+{
+    struct h_fx *f = *state;
+    struct engine *ie = engine_interp_new(&h_guest);
+    assert_non_null(ie);
+    static const int64_t disps[] = { 0, 1, -8, 0x7fffffff, -0x7fffffff - 1, 0x100000000ll };
+    static const uint64_t xs[] = { 0, 1, 0x123456789abcdefull, ~0ull, 0x8000000000000000ull };
+    bool fused_seen = false;
+    for (unsigned k = 0; k <= 4; k++) {
+        for (unsigned shape = 0; shape < 8; shape++) {
+            for (unsigned di = 0; di < sizeof(disps) / sizeof(disps[0]) + 1; di++) {
+                bool third = di < sizeof(disps) / sizeof(disps[0]);
+                ir_block_reset(&f->b);
+                ir_temp x = R(0), y = R(1), t = ir_temp_new(&f->b), u = ir_temp_new(&f->b);
+                if (shape == 4) {            /* both inputs locals */
+                    x = ir_temp_new(&f->b);
+                    y = ir_temp_new(&f->b);
+                    ir_mov(&f->b, 64, x, R(0));
+                    ir_mov(&f->b, 64, y, R(1));
+                }
+                ir_temp out = shape == 2 ? R(0) : shape == 3 ? R(1) : R(2);
+                ir_binop(&f->b, IR_SHL, 64, t, x, C(k));
+                ir_temp mid = third ? u : out;
+                if (shape == 1)
+                    ir_binop(&f->b, IR_ADD, 64, mid, t, y);
+                else
+                    ir_binop(&f->b, IR_ADD, 64, mid, y, t);
+                if (third)
+                    ir_binop(&f->b, IR_ADD, 64, out, u, C((uint64_t)disps[di]));
+                if (shape == 5)              /* t read again: no fusion */
+                    ir_binop(&f->b, IR_XOR, 64, R(3), R(3), t);
+                if (shape == 6 && third)     /* u read again: shl + add only */
+                    ir_binop(&f->b, IR_XOR, 64, R(4), R(4), u);
+                if (shape == 7)              /* the shift's input changes right after */
+                    ir_binop(&f->b, IR_ADD, 64, x, x, C(5));
+                ir_exit(&f->b, 0);
+                const char *err = ir_validate(&f->b);
+                if (err)
+                    fail_msg("%s", err);
+                for (unsigned v = 0; v < sizeof(xs) / sizeof(xs[0]); v++) {
+                    struct h_env e1, e2;
+                    h_env_init(&e1);
+                    for (unsigned r = 0; r < H_NREGS; r++)
+                        e1.r[r] = xs[(v + r) % 5] ^ (0x1111111111111111ull * r);
+                    e2 = e1;
+                    h_run(f->e, &f->b, &e1);
+                    f->e->reset(f->e);
+                    h_run(ie, &f->b, &e2);
+                    for (unsigned r = 0; r < H_NREGS; r++)
+                        if (e1.r[r] != e2.r[r])
+                            fail_msg("k %u shape %u disp %u: r%u jit %#llx interp %#llx", k, shape, di, r,
+                                     (unsigned long long)e1.r[r], (unsigned long long)e2.r[r]);
+                }
+                if (k >= 1 && k <= 3 && shape == 0 && third && di == 2) {
+                    struct tb *tb = h_compile(f->e, &f->b);
+                    assert_non_null(tb);
+                    char *buf = NULL;
+                    size_t len = 0;
+                    FILE *out_f = open_memstream(&buf, &len);
+                    engine_x86_64_dump(tb, out_f);
+                    fclose(out_f);
+                    fused_seen = strstr(buf, "lea") && strstr(buf, "- 8]") && !strstr(buf, "shl");
+                    assert_true(fused_seen);
+                    free(buf);
+                    h_tb_free(f->e, tb);
+                    f->e->reset(f->e);
+                }
+            }
+        }
+    }
+    assert_true(fused_seen);
+    ie->destroy(ie);
+}
+
 int main(void)
 {
     struct engine *probe = engine_x86_64_new(&h_guest, 65536);
@@ -412,6 +487,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_memory_and_fault, setup, h_fx_teardown),
         cmocka_unit_test_setup_teardown(test_chaining, setup, h_fx_teardown),
         cmocka_unit_test_setup_teardown(test_counter_dec, setup, h_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_lea_fuse, setup, h_fx_teardown),
         cmocka_unit_test(test_code_space),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
