@@ -80,19 +80,40 @@ static const uint8_t p_helpers[] = {
     0x08, 0x41, 0xff, 0xc8, 0x75, 0xda, 0xf4,
 };
 
+/* Real mode: 16-bit registers, memory through DS (base 0). */
+static const uint8_t p_real[] = {
+    /* mov cx, 300; mov si, 0x2000; l: add ax, cx; adc bx, 0; mov dx, [si]; add [si+2], dx
+       xor al, ah; shl dx, cl; lea di, [bx+si+3]; add si, 2; dec cx; jnz l; hlt */
+    0xb9, 0x2c, 0x01, 0xbe, 0x00, 0x20, 0x01, 0xc8, 0x83, 0xd3, 0x00, 0x8b, 0x14, 0x01, 0x54, 0x02,
+    0x30, 0xe0, 0xd3, 0xe2, 0x8d, 0x78, 0x03, 0x83, 0xc6, 0x02, 0x49, 0x75, 0xe9, 0xf4,
+};
+
+/* 32-bit protected mode. */
+static const uint8_t p_prot32[] = {
+    /* mov ecx, 300; mov esi, 0x20000; l: add eax, ecx; adc ebx, 0; mov edx, [esi]
+       add [esi+4], edx; xor al, ah; imul edx, ecx; lea edi, [ebx+esi*4+3]; add esi, 4
+       dec ecx; jnz l; hlt */
+    0xb9, 0x2c, 0x01, 0x00, 0x00, 0xbe, 0x00, 0x00, 0x02, 0x00, 0x01, 0xc8, 0x83, 0xd3, 0x00, 0x8b,
+    0x16, 0x01, 0x56, 0x04, 0x30, 0xe0, 0x0f, 0xaf, 0xd1, 0x8d, 0x7c, 0xb3, 0x03, 0x83, 0xc6, 0x04,
+    0x49, 0x75, 0xe7, 0xf4,
+};
+
 struct prog {
     const char *name;
     const uint8_t *code;
     size_t len;
+    enum bare_mode mode;
 };
 
 static const struct prog progs[] = {
-    { "arith", p_arith, sizeof(p_arith) },
-    { "copy", p_copy, sizeof(p_copy) },
-    { "fault", p_fault, sizeof(p_fault) },
-    { "io", p_io, sizeof(p_io) },
-    { "smc", p_smc, sizeof(p_smc) },
-    { "helpers", p_helpers, sizeof(p_helpers) },
+    { "arith", p_arith, sizeof(p_arith), BARE_MODE_LONG64 },
+    { "copy", p_copy, sizeof(p_copy), BARE_MODE_LONG64 },
+    { "fault", p_fault, sizeof(p_fault), BARE_MODE_LONG64 },
+    { "io", p_io, sizeof(p_io), BARE_MODE_LONG64 },
+    { "smc", p_smc, sizeof(p_smc), BARE_MODE_LONG64 },
+    { "helpers", p_helpers, sizeof(p_helpers), BARE_MODE_LONG64 },
+    { "real", p_real, sizeof(p_real), BARE_MODE_REAL },
+    { "prot32", p_prot32, sizeof(p_prot32), BARE_MODE_PROT32 },
 };
 #define NPROGS (sizeof(progs) / sizeof(progs[0]))
 
@@ -133,9 +154,10 @@ static uint64_t mem_hash(struct bare_cpu *cpu)
     const uint8_t *m = bare_cpu_mem(cpu);
     uint64_t h = 1469598103934665603ull;
     static const uint32_t ranges[][2] = {
-        { 0x1000, 0x1100 }, { 0x30000, 0x31400 }, { 0x40000, 0x40100 }, { 0xe8000, 0x100000 },
+        { 0x1000, 0x1100 }, { 0x2000, 0x2400 }, { 0x20000, 0x20600 }, { 0x30000, 0x31400 },
+        { 0x40000, 0x40100 }, { 0xe8000, 0x100000 },
     };
-    for (unsigned k = 0; k < 4; k++)
+    for (unsigned k = 0; k < 6; k++)
         for (uint32_t a = ranges[k][0]; a < ranges[k][1]; a++)
             h = (h ^ m[a]) * 1099511628211ull;
     return h;
@@ -143,7 +165,7 @@ static uint64_t mem_hash(struct bare_cpu *cpu)
 
 static struct bare_cpu *start(const struct prog *p, int engine, struct io *io)
 {
-    struct bare_cpu *cpu = bare_cpu_new((enum bare_engine)engine, BARE_MODE_LONG64, 0, MEM);
+    struct bare_cpu *cpu = bare_cpu_new((enum bare_engine)engine, p->mode, 0, MEM);
     assert_non_null(cpu);
     assert_true(bare_cpu_write(cpu, CODE, p->code, p->len));
     uint8_t *m = bare_cpu_mem(cpu);
@@ -154,6 +176,8 @@ static struct bare_cpu *start(const struct prog *p, int engine, struct io *io)
     struct bare_regs r;
     memset(&r, 0, sizeof(r));
     bare_cpu_get_regs(cpu, &r);
+    for (uint32_t a = 0x2000; a < 0x2400; a++)
+        m[a] = (uint8_t)(a * 13 + 5);
     r.rip = CODE;
     r.gpr[4] = 0x8000;
     r.rflags = 2;
@@ -337,6 +361,14 @@ static void test_results(void **state)
         run_chunks(&progs[3], e, 0, 0, &s);      /* io */
         assert_int_equal(s.ins, 50);
         assert_int_equal(s.outs, 50);
+        run_chunks(&progs[6], e, 0, 0, &s);      /* real mode */
+        assert_int_equal(s.res.stop, BARE_STOP_HLT);
+        assert_int_equal(s.r.gpr[6], 0x2000 + 2 * 300);   /* si */
+        assert_int_equal(s.r.rip, CODE + sizeof(p_real));
+        run_chunks(&progs[7], e, 0, 0, &s);      /* 32-bit */
+        assert_int_equal(s.res.stop, BARE_STOP_HLT);
+        assert_int_equal(s.r.gpr[6], 0x20000 + 4 * 300); /* esi */
+        assert_int_equal(s.r.gpr[1], 0);
     }
 }
 
