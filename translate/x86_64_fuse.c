@@ -1,9 +1,44 @@
 /* SPDX-License-Identifier: MIT */
-/* x86_64_fuse.c: short op sequences the JIT compiles as one host instruction (scaled-index LEA). */
+/* x86_64_fuse.c: short op sequences the JIT compiles as one host instruction (budget charge, scaled LEA). */
 #include "config.h"
 #if KILN_HOST_X86_64 && defined(__x86_64__)
 
 #include "translate/x86_64_int.h"
+
+/* A local whose last use is at op index `at` or earlier. */
+static bool local_dead_after(struct jit *j, ir_temp a, unsigned at)
+{
+    const struct jtemp *t = &j->t[a];
+    return t->kind == IR_TEMP_LOCAL && t->last <= (int32_t)at;
+}
+
+/*
+ * A counter in env decremented by a constant, branching when it goes negative
+ * (the x86 front end's budget charge at every block start):
+ *     ld_env.64 t, [off]; sub.64 t2, t, $n; st_env.64 t2, [off]; brcond.64.lt t2, $0, L
+ * with t and t2 used nowhere else becomes `sub qword [rbp + off], n; js L`
+ * (js tests the sign of the wrapped difference, exactly the IR's t2 < 0; emitted
+ * by x86_64.c gen_counter_dec). True on a match, with n and the env offset.
+ */
+bool jit_counter_match(struct jit *j, unsigned i, uint64_t *np, int32_t *off)
+{
+    const struct ir_block *b = j->b;
+    if (i + 3 >= b->nops)
+        return false;
+    const struct ir_op *ld = &b->ops[i], *sub = ld + 1, *st = ld + 2, *br = ld + 3;
+    if (ld->opc != IR_LD_ENV || sub->opc != IR_SUB || st->opc != IR_ST_ENV || br->opc != IR_BRCOND ||
+        ld->width != 64 || sub->width != 64 || st->width != 64 || br->width != 64 ||
+        st->aux != ld->aux || br->cond != IR_LT)
+        return false;
+    ir_temp t = ld->args[0], t2 = sub->args[0];
+    if (sub->args[1] != t || st->args[0] != t2 || br->args[0] != t2 || t == t2 ||
+        j->t[sub->args[2]].kind != IR_TEMP_CONST || j->t[br->args[1]].kind != IR_TEMP_CONST ||
+        j->t[br->args[1]].val != 0 || !local_dead_after(j, t, i + 1) || !local_dead_after(j, t2, i + 3))
+        return false;
+    *np = j->t[sub->args[2]].val;
+    *off = (int32_t)(uint32_t)ld->aux;
+    return x_fits32((int64_t)*np);
+}
 
 /*
  * x86 address arithmetic (`lea rax, [rax + rdx*2 + 1]`) reaches the IR as
