@@ -139,6 +139,8 @@ void ir_optimize_ex(struct ir_block *b, unsigned passes, struct ir_opt_stats *st
         if (!changed || b->oom)
             break;
     }
+    if ((passes & IR_OPT_SINK) && !b->oom)
+        ir_opt_sink(b, &s);
     if (st) {
         st->folded += s.folded;
         st->simplified += s.simplified;
@@ -146,6 +148,7 @@ void ir_optimize_ex(struct ir_block *b, unsigned passes, struct ir_opt_stats *st
         st->branches += s.branches;
         st->dead += s.dead;
         st->dead_globals += s.dead_globals;
+        st->sunk += s.sunk;
     }
 }
 

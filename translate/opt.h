@@ -15,12 +15,17 @@
  *  IR_OPT_DCE   backward liveness: deletes pure ops whose LOCAL result is never
  *               read, writes of GLOBALs that are overwritten before any read or
  *               sync point, and PURE helper calls whose result is unused.
+ *  IR_OPT_SINK  once, after the others: pure writes of globals before a block's
+ *               final two-way branch move into both exit arms, just before
+ *               their terminators (translate/opt_sink.c), where the JIT can
+ *               skip them on a chained exit whose successor overwrites them.
  * The result always passes ir_validate if the input did. Writes of globals are
  * never moved or dropped across a sync point, so precise faults keep working.
  */
 #define IR_OPT_FOLD 0x1u
 #define IR_OPT_DCE 0x2u
-#define IR_OPT_ALL (IR_OPT_FOLD | IR_OPT_DCE)
+#define IR_OPT_SINK 0x4u
+#define IR_OPT_ALL (IR_OPT_FOLD | IR_OPT_DCE | IR_OPT_SINK)
 
 struct ir_opt_stats {
     unsigned folded;        /* ops replaced by a constant */
@@ -29,6 +34,7 @@ struct ir_opt_stats {
     unsigned branches;      /* conditional branches decided */
     unsigned dead;          /* ops deleted (dead results, dead global writes, unreachable) */
     unsigned dead_globals;  /* of which writes to globals */
+    unsigned sunk;          /* writes of globals moved into exit arms (each counted once) */
 };
 
 /* Optimizes b in place with every pass. Does nothing if b->oom or if an op has
@@ -44,5 +50,16 @@ bool ir_opt_dce(struct ir_block *b, struct ir_opt_stats *st);
 /* Part of IR_OPT_FOLD: 64-bit ops whose LOCAL result is only read at <= 32 bits
    become 32-bit ops. */
 bool ir_opt_narrow(struct ir_block *b, struct ir_opt_stats *st);
+
+/* Part of IR_OPT_SINK (translate/opt_sink.c); true if it moved something. */
+bool ir_opt_sink(struct ir_block *b, struct ir_opt_stats *st);
+
+/* The globals the block overwrites before anything can read or observe them,
+   on every path from the start of its body (after its entry charge, if it
+   begins with LD_ENV/SUB/ST_ENV/BRCOND on one env counter): bit t - 1 for the
+   global temp t. Observation points: exits, LD, ST and CALLs without
+   IR_HELPER_NO_ENV; labels and branches are only control flow. tb_commit
+   stores it in tb->dead_in. 0 for NULL, a bad or an out-of-memory block. */
+uint64_t ir_dead_in(const struct ir_block *b);
 
 #endif

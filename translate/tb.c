@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "translate/tb.h"
+#include "translate/opt.h"
 #include "translate/perfmap.h"
 
 /*
@@ -211,6 +212,7 @@ bool tb_commit(struct tb_cache *c, struct tb *tb, const struct ir_block *b)
         if (!pd[n])
             goto drop;
     }
+    tb->dead_in = ir_dead_in(b);
     if (!c->engine->compile(c->engine, tb, b))
         goto drop;
     perfmap_add(c->perfmap, tb->code, tb->code_size, tb->pc);
@@ -245,6 +247,8 @@ void tb_link(struct tb_cache *c, struct tb *from, unsigned slot, struct tb *to)
     to->jmp_from = (uintptr_t)from | slot;
     c->engine->link(c->engine, from, slot, to);
     c->stats.chained++;
+    if (from->jmp_deferred[slot])
+        c->stats.chained_fast++;
 }
 
 /* Undoes from's chain through slot (and removes it from the target's incoming list). */

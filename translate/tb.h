@@ -34,6 +34,15 @@ struct tb {
     void *engine_data;           /* interpreter: its copy of the ops */
     uintptr_t jmp_site[2];       /* engine-private: where GOTO_TB slot n is patched */
     struct tb *jmp_dest[2];      /* where slot n is chained to, or NULL */
+    /* Chained exits that skip stores (docs/JIT.md, "Chained exits"). */
+    uint64_t dead_in;            /* globals the body overwrites before they can be seen
+                                    (ir_dead_in; bit t - 1 for global temp t), set by tb_commit */
+    void *code_body;             /* JIT: host address right after the entry checks, entered by a
+                                    predecessor that did them itself; NULL: none */
+    int32_t charge_off;          /* JIT: the env counter of the fused entry charge */
+    uint32_t charge;             /* ... and the amount it subtracts */
+    uintptr_t jmp_stub[2];       /* engine-private: slot n's two-variant exit, or 0 */
+    uint64_t jmp_deferred[2];    /* globals slot n's chained exit does not store (0: a plain chain) */
 
     /* Cache side (tb.c's business). */
     struct tb *hash_next;
@@ -125,6 +134,7 @@ void tb_jc_clear(struct tb_cache *c);
 struct tb_stats {
     uint64_t translated, flushes, invalidated, chained;
     uint64_t jc_fills;           /* blocks put in the jump cache */
+    uint64_t chained_fast;       /* chains whose exit skips stores (tb->jmp_deferred != 0) */
     unsigned live;
 };
 /* Counters for -d stats and the monitor's "info jit". */
