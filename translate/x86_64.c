@@ -87,6 +87,8 @@ static void gen_call(struct jit *j, const struct ir_op *op)
 static void gen_goto_tb(struct jit *j, unsigned slot)
 {
     struct xbuf *x = &j->x;
+    if (chain_gen_exit(j, slot))          /* stores its successor may skip (x86_64_chain.c) */
+        return;
     ra_sync_globals(j, false);
     static const uint8_t nop2[] = { 0x66, 0x90 }, nop3[] = { 0x0f, 0x1f, 0x00 };
     unsigned pad = (3 - ((uintptr_t)x->p & 3)) & 3;    /* one nop instruction, not several */
@@ -211,6 +213,10 @@ static void gen_control(struct jit *j, const struct ir_op *op)
     case IR_CALL:
         gen_call(j, op);
         break;
+    case IR_MOV:
+        if (!chain_skip(j))
+            gen_op(j, op);
+        break;
     default:
         gen_op(j, op);
         break;
@@ -333,7 +339,7 @@ static bool compile_block(struct engine *e, struct tb *tb, const struct ir_block
     if (b->nlabels)
         memset(j->label_at, 0, b->nlabels * sizeof(*j->label_at));
     tb->engine_data = NULL;
-    if (!ra_begin(j) || !grp_plan(j) || !loop_plan(j))
+    if (!ra_begin(j) || !grp_plan(j) || !loop_plan(j) || !chain_plan(j))
         return false;
     b = j->b;                    /* loop_plan may have rewritten it */
 
@@ -386,6 +392,8 @@ static bool compile_block(struct engine *e, struct tb *tb, const struct ir_block
         if (!fused)
             fused = gen_fuse_lea(j, i);
         if (fused) {
+            if (i == 0 && charge)
+                chain_note_body(j);
             for (unsigned k = 0; k < fused; k++) {
                 j->cur = i + k;
                 ra_end_op(j, &b->ops[i + k]);
@@ -451,7 +459,6 @@ static uintptr_t jit_exec(struct engine *e, void *env, struct tb *tb)
 
 static void jit_link(struct engine *e, struct tb *from, unsigned slot, struct tb *to)
 {
-    (void)e;
     if (slot > 1 || !from->jmp_site[slot])
         return;
     loop_link(from, slot, to);   /* a back edge's own jump (x86_64_loop.c) */
@@ -459,6 +466,7 @@ static void jit_link(struct engine *e, struct tb *from, unsigned slot, struct tb
     const uint8_t *target = to && to->code ? (const uint8_t *)to->code : at + 4;
     int32_t rel = (int32_t)(target - (at + 4));
     __atomic_store_n((int32_t *)(void *)at, rel, __ATOMIC_SEQ_CST);
+    chain_link(jit_of(e), from, slot, to);
 }
 
 static void jit_release(struct engine *e, struct tb *tb)
@@ -468,6 +476,8 @@ static void jit_release(struct engine *e, struct tb *tb)
     tb->code_size = 0;
     tb->jmp_site[0] = tb->jmp_site[1] = 0;
     tb->engine_data = NULL;
+    tb->jmp_stub[0] = tb->jmp_stub[1] = 0;
+    tb->code_body = NULL;
 }
 
 static void jit_reset(struct engine *e)
@@ -475,6 +485,7 @@ static void jit_reset(struct engine *e)
     struct jit *j = jit_of(e);
     j->x.p = j->code_start;
     jit_insn_reset(j);
+    chain_reset(j);
 }
 
 static void jit_destroy(struct engine *e)
@@ -491,6 +502,8 @@ static void jit_destroy(struct engine *e)
     free(j->opf);
     free(j->blk);
     free(j->lops);
+    free(j->chskip);
+    free(j->ch);
     free(j);
 }
 

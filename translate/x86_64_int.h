@@ -158,6 +158,11 @@ struct jit {
     struct ir_block lblock;          /* the block with copies coalesced (ops: lops) */
     struct ir_op *lops;
     unsigned lcap_ops;
+    /* Chained exits that skip stores (x86_64_chain.c). */
+    uint8_t *chskip;                 /* per op: a tail MOV compiled by its GOTO_TB */
+    unsigned chskipcap;
+    struct jchain *ch;               /* two-variant exits compiled since the last reset */
+    unsigned nch, chcap;
 };
 
 /* Self-loops (x86_64_loop.c). Chooses the pinned globals when the block loops
@@ -265,5 +270,23 @@ int gen_compare(struct jit *j, unsigned cond, unsigned w, ir_temp a, ir_temp b);
 void gen_load_env(struct jit *j, int r, unsigned w, int32_t off);
 /* Stores the low w bits of r to env+off. */
 void gen_store_env(struct jit *j, int r, unsigned w, int32_t off);
+
+/* Chained exits that skip stores (x86_64_chain.c, docs/JIT.md). After
+   ra_begin: marks the MOVs to globals that end each GOTO_TB's arm (they are
+   compiled by chain_gen_exit) and resets the tb's chain fields; false when out
+   of memory. */
+bool chain_plan(struct jit *j);
+/* True when the op being compiled is such a MOV (skip it). */
+bool chain_skip(const struct jit *j);
+/* Right after the fused entry charge at op 0: records tb->code_body and the charge. */
+void chain_note_body(struct jit *j);
+/* GOTO_TB slot at j->cur: emits the two-variant exit and returns true, or
+   returns false when the arm has no such MOVs (emit the plain exit). */
+bool chain_gen_exit(struct jit *j, unsigned slot);
+/* engine->link's second half: points jump A at a stub for `to` or back at the
+   normal path; sets from->jmp_deferred[slot]. */
+void chain_link(struct jit *j, struct tb *from, unsigned slot, struct tb *to);
+/* Forgets every exit (code buffer reset). */
+void chain_reset(struct jit *j);
 
 #endif
