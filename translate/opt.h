@@ -15,7 +15,7 @@
  *  IR_OPT_DCE   backward liveness: deletes pure ops whose LOCAL result is never
  *               read, writes of GLOBALs that are overwritten before any read or
  *               sync point, and PURE helper calls whose result is unused.
- *  IR_OPT_SINK  once, after the others: pure writes of globals before a block's
+ *  IR_OPT_SINK  once, after the others: MOVs to globals before a block's
  *               final two-way branch move into both exit arms, just before
  *               their terminators (translate/opt_sink.c), where the JIT can
  *               skip them on a chained exit whose successor overwrites them.

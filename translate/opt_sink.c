@@ -14,8 +14,9 @@
  *     <arm 2: the same kinds of op>                    goto_tb / goto_ptr / exit
  *
  * The brcond is a sync point, so the engines store every global written
- * before it there. The pass moves pure ops that write a global from before the
- * brcond to just before the terminator of both arms, where an engine may defer
+ * before it there. The pass moves MOVs to globals from before the brcond to
+ * just before the terminator of both arms (computations stay where they are:
+ * duplicating them would cost more than the stores), where an engine may defer
  * them further (the JIT's chained exits, docs/JIT.md). An op moves when nothing
  * between it and the arms' ends (the ops it passes, the brcond, the arms)
  * reads or writes its output, writes one of its inputs, or is a sync point
@@ -82,12 +83,12 @@ static void note(const struct ir_op *op, uint8_t *rd, uint8_t *wr, unsigned n)
     }
 }
 
-/* A pure op writing a global whose output and inputs the later ops leave alone. */
+/* A MOV to a global whose output and input the later ops leave alone. */
 static bool movable(const struct ir_block *b, const struct ir_op *op, const uint8_t *rd, const uint8_t *wr)
 {
     const struct ir_op_def *def = &ir_op_defs[op->opc];
     unsigned ng = b->ctx->nglobals;
-    if (def->nout != 1 || (def->flags & IR_OP_SIDE) || op->opc == IR_LD_ENV)
+    if (op->opc != IR_MOV)     /* copies only: computations stay before the branch */
         return false;
     ir_temp d = op->args[0];
     if (d < 1 || d > ng || rd[d] || wr[d])

@@ -86,7 +86,7 @@ static void build_succ(struct ir_block *b, enum succ_kind k, uint64_t n)
     if (k == S_READS_ALL) {
         ir_binop(b, IR_ADD, 64, r[3], r[4], r[5]);
         ir_binop(b, IR_ADD, 64, r[3], r[3], r[6]);
-        ir_binop(b, IR_ADD, 32, CC_OP, CC_OP, ir_const(b, 32, 1));
+        ir_binop(b, IR_ADD, 64, r[3], r[3], CC_OP);
     }
     if (k == S_LOADS) {
         ir_mov(b, 64, RIP, ir_const(b, 64, 0x17));
@@ -268,7 +268,7 @@ static void test_relink_to_reader(void **state)
     uintptr_t r = ej->exec(ej, &e, p.pred);
     assert_ptr_equal((struct tb *)(r & ~(uintptr_t)TB_EXIT_MASK), reader);
     uint64_t d = e.r[0] - e.r[1];
-    assert_int_equal(e.r[3], d + e.r[1] + e.r[0] - 0);   /* r3 = cc_dst + cc_src + cc_src2 */
+    assert_int_equal(e.r[3], d + e.r[1] + e.r[0] + 0xf);   /* r3 = cc_dst + cc_src + cc_src2 + cc_op */
     ir_block_free(&b);
     h_tb_free(ej, reader);
     pair_free(&p);
