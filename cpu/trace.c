@@ -175,6 +175,7 @@ void cpu_trace_stats(struct cpu *cpu)
         fprintf(log->out, "stats: TB cache: translated %" PRIu64 " live %u chained %" PRIu64
                 " invalidated %" PRIu64 " flushes %" PRIu64 "\n",
                 ts.translated, ts.live, ts.chained, ts.invalidated, ts.flushes);
+        fprintf(log->out, "stats: chains skipping stores  %" PRIu64 "\n", ts.chained_fast);
     }
     if (cpu->engine && cpu->engine->name && strcmp(cpu->engine->name, "x86_64") == 0) {
         size_t used, total;

@@ -173,8 +173,10 @@ static void gen_control(struct jit *j, const struct ir_op *op)
 {
     switch (op->opc) {
     case IR_LABEL:
-        sync_all(j);
-        ra_forget_all(j);
+        if (!chain_restore_state(j, (unsigned)op->aux)) {   /* reached from one branch only */
+            sync_all(j);
+            ra_forget_all(j);
+        }
         if (op->aux < j->b->nlabels)
             j->label_at[op->aux] = j->x.p;
         break;
@@ -186,6 +188,13 @@ static void gen_control(struct jit *j, const struct ir_op *op)
     case IR_BRCOND:
         if (op->cond == IR_NEVER)
             break;
+        if (chain_keeps_state(j, op)) {
+            ra_sync_globals(j, false);    /* locals stay in registers for the label */
+            int cc = gen_compare(j, op->cond, op->width, op->args[0], op->args[1]);
+            chain_save_state(j, (unsigned)op->aux);
+            jump_label(j, cc, (unsigned)op->aux);
+            break;
+        }
         sync_all(j);
         if (op->cond == IR_ALWAYS) {
             jump_label(j, -1, (unsigned)op->aux);
@@ -502,8 +511,7 @@ static void jit_destroy(struct engine *e)
     free(j->opf);
     free(j->blk);
     free(j->lops);
-    free(j->chskip);
-    free(j->ch);
+    chain_free(j);
     free(j);
 }
 

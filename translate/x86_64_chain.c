@@ -13,7 +13,7 @@
  * variants (docs/JIT.md, "Chained exits that skip stores"):
  *
  *         <store the other dirty globals>
- *         jmp A                  ; rel32, 0 = the next instruction
+ *     A:  nop5                   ; or jmp stub, when linked that way
  *     normal:
  *         <one unit per tail MOV: store the global>
  *         jmp B                  ; the usual chain jump (tb->jmp_site[n])
@@ -31,22 +31,25 @@
  *     undo:
  *         add qword [rbp + to->charge_off], to->charge; jmp normal
  *
- * and A points at it; B points at to->code as usual, so when the request or
+ * and A becomes `jmp stub`; B points at to->code as usual, so when the request or
  * budget check fails the exit stores everything and the successor's own entry
  * leaves exactly as it would have. Nothing can leave between the check here
  * and the successor's overwrites (dead_in stops at every fault and exit), and
  * a request raised after the check is seen at the next block entry, as it
  * would have been after the successor's own check. Units are position-
  * independent (env, frame and register operands only), so the stub copies
- * their bytes from the normal path. Unlinking points A back at normal.
+ * their bytes from the normal path. Unlinking turns A back into a nop. A is
+ * rewritten with plain stores: only this thread runs blocks, and it changes
+ * chains either from the loop or from a helper inside a block (SMC), never
+ * while the instruction at A is being executed.
  */
 
 #define CH_MAX_UNITS 16
 #define CH_STUB_FIXED 64      /* the stub's checks and jumps need at most 51 bytes */
 
 struct jchain {
-    uint8_t *a_site;          /* rel32 of jmp A */
-    uint8_t *normal;          /* the normal path (a_site + 4) */
+    uint8_t *a_site;          /* the 5 bytes of A */
+    uint8_t *normal;          /* the normal path (a_site + 5) */
     uint8_t *stub;
     uint32_t stub_cap;
     uint64_t dmask;           /* the tail's globals */
@@ -86,10 +89,112 @@ static unsigned plan_tail(struct jit *j, unsigned g)
     return n;
 }
 
+static void free_snaps(struct jit *j)
+{
+    for (unsigned l = 0; l < j->nlsnap; l++) {
+        free(j->lsnap[l]);
+        j->lsnap[l] = NULL;
+    }
+    j->nlsnap = 0;
+}
+
+/* Labels reached only from one BRCOND before them (the op before the label
+   ends its run: no fall-through). */
+static bool plan_labels(struct jit *j)
+{
+    const struct ir_block *b = j->b;
+    unsigned nl = b->nlabels;
+    free_snaps(j);
+    if (nl > j->lkcap) {
+        uint8_t *k = realloc(j->lkeep, nl);
+        void **sn = realloc(j->lsnap, nl * sizeof(*sn));
+        if (k)
+            j->lkeep = k;
+        if (sn)
+            j->lsnap = sn;
+        if (!k || !sn)
+            return false;
+        j->lkcap = nl;
+    }
+    if (!nl)
+        return true;
+    memset(j->lkeep, 0, nl);
+    memset(j->lsnap, 0, nl * sizeof(*j->lsnap));
+    j->nlsnap = nl;
+    /* lkeep: 1 = one forward BRCOND seen, 2 = placed after it with no fall-through, 3 = refused */
+    for (unsigned i = 0; i < b->nops; i++) {
+        const struct ir_op *op = &b->ops[i];
+        if (op->aux >= nl || (op->opc != IR_BR && op->opc != IR_BRCOND && op->opc != IR_LABEL))
+            continue;
+        uint8_t *k = &j->lkeep[op->aux];
+        if (op->opc == IR_LABEL) {
+            unsigned prev = i ? b->ops[i - 1].opc : IR_NOP;
+            bool nofall = prev == IR_GOTO_TB || prev == IR_GOTO_PTR || prev == IR_EXIT || prev == IR_BR;
+            *k = *k == 1 && nofall ? 2 : 3;
+        } else {
+            *k = *k == 0 && op->opc == IR_BRCOND ? 1 : 3;
+        }
+    }
+    return true;
+}
+
+bool chain_keeps_state(struct jit *j, const struct ir_op *op)
+{
+    return op->cond != IR_ALWAYS && op->aux < j->nlsnap && j->lkeep[op->aux] == 2 && j->mode == J_NORMAL;
+}
+
+void chain_save_state(struct jit *j, unsigned label)
+{
+    free(j->lsnap[label]);
+    j->lsnap[label] = ra_snapshot(j);
+    if (!j->lsnap[label])
+        j->fail = true;
+}
+
+bool chain_restore_state(struct jit *j, unsigned label)
+{
+    if (label >= j->nlsnap || !j->lsnap[label] || j->mode != J_NORMAL)
+        return false;
+    /* Registers as at the branch; frame slots as the code before the label
+       assigned them, so every path into a later join spills a local to the
+       same slot (arm 1 may have given slots to locals that had none). */
+    unsigned n = j->b->ntemps;
+    int32_t *slots = malloc(n * sizeof(*slots));
+    uint8_t *used = malloc(J_FRAME_SLOTS);
+    if (!slots || !used) {
+        free(slots);
+        free(used);
+        return false;
+    }
+    for (unsigned k = 0; k < n; k++)
+        slots[k] = j->t[k].slot;
+    memcpy(used, j->slot_used, J_FRAME_SLOTS);
+    ra_restore(j, j->lsnap[label]);
+    for (unsigned k = 0; k < n; k++)
+        j->t[k].slot = slots[k];
+    memcpy(j->slot_used, used, J_FRAME_SLOTS);
+    free(slots);
+    free(used);
+    free(j->lsnap[label]);
+    j->lsnap[label] = NULL;
+    return true;
+}
+
+void chain_free(struct jit *j)
+{
+    free_snaps(j);
+    free(j->lsnap);
+    free(j->lkeep);
+    free(j->chskip);
+    free(j->ch);
+}
+
 bool chain_plan(struct jit *j)
 {
     const struct ir_block *b = j->b;
     struct tb *tb = j->tb;
+    if (!plan_labels(j))
+        return false;
     tb->code_body = NULL;
     tb->jmp_stub[0] = tb->jmp_stub[1] = 0;
     tb->jmp_deferred[0] = tb->jmp_deferred[1] = 0;
@@ -118,6 +223,8 @@ bool chain_skip(const struct jit *j)
 void chain_note_body(struct jit *j)
 {
     const struct ir_block *b = j->b;
+    if (j->loop)
+        return;                               /* its body expects pinned globals loaded */
     for (unsigned k = b->ctx->nglobals + 1; k < b->ntemps; k++)
         if (j->t[k].kind == IR_TEMP_LOCAL && j->t[k].zero_init)
             return;                           /* ra_prologue zeroed slots: not skippable */
@@ -207,7 +314,12 @@ bool chain_gen_exit(struct jit *j, unsigned slot)
     memset(c, 0, sizeof(*c));
     struct xbuf *x = &j->x;
     ra_sync_globals(j, false);
-    c->a_site = jmp32_aligned(x);
+    c->a_site = x->p;
+    x_b(x, 0x0f);                             /* nop dword [rax + rax + 0] */
+    x_b(x, 0x1f);
+    x_b(x, 0x44);
+    x_b(x, 0x00);
+    x_b(x, 0x00);
     c->normal = x->p;
     uint32_t total = 0;
     for (unsigned i = first; i < g; i++) {
@@ -234,10 +346,14 @@ bool chain_gen_exit(struct jit *j, unsigned slot)
     return true;
 }
 
+/* A becomes a nop (target == normal) or a jmp to target. */
 static void patch_a(struct jchain *c, const uint8_t *target)
 {
-    int32_t rel = (int32_t)(target - (c->a_site + 4));
-    __atomic_store_n((int32_t *)(void *)c->a_site, rel, __ATOMIC_SEQ_CST);
+    static const uint8_t nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+    uint8_t ins[5] = { 0xe9 };
+    int32_t rel = (int32_t)(target - (c->a_site + 5));
+    memcpy(ins + 1, &rel, 4);
+    memcpy(c->a_site, target == c->normal ? nop5 : ins, 5);
 }
 
 void chain_link(struct jit *j, struct tb *from, unsigned slot, struct tb *to)

@@ -163,6 +163,9 @@ struct jit {
     unsigned chskipcap;
     struct jchain *ch;               /* two-variant exits compiled since the last reset */
     unsigned nch, chcap;
+    uint8_t *lkeep;                  /* per label: reached from one forward BRCOND only */
+    void **lsnap;                    /* per label: the allocator state at that BRCOND */
+    unsigned nlsnap, lkcap;
 };
 
 /* Self-loops (x86_64_loop.c). Chooses the pinned globals when the block loops
@@ -288,5 +291,13 @@ bool chain_gen_exit(struct jit *j, unsigned slot);
 void chain_link(struct jit *j, struct tb *from, unsigned slot, struct tb *to);
 /* Forgets every exit (code buffer reset). */
 void chain_reset(struct jit *j);
+/* A BRCOND whose label no other branch or fall-through reaches: its locals
+   stay in registers (chain_save_state after the compare, before the jump;
+   chain_restore_state at the label, true when it restored that state). */
+bool chain_keeps_state(struct jit *j, const struct ir_op *op);
+void chain_save_state(struct jit *j, unsigned label);
+bool chain_restore_state(struct jit *j, unsigned label);
+/* Frees the chain state (engine destroy). */
+void chain_free(struct jit *j);
 
 #endif

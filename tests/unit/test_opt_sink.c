@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_opt_sink.c: ir_dead_in cases, and the sinking pass (handwritten cases, random two-arm blocks on both engines). */
+/* test_opt_sink.c: ir_dead_in cases, the sinking pass (handwritten cases, random two-arm blocks on both engines), random if/else diamonds on the JIT. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -282,6 +282,50 @@ static void gen_two_arm_block(struct gen *g)
     }
 }
 
+/* Random blocks with if/else diamonds (brcond L1; ...; br L2; L1: ...; L2:),
+   whose L1 only the brcond reaches: the JIT keeps its registers across it. */
+static void gen_diamond_block(struct gen *g)
+{
+    struct ir_block *b = g->b;
+    g->npool = g->ndst = g->nrecent = 0;
+    for (unsigned i = 0; i < H_NREGS; i++)
+        g->pool[g->npool++] = g->dst[g->ndst++] = g->hc->r[i];
+    g->pool[g->npool++] = g->dst[g->ndst++] = g->hc->e32;
+    g->pool[g->npool++] = g->dst[g->ndst++] = g->hc->e16;
+    g->pool[g->npool++] = g->dst[g->ndst++] = g->hc->e8;
+    for (unsigned i = 0; i < 12; i++) {
+        g->locals[i] = ir_temp_new(b);
+        ir_mov(b, 64, g->locals[i], ir_const(b, 64, rn(3) ? rnd() : rn(4)));
+        if (i < 10)
+            g->pool[g->npool++] = g->dst[g->ndst++] = g->locals[i];
+    }
+    unsigned nsect = 1 + rn(4);
+    for (unsigned s = 0; s < nsect; s++) {
+        ir_insn_start(b, 0x3000 + s);
+        unsigned n = rn(6);
+        for (unsigned i = 0; i < n; i++)
+            gen_op(g);
+        unsigned l1 = ir_label_new(b), l2 = ir_label_new(b);
+        ir_brcond(b, widths[rn(4)], (enum ir_cond)rn(IR_ALWAYS), pick_in(g), pick_in(g), l1);
+        n = rn(8);
+        for (unsigned i = 0; i < n; i++)
+            gen_op(g);
+        ir_br(b, l2);
+        ir_label(b, l1);
+        n = rn(8);
+        for (unsigned i = 0; i < n; i++)
+            gen_op(g);
+        ir_label(b, l2);
+    }
+    for (unsigned i = 0; i < 4; i++)          /* read what the arms wrote */
+        ir_binop(b, IR_ADD, 64, g->hc->r[i], g->hc->r[i], g->locals[rn(10)]);
+    switch (rn(3)) {
+    case 0: ir_exit(b, 0); break;
+    case 1: ir_goto_tb(b, rn(2)); break;
+    default: ir_goto_ptr(b); break;
+    }
+}
+
 static void copy_block(struct ir_block *o, const struct ir_block *b, struct h_ctx *hc)
 {
     ir_block_init(o, &hc->ctx);
@@ -369,6 +413,46 @@ static void test_random_two_arm_blocks(void **state)
             eng[e]->destroy(eng[e]);
 }
 
+static void test_random_diamonds(void **state)
+{
+    (void)state;
+    struct h_ctx hc;
+    h_ctx_init(&hc);
+    struct engine *ei = engine_interp_new(&h_guest), *ej = engine_x86_64_new(&h_guest, 8u << 20);
+    assert_non_null(ei);
+    if (!ej) {
+        ei->destroy(ei);
+        skip();
+    }
+    struct ir_block b = { 0 }, o = { 0 };
+    static struct h_env env0, env1;
+    for (unsigned iter = 0; iter < 4000; iter++) {
+        seed = 0x5eed0000ull + iter * 0x9e3779b97f4a7c15ull;
+        rnd();
+        ir_block_init(&b, &hc.ctx);
+        struct gen g = { .hc = &hc, .b = &b };
+        gen_diamond_block(&g);
+        if (ir_validate(&b))
+            fail_msg("iter %u: generator: %s", iter, ir_validate(&b));
+        copy_block(&o, &b, &hc);
+        ir_optimize(&o);
+        uint64_t envseed = rnd();
+        unsigned r0 = run_env(ei, &b, envseed, &env0);
+        uint64_t m0 = mem_hash;
+        for (unsigned k = 0; k < 2; k++) {
+            unsigned r1 = run_env(ej, k ? &o : &b, envseed, &env1);
+            if (r0 != r1 || m0 != mem_hash || memcmp(&env0, &env1, offsetof(struct h_env, slow_loads))) {
+                ir_dump(k ? &o : &b, stderr);
+                fail_msg("iter %u (%s): the JIT differs from the interpreter", iter, k ? "optimized" : "as built");
+            }
+        }
+    }
+    ir_block_free(&b);
+    ir_block_free(&o);
+    ei->destroy(ei);
+    ej->destroy(ej);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +463,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sink_flags_pattern, psetup, pteardown),
         cmocka_unit_test_setup_teardown(test_sink_refused, psetup, pteardown),
         cmocka_unit_test(test_random_two_arm_blocks),
+        cmocka_unit_test(test_random_diamonds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
