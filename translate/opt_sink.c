@@ -118,6 +118,14 @@ static unsigned sink_at(struct ir_block *b, unsigned p, unsigned *next, uint8_t 
     int g2 = arm_end(b, (unsigned)g1 + 2);
     if (g2 < 0 || label_refs(b, br->aux) != 1)
         return 0;
+    /* A jump back to the block's own start: the JIT keeps globals in host
+       registers around that loop (x86_64_loop.c) and pairs each computation
+       with the copy into its global; moving the copies would split the pairs. */
+    for (unsigned k = 0; k < 2; k++) {
+        const struct ir_op *t = &b->ops[k ? g2 : g1];
+        if (t->opc == IR_GOTO_TB && (t->aux & IR_GOTO_TB_SELF))
+            return 0;
+    }
     memset(rd, 0, n);
     memset(wr, 0, n);
     memset(moved, 0, b->nops);

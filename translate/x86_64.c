@@ -189,7 +189,7 @@ static void gen_control(struct jit *j, const struct ir_op *op)
         if (op->cond == IR_NEVER)
             break;
         if (chain_keeps_state(j, op)) {
-            ra_sync_globals(j, false);    /* locals stay in registers for the label */
+            ra_sync_unpinned(j);          /* locals stay in registers for the label */
             int cc = gen_compare(j, op->cond, op->width, op->args[0], op->args[1]);
             chain_save_state(j, (unsigned)op->aux);
             jump_label(j, cc, (unsigned)op->aux);
@@ -437,6 +437,8 @@ static bool compile_block(struct engine *e, struct tb *tb, const struct ir_block
     }
     if (!j->fail)
         gen_slow_paths(j);
+    if (!j->fail)
+        chain_gen_stubs(j);               /* x86_64_chain.c: room for the exits' stubs */
     for (unsigned i = 0; i < j->nfix && !j->fail; i++) {
         uint8_t *target = j->label_at[j->fix[i].label];
         if (!target)

@@ -18,7 +18,8 @@
  *         <one unit per tail MOV: store the global>
  *         jmp B                  ; the usual chain jump (tb->jmp_site[n])
  *         mov rax, tb|n; jmp epilogue
- *     stub:                      ; reserved, written by chain_link
+ *     ...
+ *     stub:                      ; after the block's slow paths, written by chain_link
  *
  * Linked to a block `to` that has a body entry (to->code_body: right after its
  * exit-request check and fused budget charge) and overwrites some tail globals
@@ -195,6 +196,10 @@ bool chain_plan(struct jit *j)
     struct tb *tb = j->tb;
     if (!plan_labels(j))
         return false;
+    if (j->ch_tb == tb)
+        j->nch = j->ch_first;                 /* a retry: the failed attempt's exits are garbage */
+    j->ch_first = j->nch;
+    j->ch_tb = tb;
     tb->code_body = NULL;
     tb->jmp_stub[0] = tb->jmp_stub[1] = 0;
     tb->jmp_deferred[0] = tb->jmp_deferred[1] = 0;
@@ -207,7 +212,9 @@ bool chain_plan(struct jit *j)
     }
     if (b->nops)
         memset(j->chskip, 0, b->nops);
-    if ((tb->cflags & TB_CF_NOCHAIN) || b->ctx->nglobals > 64)
+    /* A self-loop leaves through its other exits once per loop: not worth
+       the code (x86_64_loop.c keeps its globals in registers instead). */
+    if ((tb->cflags & TB_CF_NOCHAIN) || b->ctx->nglobals > 64 || j->loop)
         return true;
     for (unsigned i = 0; i < b->nops; i++)
         if (b->ops[i].opc == IR_GOTO_TB && b->ops[i].aux <= 1)
@@ -337,16 +344,29 @@ bool chain_gen_exit(struct jit *j, unsigned slot)
     j->tb->jmp_site[slot] = (uintptr_t)jmp32_aligned(x);   /* B: falls into the exit */
     x_movi(x, X_RAX, (uint64_t)(uintptr_t)j->tb | slot);
     x_jcc_to(x, -1, j->epilogue);
-    c->stub = x->p;
+    c->stub = NULL;                           /* out of line: chain_gen_stubs */
     c->stub_cap = CH_STUB_FIXED + total;
-    memset(x->p, 0xcc, c->stub_cap);
-    x->p += c->stub_cap;
     j->tb->jmp_stub[slot] = j->nch + 1;
     j->nch++;
     return true;
 }
 
 /* A becomes a nop (target == normal) or a jmp to target. */
+void chain_gen_stubs(struct jit *j)
+{
+    struct xbuf *x = &j->x;
+    for (unsigned k = j->ch_first; k < j->nch; k++) {
+        struct jchain *c = &j->ch[k];
+        if (x->p + c->stub_cap > x->end) {
+            j->fail = true;
+            return;
+        }
+        c->stub = x->p;
+        memset(x->p, 0xcc, c->stub_cap);
+        x->p += c->stub_cap;
+    }
+}
+
 static void patch_a(struct jchain *c, const uint8_t *target)
 {
     static const uint8_t nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
@@ -363,6 +383,8 @@ void chain_link(struct jit *j, struct tb *from, unsigned slot, struct tb *to)
     if (!k || k > j->nch)
         return;
     struct jchain *c = &j->ch[k - 1];
+    if (!c->stub)
+        return;
     uint64_t skip = to && to->code_body ? c->dmask & to->dead_in : 0;
     if (!skip) {
         patch_a(c, c->normal);
@@ -398,7 +420,8 @@ void chain_link(struct jit *j, struct tb *from, unsigned slot, struct tb *to)
 
 void chain_reset(struct jit *j)
 {
-    j->nch = 0;
+    j->nch = j->ch_first = 0;
+    j->ch_tb = NULL;
 }
 
 #endif
