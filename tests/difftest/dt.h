@@ -27,6 +27,13 @@
 /* GS base on both sides (the host worker sets it with arch_prctl): GS-overridden
    memory operands address DT_GS_BASE + effective address. */
 #define DT_GS_BASE    UINT64_C(0x0f000000)
+/* Loop slots (rloop class): per loop id a counter and a saved RSP, in a code page that
+   never holds code and that no other item addresses. Zeroed before each run, compared. */
+#define DT_SLOTS      (DT_MEM_BASE + 0x8000u)
+#define DT_SLOT_SIZE  64u
+#define DT_LOOP_IDS   4
+/* Kiln's instruction budget for one sequence (all slices together). */
+#define DT_KILN_BUDGET 1000000u
 
 /* Arithmetic flags (RFLAGS bits) and the compared set. */
 #define DT_CF 0x001u
@@ -57,6 +64,8 @@ enum dt_class {
     DT_C_FAULT, DT_C_NONCANON, DT_C_PFSPLIT, DT_C_SMC, DT_C_REPFAULT,
     /* FP/SIMD (dt_gen_fp.c, dt_gen_simd.c) */
     DT_C_X87, DT_C_MMX, DT_C_SSEFP, DT_C_SSEINT, DT_C_SSE4, DT_C_AES,
+    /* counted loops around random bodies of the other classes' items (dt_gen_loop.c) */
+    DT_C_RLOOP,
     DT_C_COUNT
 };
 /* Lower-case class name ("alu", "shift"...). */
@@ -71,7 +80,7 @@ struct dt_item {
     uint8_t len;
     uint8_t b[DT_ITEM_MAX];
     uint8_t ninsns;      /* instructions in b */
-#define DT_ITEM_INSNS 8
+#define DT_ITEM_INSNS 12
     uint8_t ofs[DT_ITEM_INSNS]; /* offset of each instruction in b */
     /* flag definer put in front when a flag read would see undefined flags */
     uint8_t pre_len;
@@ -87,6 +96,11 @@ struct dt_item {
     uint32_t rip_target;
     /* flags: read before written (needs them defined), written defined, left undefined */
     uint16_t reads, defs, undefs;
+    /* rloop: a loop's head (sets its counter; the back edge goes to b[loop_lbl]) and tail
+       (its branch, br_*, goes back to the head of the same loop_id, or nowhere if none) */
+#define DT_LOOP_HEAD 1
+#define DT_LOOP_TAIL 2
+    uint8_t loop_role, loop_id, loop_lbl;
 };
 
 #define DT_MAX_ITEMS 32
@@ -108,7 +122,13 @@ struct dt_state {
     uint64_t rflags;   /* arithmetic bits + DF; bit 1 and IF are added by the runners */
     uint8_t data[DT_DATA_SIZE];
     uint8_t fx[DT_FX_SIZE];
+    /* kiln side only: 0 = one bare_cpu_run; else up to DT_KILN_SLICES runs of kiln_slice
+       instructions each (budget exits at block boundaries) before the rest in one run,
+       with the registers read and written back between runs when kiln_sync is set */
+    uint32_t kiln_slice;
+    bool kiln_sync;
 };
+#define DT_KILN_SLICES 256
 
 /* Laid-out code for one run. */
 struct dt_code {
@@ -134,6 +154,8 @@ struct dt_result {
     uint64_t rflags;
     uint8_t data[DT_DATA_SIZE];
     uint8_t fx[DT_FX_SIZE]; /* final FP/SIMD state (layout of dt_state.fx) */
+    uint8_t slots[DT_SLOT_SIZE]; /* the loop slots at DT_SLOTS */
+    uint64_t insns;        /* kiln: instructions executed (block granularity) */
     char msg[96];          /* DT_STOP_ERROR: why */
 };
 
@@ -148,6 +170,7 @@ struct dt_gen {
     bool enabled[DT_C_COUNT];   /* classes to draw from */
     bool avail[DT_C_COUNT];     /* host supports it */
     const char *insn;           /* only items with this mnemonic (x86_op_name), or NULL */
+    bool known_bugs;            /* also generate what shows known, unfixed kiln bugs */
 };
 /* Initialises a generator: all classes the host supports enabled. */
 void dt_gen_init(struct dt_gen *g, uint64_t seed);

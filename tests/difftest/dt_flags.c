@@ -25,6 +25,7 @@ static const struct {
     [DT_C_BITSCAN] = { DT_CF | DT_OF | DT_SF | DT_AF | DT_PF, 0 },  /* BSF/BSR; LZCNT/TZCNT: not CF */
     [DT_C_BMI1]    = { DT_AF | DT_PF | DT_SF, 0 },                  /* SF only for BEXTR */
     [DT_C_BMI2]    = { DT_AF | DT_PF, 0 },                          /* BZHI */
+    [DT_C_RLOOP]   = { DT_ARITH, 0 },                               /* its DIV/IDIV item */
 };
 
 static bool strict;

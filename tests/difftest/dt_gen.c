@@ -17,7 +17,7 @@ static const char *const class_names[DT_C_COUNT] = {
     [DT_C_STRING] = "string", [DT_C_XLAT] = "xlat", [DT_C_NOP] = "nop", [DT_C_FAULT] = "fault",
     [DT_C_NONCANON] = "noncanon", [DT_C_PFSPLIT] = "pfsplit", [DT_C_SMC] = "smc",
     [DT_C_REPFAULT] = "repfault", [DT_C_X87] = "x87", [DT_C_MMX] = "mmx", [DT_C_SSEFP] = "ssefp",
-    [DT_C_SSEINT] = "sseint", [DT_C_SSE4] = "sse4", [DT_C_AES] = "aes",
+    [DT_C_SSEINT] = "sseint", [DT_C_SSE4] = "sse4", [DT_C_AES] = "aes", [DT_C_RLOOP] = "rloop",
 };
 
 const char *dt_class_name(int cls)
@@ -225,6 +225,12 @@ void dt_gen_item(struct dt_gen *g, int cls, struct dt_item *it)
         dt_gen_data(g, cls, it);
         break;
     }
+    dt_item_finish(g, it);
+}
+
+void dt_item_finish(struct dt_gen *g, struct dt_item *it)
+{
+    int cls = it->cls;
     /* undefined flags kiln claims to match are compared: treat them as defined */
     uint16_t claimed = it->undefs & (uint16_t)~dt_undef_mask(cls);
     it->undefs &= (uint16_t)~claimed;
@@ -237,8 +243,7 @@ void dt_gen_item(struct dt_gen *g, int cls, struct dt_item *it)
     it->pre[2] = (uint8_t)(0xc0 | (a & 7) << 3 | (b & 7));
 }
 
-/* The item holds an instruction whose mnemonic is name (as x86_op_name spells it). */
-static bool item_has(const struct dt_item *it, const char *name)
+bool dt_item_has(const struct dt_item *it, const char *name)
 {
     for (int j = 0; j < it->ninsns && j < DT_ITEM_INSNS; j++) {
         struct x86_insn in;
@@ -259,10 +264,38 @@ void dt_gen_seq(struct dt_gen *g, struct dt_seq *s, int max_items)
         max_items = DT_MAX_ITEMS;
     s->n = nc ? 1 + (int)dt_below(&g->rng, (uint32_t)max_items) : 0;
     s->org = dt_chance(g, 50) ? 0 : dt_below(&g->rng, 0x1800);
+    /* rloop bodies: the other enabled classes, or every available one if none; not
+       the classes that always fault (a loop that faults in its first pass is no loop) */
+    int body[DT_C_COUNT], nb = 0, loops = 0;
+    for (int pass = 0; pass < 3 && !nb; pass++)
+        for (int i = 0; i < DT_C_COUNT; i++)
+            if (i != DT_C_RLOOP && g->avail[i] && (pass == 2 || g->enabled[i]) &&
+                (pass == 1 || (i != DT_C_FAULT && i != DT_C_NONCANON && i != DT_C_PFSPLIT &&
+                               i != DT_C_REPFAULT)))
+                body[nb++] = i;
     for (int i = 0; i < s->n; i++) {
         for (int tries = 0;; tries++) {
-            dt_gen_item(g, cls[dt_below(&g->rng, (uint32_t)nc)], &s->it[i]);
-            if (!g->insn || item_has(&s->it[i], g->insn))
+            int c = cls[dt_below(&g->rng, (uint32_t)nc)];
+            if (c == DT_C_RLOOP) {
+                if (loops >= 2 || i + 3 > DT_MAX_ITEMS) {
+                    if (nc == 1) {       /* only loops, and no room for one more */
+                        s->n = i;
+                        return;
+                    }
+                    continue;
+                }
+                /* a loop takes 3..8 items: the sequence grows if it must */
+                int room = s->n - i < 8 ? 8 : s->n - i;
+                if (room > DT_MAX_ITEMS - i)
+                    room = DT_MAX_ITEMS - i;
+                int used = dt_gen_rloop(g, s, i, room, loops++, body, nb);
+                if (i + used > s->n)
+                    s->n = i + used;
+                i += used - 1;
+                break;
+            }
+            dt_gen_item(g, c, &s->it[i]);
+            if (!g->insn || dt_item_has(&s->it[i], g->insn))
                 break;
             if (tries > 5000) {          /* no enabled class makes it */
                 s->n = i;
@@ -283,6 +316,23 @@ void dt_gen_state(struct dt_gen *g, struct dt_state *st)
         memcpy(st->data + i, &v, 8);
     }
     dt_gen_fpstate(g, st);
+    /* drawn last: the state above stays what it was before the slices were added */
+    st->kiln_slice = 0;
+    st->kiln_sync = false;
+    if (dt_chance(g, 12)) {
+        static const uint32_t lim[3] = { 8, 64, 1000 };
+        st->kiln_slice = 1 + dt_below(&g->rng, lim[dt_below(&g->rng, 3)]);
+        st->kiln_sync = dt_chance(g, 50);
+    }
+}
+
+/* The head of loop tail i (same loop id, before it), or -1. */
+static int loop_head(const struct dt_seq *s, int i)
+{
+    for (int j = i - 1; j >= 0; j--)
+        if (s->it[j].loop_role == DT_LOOP_HEAD && s->it[j].loop_id == s->it[i].loop_id)
+            return j;
+    return -1;
 }
 
 void dt_layout(const struct dt_seq *s, uint8_t term, struct dt_code *c)
@@ -291,9 +341,17 @@ void dt_layout(const struct dt_seq *s, uint8_t term, struct dt_code *c)
     /* branch targets, sized with every prelude on so that rel8 stays in range */
     for (int i = 0; i < n; i++) {
         const struct dt_item *it = &s->it[i];
+        if (it->loop_role == DT_LOOP_TAIL) {
+            tgt[i] = loop_head(s, i);    /* backward (to the head's label), or -1: none */
+            continue;
+        }
         int t = i + 1 + it->br_skip;
         if (t > n)
             t = n;
+        /* never into a loop past its head (its counter would not be set) */
+        for (int j = i + 1; j < t; j++)
+            if (s->it[j].loop_role == DT_LOOP_HEAD)
+                t = j;
         if (it->br_size == 1) {
             for (;;) {
                 int dist = 0;
@@ -306,18 +364,29 @@ void dt_layout(const struct dt_seq *s, uint8_t term, struct dt_code *c)
         }
         tgt[i] = t;
     }
-    /* flag dataflow (all edges go forward) */
+    /* flag dataflow: forward edges, and loop back edges to the item after the head
+       (the head's part after its label leaves the flags alone): repeat to a fixed point */
     uint16_t in[DT_MAX_ITEMS + 1];
     memset(in, 0, sizeof in);
-    for (int i = 0; i < n; i++) {
-        const struct dt_item *it = &s->it[i];
-        c->pre_on[i] = (it->reads & in[i]) != 0;
-        uint16_t e = c->pre_on[i] ? 0 : in[i];
-        uint16_t out = (uint16_t)((e & ~it->defs) | it->undefs);
-        if (!it->br_uncond)
-            in[i + 1] |= out;
-        if (it->br_size)
-            in[tgt[i]] |= out;
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (int i = 0; i < n; i++) {
+            const struct dt_item *it = &s->it[i];
+            c->pre_on[i] = (it->reads & in[i]) != 0;
+            uint16_t e = c->pre_on[i] ? 0 : in[i];
+            uint16_t out = (uint16_t)((e & ~it->defs) | it->undefs);
+            int to[2] = { it->br_uncond ? -1 : i + 1, -1 };
+            if (it->loop_role == DT_LOOP_TAIL)
+                to[1] = tgt[i] >= 0 ? tgt[i] + 1 : -1;
+            else if (it->br_size)
+                to[1] = tgt[i];
+            for (int k = 0; k < 2; k++) {
+                if (to[k] >= 0 && (in[to[k]] | out) != in[to[k]]) {
+                    in[to[k]] |= out;
+                    changed = true;
+                }
+            }
+        }
     }
     memcpy(c->in_undef, in, sizeof in);
     /* emit */
@@ -344,7 +413,20 @@ void dt_layout(const struct dt_seq *s, uint8_t term, struct dt_code *c)
     for (int i = 0; i < n; i++) {
         const struct dt_item *it = &s->it[i];
         uint32_t at = c->start[i] + (c->pre_on[i] ? it->pre_len : 0);
-        if (it->br_size) {
+        if (it->loop_role == DT_LOOP_TAIL) {
+            int32_t d = 0;               /* no head: branch to the next instruction */
+            if (tgt[i] >= 0) {
+                const struct dt_item *h = &s->it[tgt[i]];
+                uint32_t l = c->start[tgt[i]] + (c->pre_on[tgt[i]] ? h->pre_len : 0) + h->loop_lbl;
+                d = (int32_t)(l - (at + it->br_next));
+                if (it->br_size == 1 && d < -128)
+                    d = 0;               /* (the generator sizes rel8 to fit) */
+            }
+            if (it->br_size == 1)
+                c->b[at + it->br_off] = (uint8_t)d;
+            else
+                memcpy(c->b + at + it->br_off, &d, 4);
+        } else if (it->br_size) {
             int32_t d = (int32_t)(c->start[tgt[i]] - (at + it->br_next));
             if (it->br_size == 1)
                 c->b[at + it->br_off] = (uint8_t)d;

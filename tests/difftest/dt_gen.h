@@ -41,6 +41,16 @@ uint64_t dt_imm(struct dt_gen *g, int n);
 /* Flags read by condition code cc. */
 uint16_t dt_cc_flags(int cc);
 
+/* The common end of every item: undefined flags kiln claims to match count as defined,
+   and the flag-defining prelude (used when the item reads possibly undefined flags). */
+void dt_item_finish(struct dt_gen *g, struct dt_item *it);
+/* The item holds an instruction whose mnemonic is name (as x86_op_name spells it). */
+bool dt_item_has(const struct dt_item *it, const char *name);
+/* rloop (dt_gen_loop.c): fills s->it[i..] with a loop: head, 1..6 body items drawn from
+   classes cls[0..nc) (and the loop's own Jcc, CPUID and late-fault items), tail; uses at
+   most room (>= 3) items and loop id (< DT_LOOP_IDS). Returns the number of items used. */
+int dt_gen_rloop(struct dt_gen *g, struct dt_seq *s, int i, int room, int id, const int *cls, int nc);
+
 /* Per-class generators. */
 void dt_gen_int(struct dt_gen *g, int cls, struct dt_item *it);
 void dt_gen_bits(struct dt_gen *g, int cls, struct dt_item *it);

@@ -49,6 +49,32 @@ void dt_kiln_fini(void)
     }
 }
 
+/*
+ * Runs to the end with DT_KILN_BUDGET instructions in all. With st->kiln_slice set, the
+ * first DT_KILN_SLICES runs get kiln_slice instructions each: every one ends in a budget
+ * exit at a block boundary (in the middle of loops and chains), and the next resumes from
+ * the CPU state (read and written back in between with kiln_sync: the registers must
+ * survive the round trip through struct bare_regs).
+ */
+static uint64_t run_budget(struct bare_cpu *cpu, const struct dt_state *st, struct bare_result *res)
+{
+    uint64_t done = 0;
+    for (unsigned runs = 0;; runs++) {
+        uint64_t n = DT_KILN_BUDGET - done;
+        if (st->kiln_slice && runs < DT_KILN_SLICES && st->kiln_slice < n)
+            n = st->kiln_slice;
+        bare_cpu_run(cpu, n, res);
+        done += res->insns;
+        if (res->stop != BARE_STOP_BUDGET || done >= DT_KILN_BUDGET || runs > DT_KILN_BUDGET)
+            return done;
+        if (st->kiln_sync) {
+            struct bare_regs regs;
+            bare_cpu_get_regs(cpu, &regs);
+            bare_cpu_set_regs(cpu, &regs);
+        }
+    }
+}
+
 void dt_kiln_run(int engine, const struct dt_code *c, const struct dt_state *st,
                  struct dt_result *r)
 {
@@ -59,8 +85,10 @@ void dt_kiln_run(int engine, const struct dt_code *c, const struct dt_state *st,
         snprintf(r->msg, sizeof r->msg, "no %s bare CPU", dt_engine_name(engine));
         return;
     }
+    static const uint8_t zero[DT_SLOT_SIZE];
     if (!bare_cpu_write(cpu, DT_MEM_BASE, c->b, c->len + 1) ||
-        !bare_cpu_write(cpu, DT_DATA, st->data, DT_DATA_SIZE)) {
+        !bare_cpu_write(cpu, DT_DATA, st->data, DT_DATA_SIZE) ||
+        !bare_cpu_write(cpu, DT_SLOTS, zero, DT_SLOT_SIZE)) {
         snprintf(r->msg, sizeof r->msg, "bare_cpu_write failed");
         return;
     }
@@ -79,12 +107,13 @@ void dt_kiln_run(int engine, const struct dt_code *c, const struct dt_state *st,
         memcpy(vc->fpu.xmm[i].b, st->fx + DT_FX_XMM + 16 * i, 16);
     struct bare_result res;
     memset(&res, 0, sizeof res);
-    bare_cpu_run(cpu, 100000, &res);
+    r->insns = run_budget(cpu, st, &res);
     bare_cpu_get_regs(cpu, &regs);
     memcpy(r->gpr, regs.gpr, sizeof r->gpr);
     r->rip = regs.rip;
     r->rflags = regs.rflags;
     memcpy(r->data, bare_cpu_mem(cpu) + (DT_DATA - DT_MEM_BASE), DT_DATA_SIZE);
+    memcpy(r->slots, bare_cpu_mem(cpu) + (DT_SLOTS - DT_MEM_BASE), DT_SLOT_SIZE);
     fpu_x87_save_image(vc, r->fx, true);
     memcpy(r->fx + 24, &vc->fpu.mxcsr, 4);
     uint32_t mm = MXCSR_MASK;

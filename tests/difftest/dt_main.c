@@ -19,7 +19,7 @@ static const char *const check_classes[] = {
     "bmi1", "bmi2", "adx", "mov", "movx", "movbe", "lea", "xchg", "cmpxchg", "cmpxchg8b16b",
     "xadd", "bswap", "cmov", "setcc", "jmp", "call", "loop", "pushpop", "enter", "convert",
     "flags", "string", "xlat", "nop", "fault", "smc", "repfault", "noncanon", "pfsplit",
-    "x87", "mmx", "ssefp", "sseint", "sse4", "aes",
+    "x87", "mmx", "ssefp", "sseint", "sse4", "aes", "rloop",
 };
 /* make check: sequences per class per engine, and for the final mixed run. */
 #define CHECK_PER_CLASS 500
@@ -36,7 +36,7 @@ struct opts {
     bool cls[DT_C_COUNT];
     int max_items;
     int max_fail;
-    bool validate, quiet, show, strict_decode;
+    bool validate, quiet, show, strict_decode, known_bugs;
     const char *argv0;
     const char *insn;
 };
@@ -44,6 +44,7 @@ struct opts {
 struct stats {
     long seqs;
     uint64_t insns[2];
+    uint64_t executed[2];   /* instructions kiln executed (loops count every pass) */
     long fails[2];
     long native_errors;
     long bad_encodings;
@@ -83,6 +84,7 @@ static void make_seq(const struct opts *o, uint64_t ss, struct dt_seq *s, struct
     for (int i = 0; i < DT_C_COUNT; i++)
         g.enabled[i] = o->cls[i];
     g.insn = o->insn;
+    g.known_bugs = o->known_bugs;
     dt_gen_seq(&g, s, o->max_items);
     dt_gen_state(&g, st);
 }
@@ -103,6 +105,7 @@ static bool native_sane(const struct dt_seq *s, const struct dt_code *c, const s
                 (cls == DT_C_FAULT && (h->vector == 6 || h->vector == 13 || h->vector == 14)) ||
                 (cls == DT_C_NONCANON && (h->vector == 12 || h->vector == 13)) ||
                 ((cls == DT_C_PFSPLIT || cls == DT_C_REPFAULT) && h->vector == 14) ||
+                (cls == DT_C_RLOOP && (h->vector == 0 || h->vector == 14)) ||
                 /* FP/SIMD: unmasked exceptions (#MF, #XM), misaligned 16-byte operands */
                 (cls >= DT_C_X87 && cls <= DT_C_AES &&
                  (h->vector == 16 || h->vector == 19 || (h->vector == 13 && cls != DT_C_X87))))
@@ -160,6 +163,7 @@ static int run_seq(const struct opts *o, uint64_t ss, struct stats *stt, FILE *o
         dt_kiln_run(e, &c, &st, &k);
         c.b[c.len] = 0xcc;
         stt->insns[e] += c.ninsns;
+        stt->executed[e] += k.insns;
         ok[e] = dt_compare(&s, &c, &h, &k, whys[e], sizeof whys[e]);
     }
     /* the engines disagree with each other: always worth a full report */
@@ -204,9 +208,10 @@ static int run_seq(const struct opts *o, uint64_t ss, struct stats *stt, FILE *o
         for (int i = 0; i < DT_C_COUNT; i++)
             all = all && o->cls[i];
         classes_str(o->cls, cl, sizeof cl);
-        snprintf(repro, sizeof repro, "%s --replay %#" PRIx64 " --engine %s%s%s --max-items %d%s%s",
+        snprintf(repro, sizeof repro, "%s --replay %#" PRIx64 " --engine %s%s%s --max-items %d%s%s%s",
                  o->argv0, ss, dt_engine_name(e), all ? "" : " --classes ", all ? "" : cl,
-                 o->max_items, o->insn ? " --insn " : "", o->insn ? o->insn : "");
+                 o->max_items, o->insn ? " --insn " : "", o->insn ? o->insn : "",
+                 o->known_bugs ? " --known-bugs" : "");
         dt_report(out, e, ss, repro, &m, &st, why);
         fflush(out);
     }
@@ -328,7 +333,9 @@ static void usage(const char *p)
            "  --native-only      host side only (no kiln engine)\n"
            "  --show             print every sequence run (with --replay: the one)\n"
            "  --strict-undef     compare architecturally undefined flags too (does kiln\n"
-           "                     do what this host CPU does?)\n", p, DT_MAX_ITEMS);
+           "                     do what this host CPU does?)\n"
+           "  --known-bugs       also generate cases of known, unfixed kiln bugs\n"
+           "                     (docs/DIFFTEST.md lists them)\n", p, DT_MAX_ITEMS);
 }
 
 int main(int argc, char **argv)
@@ -348,7 +355,7 @@ int main(int argc, char **argv)
         { "seed", 1, 0, 's' }, { "replay", 1, 0, 'r' }, { "engine", 1, 0, 'e' },
         { "classes", 1, 0, 'c' }, { "max-items", 1, 0, 'm' }, { "max-fail", 1, 0, 'f' },
         { "validate", 0, 0, 'v' }, { "native-only", 0, 0, 'N' }, { "list", 0, 0, 'l' },
-        { "show", 0, 0, 'S' }, { "insn", 1, 0, 'I' }, { "strict-undef", 0, 0, 'U' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+        { "show", 0, 0, 'S' }, { "insn", 1, 0, 'I' }, { "strict-undef", 0, 0, 'U' }, { "known-bugs", 0, 0, 'K' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
@@ -382,6 +389,7 @@ int main(int argc, char **argv)
         case 'S': o.show = true; break;
         case 'I': o.insn = optarg; break;
         case 'U': dt_undef_strict(true); break;
+        case 'K': o.known_bugs = true; break;
         case 'l':
             for (int i = 0; i < DT_C_COUNT; i++)
                 printf("%s\n", dt_class_name(i));
@@ -432,9 +440,9 @@ int main(int argc, char **argv)
                "interpreter stood in for it\n");
     print_kinds(stdout);
     printf("difftest: %ld sequence(s); instructions: interp %" PRIu64 ", jit %" PRIu64
-           "; mismatches: interp %ld, jit %ld; native errors %ld; bad encodings %ld\n",
-           stt.seqs, stt.insns[0], stt.insns[1], stt.fails[0], stt.fails[1], stt.native_errors,
-           stt.bad_encodings);
+           " (executed: %" PRIu64 ", %" PRIu64 "); mismatches: interp %ld, jit %ld; native errors %ld; "
+           "bad encodings %ld\n", stt.seqs, stt.insns[0], stt.insns[1], stt.executed[0],
+           stt.executed[1], stt.fails[0], stt.fails[1], stt.native_errors, stt.bad_encodings);
     dt_kiln_fini();
     dt_native_fini();
     return stt.fails[0] + stt.fails[1] + stt.native_errors ? 1 : 0;

@@ -60,6 +60,7 @@ static void record(ucontext_t *uc, int sig, siginfo_t *si)
     r->rflags = (uint64_t)gr[REG_EFL];
     int trapno = (int)gr[REG_TRAPNO];
     memcpy(r->data, (void *)(uintptr_t)DT_DATA, DT_DATA_SIZE);
+    memcpy(r->slots, (void *)(uintptr_t)DT_SLOTS, DT_SLOT_SIZE);
     if (uc->uc_mcontext.fpregs)
         memcpy(r->fx, (const void *)uc->uc_mcontext.fpregs, DT_FX_SIZE);
     if (sig == SIGALRM) {
@@ -159,6 +160,7 @@ static void worker_main(int in, int out)
     while (read(in, &c, 1) == 1) {
         memcpy(m, shm->code.b, shm->code.len + 1);
         memcpy((void *)(uintptr_t)DT_DATA, shm->st.data, DT_DATA_SIZE);
+        memset((void *)(uintptr_t)DT_SLOTS, 0, DT_SLOT_SIZE);
         memset(&shm->res, 0, sizeof shm->res);
         shm->res.stop = DT_STOP_ERROR;
         struct itimerval it = { .it_value = { .tv_sec = 1 } };

@@ -135,6 +135,13 @@ bool dt_compare(const struct dt_seq *s, const struct dt_code *c, const struct dt
             return false;
         }
     }
+    for (uint32_t i = 0; i < DT_SLOT_SIZE; i++) {
+        if (h->slots[i] != k->slots[i]) {
+            snprintf(why, n, "loop slots: at %#" PRIx64 " host %02x, kiln %02x", DT_SLOTS + i,
+                     h->slots[i], k->slots[i]);
+            return false;
+        }
+    }
     return fx_compare(h->fx, k->fx, why, n);
 }
 
@@ -297,6 +304,9 @@ void dt_report(FILE *f, int engine, uint64_t seqseed, const char *repro, const s
     }
     fprintf(f, "  initial: rip +%#x, rflags %#" PRIx64 " (+IF), rsp data+%#" PRIx64 "\n", c.org,
             st->rflags | 0x202, st->gpr[4] - DT_DATA);
+    if (st->kiln_slice)
+        fprintf(f, "  kiln runs in slices of %u instructions (%u at most)%s\n", st->kiln_slice,
+                DT_KILN_SLICES, st->kiln_sync ? ", registers read and written back in between" : "");
     for (int i = 0; i < 16; i++)
         fprintf(f, "    %-3s %016" PRIx64 "  %s", gpr_names[i], st->gpr[i], i % 4 == 3 ? "\n" : "");
     if (!fx_default(st->fx))

@@ -102,7 +102,7 @@ bool dt_selftest_compare(FILE *out)
     bool ok = h.stop == DT_STOP_END;
     k = h;
     ok = ok && dt_compare(&s, &c, &h, &k, why, sizeof why);
-    for (int f = 0; ok && f < 13; f++) {
+    for (int f = 0; ok && f < 14; f++) {
         k = h;
         switch (f) {
         case 0: k.gpr[13] ^= 1ull << 40; break;
@@ -117,6 +117,7 @@ bool dt_selftest_compare(FILE *out)
         case 10: k.fx[24] ^= 0x40; break;                 /* MXCSR */
         case 11: k.fx[DT_FX_ST + 16 * 7 + 9] ^= 0x80; break; /* ST7 sign */
         case 12: k.fx[DT_FX_XMM + 16 * 15 + 3] ^= 1; break;
+        case 13: k.slots[DT_SLOT_SIZE - 1] ^= 4; break;
 
         default: k.data[0] ^= 1; break;
         }
@@ -134,6 +135,7 @@ bool dt_selftest_compare(FILE *out)
     h.cr2 = k.cr2 = DT_GUARD;
     k.data[0] = h.data[0];
     memcpy(k.fx, h.fx, sizeof k.fx);
+    memcpy(k.slots, h.slots, sizeof k.slots);
     ok = ok && dt_compare(&s, &c, &h, &k, why, sizeof why);
     k.cr2++;
     ok = ok && !dt_compare(&s, &c, &h, &k, why, sizeof why);
