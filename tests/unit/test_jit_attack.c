@@ -92,6 +92,32 @@ static const uint8_t p_string[] = {
     0xfb, 0x41, 0xff, 0xcc, 0x75, 0xe1, 0xf4,
 };
 
+/* A pointer chase (mov rax, [rax]) into a pinned register with PUSH below it:
+   the tenth push goes below address 0 (#PF), with RSP and RAX as of it.
+     mov esp, 0x48; mov eax, 0x30000; mov ecx, 1000
+   l: mov rax, [rax]; and eax, 0xfff8; or eax, 0x30000; push rax; add rbx, rax
+     dec ecx; jnz l; hlt */
+static const uint8_t p_chase[] = {
+    0xbc, 0x48, 0x00, 0x00, 0x00, 0xb8, 0x00, 0x00, 0x03, 0x00, 0xb9, 0xe8,
+    0x03, 0x00, 0x00, 0x48, 0x8b, 0x00, 0x25, 0xf8, 0xff, 0x00, 0x00, 0x0d,
+    0x00, 0x00, 0x03, 0x00, 0x50, 0x48, 0x01, 0xc3, 0xff, 0xc9, 0x75, 0xeb,
+    0xf4,
+};
+
+/* IN (a helper that may change env) in a self-loop with a skip inside the
+   block and ten registers in a dependency chain.
+     mov edx, 0x80; mov r15d, 60
+   l: in eax, dx; mov r8, rax; xor r9, r8; add r10, r9; sub r11, r10; and r12, r11
+     or r13, r12; imul r14, r13; cmp al, 0x80; jb .s; add rbx, r14
+   .s: add rsi, rbx; adc rdi, rsi; dec r15d; jnz l; hlt */
+static const uint8_t p_in[] = {
+    0xba, 0x80, 0x00, 0x00, 0x00, 0x41, 0xbf, 0x3c, 0x00, 0x00, 0x00, 0xed,
+    0x49, 0x89, 0xc0, 0x4d, 0x31, 0xc1, 0x4d, 0x01, 0xca, 0x4d, 0x29, 0xd3,
+    0x4d, 0x21, 0xdc, 0x4d, 0x09, 0xe5, 0x4d, 0x0f, 0xaf, 0xf5, 0x3c, 0x80,
+    0x72, 0x03, 0x4c, 0x01, 0xf3, 0x48, 0x01, 0xde, 0x48, 0x11, 0xf7, 0x41,
+    0xff, 0xcf, 0x75, 0xd7, 0xf4,
+};
+
 struct prog {
     const char *name;
     const uint8_t *code;
@@ -106,6 +132,8 @@ static const struct prog progs[] = {
     { "seg16_real", p_seg16, sizeof(p_seg16), BARE_MODE_REAL },
     { "seg16_prot", p_seg16, sizeof(p_seg16), BARE_MODE_PROT16 },
     { "string", p_string, sizeof(p_string), BARE_MODE_LONG64 },
+    { "chase", p_chase, sizeof(p_chase), BARE_MODE_LONG64 },
+    { "in", p_in, sizeof(p_in), BARE_MODE_LONG64 },
 };
 #define NPROGS (sizeof(progs) / sizeof(progs[0]))
 
@@ -126,6 +154,16 @@ static uint64_t mem_hash(struct bare_cpu *cpu)
     return h;
 }
 
+/* IN returns a running value (one CPU runs at a time: start() resets it). */
+static uint32_t io_count;
+
+static uint32_t io_rd(void *opaque, uint16_t port, unsigned size)
+{
+    (void)opaque;
+    (void)size;
+    return (uint32_t)(++io_count * 0x9e3779b1u) ^ port;
+}
+
 static struct bare_cpu *start(const struct prog *p, int engine)
 {
     struct bare_cpu *cpu = bare_cpu_new((enum bare_engine)engine, p->mode, 0, MEM);
@@ -141,6 +179,8 @@ static struct bare_cpu *start(const struct prog *p, int engine)
     r.gpr[4] = 0x8000;
     r.rflags = 2;
     bare_cpu_set_regs(cpu, &r);
+    io_count = 0;
+    bare_cpu_set_io(cpu, io_rd, NULL, NULL);
     return cpu;
 }
 
@@ -245,6 +285,11 @@ static void test_results(void **state)
         assert_int_equal(s.res.stop, BARE_STOP_HLT);
         assert_int_equal(s.r.gpr[14], 40 * 6);            /* r14: 3 + 2 + 1 per pass */
         assert_int_equal(s.r.gpr[13], 0);                 /* REP leaves rcx 0: JRCXZ always jumps */
+        run_chunks(&progs[6], e, 0, false, &s);           /* chase */
+        assert_int_equal(s.res.stop, BARE_STOP_EXCEPTION);
+        assert_int_equal(s.res.vector, 14);
+        assert_int_equal(s.r.gpr[4], 0);                  /* rsp as of the tenth push */
+        assert_int_equal(s.r.gpr[1], 1000 - 9);
     }
 }
 
