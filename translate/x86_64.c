@@ -437,8 +437,6 @@ static bool compile_block(struct engine *e, struct tb *tb, const struct ir_block
     }
     if (!j->fail)
         gen_slow_paths(j);
-    if (!j->fail)
-        chain_gen_stubs(j);               /* x86_64_chain.c: room for the exits' stubs */
     for (unsigned i = 0; i < j->nfix && !j->fail; i++) {
         uint8_t *target = j->label_at[j->fix[i].label];
         if (!target)

@@ -19,7 +19,7 @@
  *         jmp B                  ; the usual chain jump (tb->jmp_site[n])
  *         mov rax, tb|n; jmp epilogue
  *     ...
- *     stub:                      ; after the block's slow paths, written by chain_link
+ *     stub:                      ; taken from the code buffer's end by chain_link
  *
  * Linked to a block `to` that has a body entry (to->code_body: right after its
  * exit-request check and fused budget charge) and overwrites some tail globals
@@ -46,7 +46,7 @@
  */
 
 #define CH_MAX_UNITS 16
-#define CH_STUB_FIXED 64      /* the stub's checks and jumps need at most 51 bytes */
+#define CH_STUB_FIXED 52      /* the stub's checks and jumps need at most 51 bytes */
 
 struct jchain {
     uint8_t *a_site;          /* the 5 bytes of A */
@@ -344,7 +344,7 @@ bool chain_gen_exit(struct jit *j, unsigned slot)
     j->tb->jmp_site[slot] = (uintptr_t)jmp32_aligned(x);   /* B: falls into the exit */
     x_movi(x, X_RAX, (uint64_t)(uintptr_t)j->tb | slot);
     x_jcc_to(x, -1, j->epilogue);
-    c->stub = NULL;                           /* out of line: chain_gen_stubs */
+    c->stub = NULL;                           /* allocated when first linked that way */
     c->stub_cap = CH_STUB_FIXED + total;
     j->tb->jmp_stub[slot] = j->nch + 1;
     j->nch++;
@@ -352,21 +352,6 @@ bool chain_gen_exit(struct jit *j, unsigned slot)
 }
 
 /* A becomes a nop (target == normal) or a jmp to target. */
-void chain_gen_stubs(struct jit *j)
-{
-    struct xbuf *x = &j->x;
-    for (unsigned k = j->ch_first; k < j->nch; k++) {
-        struct jchain *c = &j->ch[k];
-        if (x->p + c->stub_cap > x->end) {
-            j->fail = true;
-            return;
-        }
-        c->stub = x->p;
-        memset(x->p, 0xcc, c->stub_cap);
-        x->p += c->stub_cap;
-    }
-}
-
 static void patch_a(struct jchain *c, const uint8_t *target)
 {
     static const uint8_t nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
@@ -383,9 +368,18 @@ void chain_link(struct jit *j, struct tb *from, unsigned slot, struct tb *to)
     if (!k || k > j->nch)
         return;
     struct jchain *c = &j->ch[k - 1];
-    if (!c->stub)
-        return;
     uint64_t skip = to && to->code_body ? c->dmask & to->dead_in : 0;
+    if (skip && !c->stub) {
+        /* Most exits never link this way: their stub is taken from the end of
+           the code buffer the first time (links happen between blocks, never
+           during a compile). No room: the plain exit. */
+        if (j->x.p + c->stub_cap + J_OP_ROOM > j->x.end)
+            skip = 0;
+        else {
+            c->stub = j->x.p;
+            j->x.p += c->stub_cap;
+        }
+    }
     if (!skip) {
         patch_a(c, c->normal);
         return;

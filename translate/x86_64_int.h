@@ -291,8 +291,6 @@ bool chain_gen_exit(struct jit *j, unsigned slot);
 /* engine->link's second half: points jump A at a stub for `to` or back at the
    normal path; sets from->jmp_deferred[slot]. */
 void chain_link(struct jit *j, struct tb *from, unsigned slot, struct tb *to);
-/* After the block's code and slow paths: reserves each exit's stub. */
-void chain_gen_stubs(struct jit *j);
 /* Forgets every exit (code buffer reset). */
 void chain_reset(struct jit *j);
 /* A BRCOND whose label no other branch or fall-through reaches: its locals
