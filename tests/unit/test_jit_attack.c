@@ -141,6 +141,18 @@ static const uint8_t p_pressure[] = {
     0xf4
 };
 
+/* A data breakpoint (DR0/DR7, set by the guest) on a store of a self-loop's
+   21st pass: the #DB trap comes after that store, before the ADD.
+     mov eax, 0x30a0; mov dr0, rax; mov eax, 0xd0001; mov dr7, rax
+     mov edi, 0x3000; mov ecx, 40; xor eax, eax
+   l: mov [rdi], rax; add rdi, 8; inc rax; add rbx, rax; dec ecx; jnz l; hlt */
+static const uint8_t p_watch[] = {
+    0xb8, 0xa0, 0x30, 0x00, 0x00, 0x0f, 0x23, 0xc0, 0xb8, 0x01, 0x00, 0x0d,
+    0x00, 0x0f, 0x23, 0xf8, 0xbf, 0x00, 0x30, 0x00, 0x00, 0xb9, 0x28, 0x00,
+    0x00, 0x00, 0x31, 0xc0, 0x48, 0x89, 0x07, 0x48, 0x83, 0xc7, 0x08, 0x48,
+    0xff, 0xc0, 0x48, 0x01, 0xc3, 0xff, 0xc9, 0x75, 0xef, 0xf4
+};
+
 struct prog {
     const char *name;
     const uint8_t *code;
@@ -158,6 +170,7 @@ static const struct prog progs[] = {
     { "chase", p_chase, sizeof(p_chase), BARE_MODE_LONG64 },
     { "in", p_in, sizeof(p_in), BARE_MODE_LONG64 },
     { "pressure", p_pressure, sizeof(p_pressure), BARE_MODE_LONG64 },
+    { "watch", p_watch, sizeof(p_watch), BARE_MODE_LONG64 },
 };
 #define NPROGS (sizeof(progs) / sizeof(progs[0]))
 
@@ -314,6 +327,13 @@ static void test_results(void **state)
         assert_int_equal(s.res.vector, 14);
         assert_int_equal(s.r.gpr[4], 0);                  /* rsp as of the tenth push */
         assert_int_equal(s.r.gpr[1], 1000 - 9);
+        run_chunks(&progs[9], e, 0, false, &s);           /* watch */
+        assert_int_equal(s.res.stop, BARE_STOP_EXCEPTION);
+        assert_int_equal(s.res.vector, 1);
+        assert_int_equal(s.r.rip, CODE + 0x1f);          /* after the store */
+        assert_int_equal(s.r.gpr[7], 0x30a0);             /* rdi */
+        assert_int_equal(s.r.gpr[0], 20);                 /* rax */
+        assert_int_equal(s.r.gpr[1], 40 - 20);            /* rcx */
     }
 }
 
