@@ -207,6 +207,39 @@ static void test_lazy_flags_pattern(void **state)
     assert_int_equal(count_opc(b, IR_INSN_START), 2);
 }
 
+/* A DEPOSIT at bit 0 whose value is a constant the pass itself made (40 + 2),
+   then narrow reads of the result: the copy fact's source is a temp created
+   during the pass, which the per-temp arrays do not cover (valgrind showed
+   ir_opt_fold reading past def_gen there). */
+static void test_copy_of_new_constant(void **state)
+{
+    P;
+    ir_temp t = ir_temp_new(b), u = ir_temp_new(b), v = ir_temp_new(b), w = ir_temp_new(b);
+    ir_mov(b, 64, t, C(40));
+    ir_binop(b, IR_ADD, 64, u, t, C(2));
+    ir_deposit(b, 64, v, r[1], u, 0, 8);             /* v = r1 with low byte 42 */
+    ir_deposit(b, 64, w, r[2], u, 0, 16);            /* w = r2 with low word 42 */
+    ir_mov(b, 8, r[0], v);                           /* the copy: 42 */
+    ir_mov(b, 16, r[3], w);                          /* 42 */
+    ir_sext(b, 64, r[4], u, 8);                      /* 42 */
+    ir_binop(b, IR_ADD, 8, r[5], v, C(1));           /* 43 */
+    ir_mov(b, 64, r[6], v);
+    ir_exit(b, 0);
+    optimize_checked(b);
+    struct engine *e = engine_interp_new(&h_guest);
+    static struct h_env env;
+    h_env_init(&env);
+    env.r[1] = 0x1111111111111111ull;
+    env.r[2] = 0x2222222222222222ull;
+    h_run(e, b, &env);
+    assert_int_equal(env.r[0], 42);
+    assert_int_equal(env.r[3], 42);
+    assert_int_equal(env.r[4], 42);
+    assert_int_equal(env.r[5], 43);
+    assert_int_equal(env.r[6], 0x111111111111112aull);
+    e->destroy(e);
+}
+
 static void test_folding_and_identities(void **state)
 {
     P;
@@ -404,6 +437,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_zero_extension_knowledge, psetup, pteardown),
         cmocka_unit_test_setup_teardown(test_deposit_low_part_reads, psetup, pteardown),
         cmocka_unit_test_setup_teardown(test_narrowing, psetup, pteardown),
+        cmocka_unit_test_setup_teardown(test_copy_of_new_constant, psetup, pteardown),
         cmocka_unit_test(test_random_blocks_keep_behaviour),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
