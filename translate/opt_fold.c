@@ -72,12 +72,19 @@ static unsigned zwidth(const struct fold *f, ir_temp t)
     return w;
 }
 
+/* s's definition counter; temps made during the pass are constants, never
+   redefined, and beyond the per-temp arrays. */
+static uint32_t def_gen_of(const struct fold *f, ir_temp s)
+{
+    return s < f->n0 ? f->def_gen[s] : 0;
+}
+
 static ir_temp copy_of(const struct fold *f, ir_temp t, unsigned rw)
 {
     if (t == IR_NONE || !facts_valid(f, t))
         return IR_NONE;
     ir_temp s = f->copy_src[t];
-    if (s == IR_NONE || f->copy_w[t] < rw || f->def_gen[s] != f->copy_gen[t])
+    if (s == IR_NONE || f->copy_w[t] < rw || def_gen_of(f, s) != f->copy_gen[t])
         return IR_NONE;
     return s;
 }
@@ -447,21 +454,21 @@ bool ir_opt_fold(struct ir_block *b, struct ir_opt_stats *st)
                     f.copy_src[d] = s;
                     /* d == s entirely when s already fits in cw bits */
                     f.copy_w[d] = (uint8_t)(zwidth(&f, s) <= cw ? 64 : cw);
-                    f.copy_gen[d] = f.def_gen[s];
+                    f.copy_gen[d] = def_gen_of(&f, s);
                 }
             } else if (op->opc == IR_SEXT && op->aux < cw && op->args[1] != d) {
                 /* the low aux bits of d are a's */
                 ir_temp s = op->args[1];
                 f.copy_src[d] = s;
                 f.copy_w[d] = (uint8_t)op->aux;
-                f.copy_gen[d] = f.def_gen[s];
+                f.copy_gen[d] = def_gen_of(&f, s);
             } else if (op->opc == IR_DEPOSIT && (op->aux & 0xff) == 0 && op->args[2] != d) {
                 /* the low len bits of d are v's: narrow readers can use v */
                 unsigned len = (unsigned)(op->aux >> 8) & 0xff;
                 ir_temp s = op->args[2];
                 f.copy_src[d] = s;
                 f.copy_w[d] = (uint8_t)(len < cw ? len : cw);
-                f.copy_gen[d] = f.def_gen[s];
+                f.copy_gen[d] = def_gen_of(&f, s);
             }
         }
         if (op->opc == IR_BR && branch_to_next(b, i)) {
