@@ -127,8 +127,12 @@ struct dt_state {
        with the registers read and written back between runs when kiln_sync is set */
     uint32_t kiln_slice;
     bool kiln_sync;
+    /* kiln side only: exit requests from a timer signal every kiln_poke_us microseconds
+       (0: none) during the first DT_KILN_POKES runs */
+    uint32_t kiln_poke_us;
 };
 #define DT_KILN_SLICES 256
+#define DT_KILN_POKES 2000
 
 /* Laid-out code for one run. */
 struct dt_code {
@@ -156,6 +160,8 @@ struct dt_result {
     uint8_t fx[DT_FX_SIZE]; /* final FP/SIMD state (layout of dt_state.fx) */
     uint8_t slots[DT_SLOT_SIZE]; /* the loop slots at DT_SLOTS */
     uint64_t insns;        /* kiln: instructions executed (block granularity) */
+    uint32_t slices;       /* kiln: runs resumed after a budget exit */
+    uint32_t requests;     /* kiln: runs resumed after an exit request */
     char msg[96];          /* DT_STOP_ERROR: why */
 };
 

@@ -324,6 +324,7 @@ void dt_gen_state(struct dt_gen *g, struct dt_state *st)
         st->kiln_slice = 1 + dt_below(&g->rng, lim[dt_below(&g->rng, 3)]);
         st->kiln_sync = dt_chance(g, 50);
     }
+    st->kiln_poke_us = dt_chance(g, 4) ? 50 + dt_below(&g->rng, 450) : 0;
 }
 
 /* The head of loop tail i (same loop id, before it), or -1. */

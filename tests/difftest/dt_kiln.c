@@ -19,11 +19,64 @@ const char *dt_engine_name(int engine)
 }
 
 #ifdef DT_HAVE_BARE
+#include <signal.h>
+#include <time.h>
 #include "cpu/bare.h"
 #include "cpu/cpu.h"
 #include "cpu/sse.h"
 
 static struct bare_cpu *cpus[2];
+
+/*
+ * Exit requests from outside, as the machine's alarm sends them (machine/mainloop.c):
+ * a POSIX timer whose signal sets exit_request of the CPU being run, armed with a
+ * period of kiln_poke_us during the runs of the sequences that have it. Where it lands
+ * is up to the host's timing, so such a mismatch may not come back with --replay.
+ */
+#define POKE_SIGNAL (SIGRTMIN + 1)
+static struct cpu *volatile poke_cpu;
+static timer_t poke_timer;
+static int poke_state;          /* 0 not set up yet, 1 ready, -1 unavailable */
+
+static void poke_handler(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)uc;
+    struct cpu *c = poke_cpu;
+    if (si->si_code == SI_TIMER && c)
+        c->exit_request = 1;
+}
+
+static bool poke_ready(void)
+{
+    if (!poke_state) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = poke_handler;
+        sa.sa_flags = SA_SIGINFO | SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        struct sigevent sev;
+        memset(&sev, 0, sizeof sev);
+        sev.sigev_notify = SIGEV_SIGNAL;
+        sev.sigev_signo = POKE_SIGNAL;
+        poke_state = !sigaction(POKE_SIGNAL, &sa, NULL) &&
+                     !timer_create(CLOCK_MONOTONIC, &sev, &poke_timer) ? 1 : -1;
+    }
+    return poke_state > 0;
+}
+
+static void poke_arm(struct cpu *c, uint32_t us)
+{
+    struct itimerspec its;
+    memset(&its, 0, sizeof its);
+    if (us) {
+        its.it_value.tv_nsec = its.it_interval.tv_nsec = (long)us * 1000;
+        poke_cpu = c;
+    }
+    timer_settime(poke_timer, 0, &its, NULL);
+    if (!us)
+        poke_cpu = NULL;
+}
 
 bool dt_kiln_available(void)
 {
@@ -56,23 +109,41 @@ void dt_kiln_fini(void)
  * the CPU state (read and written back in between with kiln_sync: the registers must
  * survive the round trip through struct bare_regs).
  */
-static uint64_t run_budget(struct bare_cpu *cpu, const struct dt_state *st, struct bare_result *res)
+static uint64_t run_budget(struct bare_cpu *cpu, const struct dt_state *st, struct bare_result *res,
+                           struct dt_result *r)
 {
+    struct cpu *c = bare_cpu_cpu(cpu);
+    bool poke = st->kiln_poke_us && poke_ready();
+    if (poke)
+        poke_arm(c, st->kiln_poke_us);
     uint64_t done = 0;
     for (unsigned runs = 0;; runs++) {
         uint64_t n = DT_KILN_BUDGET - done;
         if (st->kiln_slice && runs < DT_KILN_SLICES && st->kiln_slice < n)
             n = st->kiln_slice;
+        if (poke && runs >= DT_KILN_POKES) {
+            poke_arm(c, 0);          /* enough: let it finish */
+            poke = false;
+        }
+        c->exit_request = 0;
         bare_cpu_run(cpu, n, res);
         done += res->insns;
         if (res->stop != BARE_STOP_BUDGET || done >= DT_KILN_BUDGET || runs > DT_KILN_BUDGET)
-            return done;
+            break;
+        if (c->exit_request)
+            r->requests++;
+        else
+            r->slices++;
         if (st->kiln_sync) {
             struct bare_regs regs;
             bare_cpu_get_regs(cpu, &regs);
             bare_cpu_set_regs(cpu, &regs);
         }
     }
+    if (poke)
+        poke_arm(c, 0);
+    c->exit_request = 0;
+    return done;
 }
 
 void dt_kiln_run(int engine, const struct dt_code *c, const struct dt_state *st,
@@ -107,7 +178,7 @@ void dt_kiln_run(int engine, const struct dt_code *c, const struct dt_state *st,
         memcpy(vc->fpu.xmm[i].b, st->fx + DT_FX_XMM + 16 * i, 16);
     struct bare_result res;
     memset(&res, 0, sizeof res);
-    r->insns = run_budget(cpu, st, &res);
+    r->insns = run_budget(cpu, st, &res, r);
     bare_cpu_get_regs(cpu, &regs);
     memcpy(r->gpr, regs.gpr, sizeof r->gpr);
     r->rip = regs.rip;

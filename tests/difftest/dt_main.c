@@ -45,6 +45,7 @@ struct stats {
     long seqs;
     uint64_t insns[2];
     uint64_t executed[2];   /* instructions kiln executed (loops count every pass) */
+    uint64_t slices[2], requests[2];  /* kiln runs resumed after budget exits, exit requests */
     long fails[2];
     long native_errors;
     long bad_encodings;
@@ -164,6 +165,8 @@ static int run_seq(const struct opts *o, uint64_t ss, struct stats *stt, FILE *o
         c.b[c.len] = 0xcc;
         stt->insns[e] += c.ninsns;
         stt->executed[e] += k.insns;
+        stt->slices[e] += k.slices;
+        stt->requests[e] += k.requests;
         ok[e] = dt_compare(&s, &c, &h, &k, whys[e], sizeof whys[e]);
     }
     /* the engines disagree with each other: always worth a full report */
@@ -443,6 +446,10 @@ int main(int argc, char **argv)
            " (executed: %" PRIu64 ", %" PRIu64 "); mismatches: interp %ld, jit %ld; native errors %ld; "
            "bad encodings %ld\n", stt.seqs, stt.insns[0], stt.insns[1], stt.executed[0],
            stt.executed[1], stt.fails[0], stt.fails[1], stt.native_errors, stt.bad_encodings);
+    if (o.engine[0] || o.engine[1])
+        printf("difftest: kiln runs resumed after budget exits: interp %" PRIu64 ", jit %" PRIu64
+               "; after exit requests: interp %" PRIu64 ", jit %" PRIu64 "\n", stt.slices[0],
+               stt.slices[1], stt.requests[0], stt.requests[1]);
     dt_kiln_fini();
     dt_native_fini();
     return stt.fails[0] + stt.fails[1] + stt.native_errors ? 1 : 0;

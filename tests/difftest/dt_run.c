@@ -307,6 +307,8 @@ void dt_report(FILE *f, int engine, uint64_t seqseed, const char *repro, const s
     if (st->kiln_slice)
         fprintf(f, "  kiln runs in slices of %u instructions (%u at most)%s\n", st->kiln_slice,
                 DT_KILN_SLICES, st->kiln_sync ? ", registers read and written back in between" : "");
+    if (st->kiln_poke_us)
+        fprintf(f, "  kiln gets exit requests every %u us (timing-dependent)\n", st->kiln_poke_us);
     for (int i = 0; i < 16; i++)
         fprintf(f, "    %-3s %016" PRIx64 "  %s", gpr_names[i], st->gpr[i], i % 4 == 3 ? "\n" : "");
     if (!fx_default(st->fx))
