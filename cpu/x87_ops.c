@@ -152,8 +152,13 @@ void x87_fprem(struct x87x *x, bool ieee)
         x->c.flags |= SF_DE;
     if (fx_is_zero(a) || fx_is_inf(b)) {
         /* the remainder is ST0 itself; a denormal one is tiny: with UE unmasked it
-           is reported and ST0 gets the bias-adjusted value, as the host does */
-        if (fx_is_denormal(a) && (x->c.traps & SF_UE)) {
+           is reported and ST0 gets the bias-adjusted value, as the host does. A
+           pseudo-denormal (exponent 0, integer bit set) is the normal number of
+           exponent 1, and the host writes it back so (not tiny: no UE) */
+        if (!fx_is_zero(a) && !(a.se & 0x7fff) && (a.m >> 63)) {
+            a.se |= 1;
+            put(cpu, 0, a);
+        } else if (fx_is_denormal(a) && (x->c.traps & SF_UE)) {
             int32_t e = 1;
             uint64_t m = a.m;
             while (!(m >> 63)) { m <<= 1; e--; }
