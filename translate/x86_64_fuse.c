@@ -85,8 +85,11 @@ unsigned gen_fuse_lea(struct jit *j, unsigned i)
             n = 3;
         }
     }
-    j->cur = i + n - 1;              /* liveness as of the last op */
+    /* Inputs as of the ADD that reads them: a register taken for x may evict
+       y, which must then be spilled (its last use is that ADD), not dropped. */
+    j->cur = i + 1;
     int rx = ra_in(j, x), ry = ra_in(j, y);
+    j->cur = i + n - 1;              /* liveness as of the last op */
     int rd = ra_out(j, out, ra_dies(j, y) ? ry : ra_dies(j, x) ? rx : -1);
     x_enc(&j->x, 64, 0x8d, rd, 0, ry, rx, (int)k->val, disp);
     ra_written(j, out, 64);
