@@ -114,4 +114,4 @@ static uint64_t h_crc32(void *env, uint64_t crc, uint64_t v, uint64_t size, uint
     }
     return c;
 }
-const struct ir_helper helper_crc32 = { h_crc32, "crc32", IR_HELPER_PURE };
+const struct ir_helper helper_crc32 = { h_crc32, "crc32", IR_HELPER_PURE | IR_HELPER_NO_ENV };
