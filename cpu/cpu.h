@@ -367,6 +367,10 @@ void cpu_tlb_flush_nonglobal(struct cpu *cpu);
    either; a #PF on the second page reports that page's first byte in CR2. */
 #define CPU_MEM_SS 0x100u /* or'ed into mmu_idx: a stack-segment reference */
 #define CPU_MEMOP_SS (1u << 16) /* IR_MEM_GUEST(1) in a memop: a stack-segment reference */
+/* IR_MEM_GUEST(2): the load of a read-modify-write destination. Hardware reads it
+   with write intent: a missing or read-only page faults on the load as a write
+   (#PF W/R = 1), so the slow path probes for a write first. */
+#define CPU_MEMOP_RMW (1u << 17)
 uint64_t cpu_ld(struct cpu *cpu, uint64_t addr, unsigned size, unsigned mmu_idx);
 void cpu_st(struct cpu *cpu, uint64_t addr, uint64_t value, unsigned size, unsigned mmu_idx);
 /* Raises the fault an access of size bytes at addr would raise (non-canonical,

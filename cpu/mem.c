@@ -10,6 +10,7 @@
 #include "translate/tb.h"
 
 _Static_assert(CPU_MEMOP_SS == IR_MEM_GUEST(1), "CPU_MEMOP_SS is a guest memop bit");
+_Static_assert(CPU_MEMOP_RMW == IR_MEM_GUEST(2), "CPU_MEMOP_RMW is a guest memop bit");
 
 /* IA-32e mode: bits 63..47 of a linear address must be equal (in compatibility
    mode addresses are 32-bit, always canonical). */
@@ -355,6 +356,8 @@ __attribute__((noinline)) uint64_t cpu_slow_load(void *env, uint64_t addr, unsig
     unsigned size = IR_MEM_GET_SIZE(memop);
     unsigned idx = IR_MEM_GET_IDX(memop) | ((memop & CPU_MEMOP_SS) ? CPU_MEM_SS : 0);
     cpu->insn_ra = (uintptr_t)__builtin_return_address(0);
+    if (memop & CPU_MEMOP_RMW)
+        cpu_probe(cpu, addr, size, true, idx); /* read with write intent */
     uint64_t v = cpu_ld(cpu, addr, size, idx);
     cpu->insn_ra = 0;
     if ((memop & IR_MEM_SIGN) && size < 8) {

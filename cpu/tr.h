@@ -28,6 +28,7 @@ struct tr {
     unsigned rsp_adjust;       /* POP [rsp+..]: EA uses rsp after the pop */
     ir_temp ss_addr[4];        /* 64-bit mode: this instruction's SS linear addresses (memop CPU_MEMOP_SS) */
     unsigned nss_addr;
+    ir_temp rmw_addr;          /* this instruction's read-modify-write destination (memop CPU_MEMOP_RMW) */
     ir_temp chk_addr[8];       /* linear addresses made for checked segments (HF_SEGCHK)... */
     uint8_t chk_seg[8];        /* ...and their segments: tr_st / tr_seg_wcheck check writes */
     unsigned nchk_addr;
@@ -114,6 +115,9 @@ void tr_st(struct tr *s, ir_temp addr, unsigned size, ir_temp v);
 /* An operand resolved once (for read-modify-write): addr is IR_NONE for registers. */
 struct tr_opnd { const struct x86_operand *op; ir_temp addr; unsigned size; };
 void tr_opnd(struct tr *s, struct tr_opnd *o, const struct x86_operand *op);
+/* True when the instruction reads and writes its first operand (a memory
+   destination then is read with write intent: CPU_MEMOP_RMW). */
+bool tr_is_rmw(const struct x86_insn *in);
 ir_temp tr_read(struct tr *s, const struct tr_opnd *o);
 void tr_write(struct tr *s, const struct tr_opnd *o, ir_temp v);
 /* Writes v to op the way SLDT, STR, SMSW and MOV r/m, Sreg store their 16-bit value:

@@ -37,6 +37,8 @@ bool tr_bt(struct tr *s)
             d.op = dop;
             d.size = sz;
             d.addr = tr_linear(s, dop->seg, ea2, sz);
+            if (op != X86_OP_BT)
+                s->rmw_addr = d.addr;
         } else {
             tr_opnd(s, &d, dop);
         }

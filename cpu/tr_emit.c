@@ -219,6 +219,8 @@ ir_temp tr_linear_chk(struct tr *s, unsigned seg, ir_temp off, unsigned size, bo
 static unsigned memop(struct tr *s, ir_temp addr, unsigned size)
 {
     unsigned m = IR_MEM_SIZE(tr_lg(size)) | IR_MEM_IDX(s->mmu_idx);
+    if (addr == s->rmw_addr && addr != IR_NONE)
+        m |= CPU_MEMOP_RMW;
     unsigned n = s->nss_addr < 4 ? s->nss_addr : 4;
     for (unsigned i = 0; i < n; i++)
         if (s->ss_addr[i] == addr)
@@ -257,6 +259,22 @@ void tr_opnd(struct tr *s, struct tr_opnd *o, const struct x86_operand *op)
        (segmentation before paging, no MMIO read). */
     if (o->addr != IR_NONE && s->nchk_addr && op == &s->in->ops[0] && (s->in->flags & X86_F_LOCKABLE))
         tr_seg_wcheck(s, o->addr);
+    if (o->addr != IR_NONE && op == &s->in->ops[0] && tr_is_rmw(s->in))
+        s->rmw_addr = o->addr;
+}
+
+bool tr_is_rmw(const struct x86_insn *in)
+{
+    if (in->flags & X86_F_LOCKABLE)  /* ALU, INC..NOT, BTS/BTR/BTC, XADD, CMPXCHG, XCHG */
+        return true;
+    switch (in->op) {
+    case X86_OP_ROL: case X86_OP_ROR: case X86_OP_RCL: case X86_OP_RCR:
+    case X86_OP_SHL: case X86_OP_SAL: case X86_OP_SHR: case X86_OP_SAR:
+    case X86_OP_SHLD: case X86_OP_SHRD:
+        return true;
+    default:
+        return false;
+    }
 }
 
 ir_temp tr_read(struct tr *s, const struct tr_opnd *o)

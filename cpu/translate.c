@@ -239,6 +239,7 @@ int cpu_translate(struct cpu *cpu, struct ir_block *b, uint32_t cflags, struct c
             tr_call(s, &helper_dbg_bp, IR_NONE, tr_const(s, lin), IR_NONE, IR_NONE, IR_NONE);
         }
         s->nss_addr = 0;
+        s->rmw_addr = IR_NONE;
         s->next_eip = (s->eip + (in.len ? in.len : 1)) & tr_eip_mask(s, s->mode == X86_MODE_16 ? 2 : 4);
         s->rip_exact = needs_rip(&in, stt);
         s->insn_room = max - info->icount;

@@ -71,10 +71,10 @@ static void gen_walker(struct dt_gen *g, struct dt_item *it, uint64_t slot, uint
     uint32_t u = dt_below(&g->rng, (uint32_t)(size < scale ? size : scale));
     uint64_t a0 = DT_GUARD - (uint64_t)size + 1 + u;   /* the faulting address */
     struct dt_ins in = { .osz = size, .opreg = -1, .modrm = true };
-    /* mov r,m; mov m,r; add r,m; cmp m,r; add m,r: a read-modify-write faulting on a
-       missing page gets W = 0 from kiln, 1 from the host (docs/DIFFTEST.md, known bugs) */
+    /* mov r,m; mov m,r; add r,m; cmp m,r; add m,r (a read-modify-write: a missing
+       page faults as a write, #PF W/R = 1) */
     static const uint8_t ops[5] = { 0x8a, 0x88, 0x02, 0x38, 0x00 };
-    in.opc = (uint8_t)(ops[dt_below(&g->rng, g->known_bugs ? 5 : 4)] + (size > 1));
+    in.opc = (uint8_t)(ops[dt_below(&g->rng, 5)] + (size > 1));
     do
         in.reg = (int)dt_below(&g->rng, 16);
     while (in.reg == R_RSP || (size == 1 && in.reg >= 4 && in.reg < 8));
