@@ -170,6 +170,13 @@ struct jit {
     unsigned nlsnap, lkcap;
 };
 
+/* Leaves the block: rax = the block's tb | exit_code, jmp to the epilogue (x86_64.c). */
+void jmp_epilogue(struct jit *j, unsigned exit_code);
+/* GOTO_PTR (x86_64_ptr.c): syncs the globals, probes the jump cache inline when jc
+   (and the guest has keys), else or on a miss calls the guest's lookup and jumps to
+   the block it returns; without one, leaves to the loop (TB_EXIT_NOCHAIN). */
+void gen_goto_ptr(struct jit *j, bool jc);
+
 /* Self-loops (x86_64_loop.c). Chooses the pinned globals when the block loops
    on itself (sets j->loop; after ra_begin and grp_plan); false when out of memory. */
 bool loop_plan(struct jit *j);
