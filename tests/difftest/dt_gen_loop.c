@@ -65,8 +65,14 @@ static void gen_walker(struct dt_gen *g, struct dt_item *it, uint64_t slot, uint
 {
     int r = any_reg(g, 0);
     abs_op(it, 0x48, 0x8b, r, slot, 0, 0);
-    uint8_t neg[3] = { (uint8_t)(0x48 | (r >> 3)), 0xf7, (uint8_t)(0xd8 | (r & 7)) };
+    /* neg r (-v), or not r (-v - 1), which leaves the flags alone: then nothing in the
+       item writes flags before the access faults, and a chained exit into a block that
+       starts here must not have skipped storing them */
+    bool use_not = dt_chance(g, 50);
+    uint8_t neg[3] = { (uint8_t)(0x48 | (r >> 3)), 0xf7, (uint8_t)((use_not ? 0xd0 : 0xd8) | (r & 7)) };
     dt_emit(it, neg, 3);
+    if (use_not)
+        c0++;
     int size = 1 << dt_below(&g->rng, 4), scale = 1 << dt_below(&g->rng, 4);
     uint32_t u = dt_below(&g->rng, (uint32_t)(size < scale ? size : scale));
     uint64_t a0 = DT_GUARD - (uint64_t)size + 1 + u;   /* the faulting address */
@@ -84,7 +90,7 @@ static void gen_walker(struct dt_gen *g, struct dt_item *it, uint64_t slot, uint
     in.rm.m.scale = scale;
     in.rm.m.disp = (int32_t)(a0 + (uint64_t)c0 * (uint64_t)scale);
     dt_enc(it, &in);
-    it->defs = DT_ARITH;
+    it->defs = use_not && in.opc <= 0x8b && in.opc >= 0x88 ? 0 : DT_ARITH;
 }
 
 /* A division by (counter - c0): #DE in the pass where the counter is c0. */
@@ -92,15 +98,32 @@ static void gen_divfault(struct dt_gen *g, struct dt_item *it, uint64_t slot, ui
 {
     int r = any_reg(g, 1u << R_RAX | 1u << R_RDX);
     abs_op(it, 0x48, 0x8b, r, slot, 0, 0);
-    uint8_t sub[7] = { (uint8_t)(0x48 | (r >> 3)), 0x81, (uint8_t)(0xe8 | (r & 7)) };
-    memcpy(sub + 3, &c0, 4);
-    dt_emit(it, sub, 7);
+    /* sub r, c0; ...; xor edx, edx, or (flags untouched before the #DE)
+       lea r, [r - c0]; ...; mov edx, 0 */
+    bool noflags = dt_chance(g, 50);
+    if (noflags) {
+        struct dt_ins lea = { .osz = 8, .opreg = -1, .modrm = true, .opc = 0x8d, .reg = r };
+        lea.rm.mem = true;
+        lea.rm.m.base = r;
+        lea.rm.m.index = -1;
+        lea.rm.m.scale = 1;
+        lea.rm.m.disp = -(int32_t)c0;
+        dt_enc(it, &lea);
+    } else {
+        uint8_t sub[7] = { (uint8_t)(0x48 | (r >> 3)), 0x81, (uint8_t)(0xe8 | (r & 7)) };
+        memcpy(sub + 3, &c0, 4);
+        dt_emit(it, sub, 7);
+    }
     uint32_t v = (uint32_t)dt_rand(&g->rng) & 0x7fffffff;
     uint8_t mov[5] = { 0xb8 };
     memcpy(mov + 1, &v, 4);
     dt_emit(it, mov, 5);
-    uint8_t xr[2] = { 0x31, 0xd2 };
-    dt_emit(it, xr, 2);
+    if (noflags)
+        dt_emit_movimm(it, R_RDX, 0);
+    else {
+        uint8_t xr[2] = { 0x31, 0xd2 };
+        dt_emit(it, xr, 2);
+    }
     bool w = dt_chance(g, 50);
     uint8_t d[3];
     int n = 0;
