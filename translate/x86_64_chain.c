@@ -266,15 +266,7 @@ static void emit_unit(struct jit *j, const struct ir_op *op)
         if (gw < 64)
             v &= ((uint64_t)1 << gw) - 1;
         if (gw < 64 || x_fits32((int64_t)v)) {
-            x_enc(x, gw, gw == 8 ? 0xc6 : 0xc7, 0, 0, X_RBP, -1, 0, td->off);
-            if (gw == 8) {
-                x_b(x, (uint8_t)v);
-            } else if (gw == 16) {
-                x_b(x, (uint8_t)v);
-                x_b(x, (uint8_t)(v >> 8));
-            } else {
-                x_d(x, (uint32_t)v);
-            }
+            gen_store_env_imm(j, gw, td->off, v);
         } else {
             x_movi(x, X_RAX, v);
             gen_store_env(j, X_RAX, gw, td->off);

@@ -81,16 +81,7 @@ static bool mov_const_to_global(struct jit *j, ir_temp d, uint64_t v)
         t->reg = -1;
     }
     t->dirty = 0;
-    struct xbuf *x = &j->x;
-    x_enc(x, gw, gw == 8 ? 0xc6 : 0xc7, 0, 0, X_RBP, -1, 0, t->off);
-    if (gw == 8) {
-        x_b(x, (uint8_t)v);
-    } else if (gw == 16) {
-        x_b(x, (uint8_t)v);
-        x_b(x, (uint8_t)(v >> 8));
-    } else {
-        x_d(x, (uint32_t)v);
-    }
+    gen_store_env_imm(j, gw, t->off, v);
     return true;
 }
 

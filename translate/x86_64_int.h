@@ -282,6 +282,8 @@ int gen_compare(struct jit *j, unsigned cond, unsigned w, ir_temp a, ir_temp b);
 void gen_load_env(struct jit *j, int r, unsigned w, int32_t off);
 /* Stores the low w bits of r to env+off. */
 void gen_store_env(struct jit *j, int r, unsigned w, int32_t off);
+/* mov w-bit [rbp + off], v (w = 64: v must fit a sign-extended imm32). */
+void gen_store_env_imm(struct jit *j, unsigned w, int32_t off, uint64_t v);
 
 /* Chained exits that skip stores (x86_64_chain.c, docs/JIT.md). After
    ra_begin: marks the MOVs to globals that end each GOTO_TB's arm (they are

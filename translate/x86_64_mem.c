@@ -52,6 +52,20 @@ void gen_store_env(struct jit *j, int r, unsigned w, int32_t off)
     store_mem(&j->x, r, w, X_RBP, -1, off);
 }
 
+void gen_store_env_imm(struct jit *j, unsigned w, int32_t off, uint64_t v)
+{
+    struct xbuf *x = &j->x;
+    x_enc(x, w, w == 8 ? 0xc6 : 0xc7, 0, 0, X_RBP, -1, 0, off);
+    if (w == 8) {
+        x_b(x, (uint8_t)v);
+    } else if (w == 16) {
+        x_b(x, (uint8_t)v);
+        x_b(x, (uint8_t)(v >> 8));
+    } else {
+        x_d(x, (uint32_t)v);
+    }
+}
+
 /* d = value in s (a memory access of `bytes`), extended per memop to width w. */
 static void extend_loaded(struct xbuf *x, int d, int s, unsigned bytes, bool sign, unsigned w)
 {
