@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "cpu/bare.h"
+#include "tests/unit/bare_cmp.h"
 #include "cpu/cpu.h"
 #include "translate/log.h"
 
@@ -98,13 +99,6 @@ static const uint8_t p_prot32[] = {
     0x49, 0x75, 0xe7, 0xf4,
 };
 
-struct prog {
-    const char *name;
-    const uint8_t *code;
-    size_t len;
-    enum bare_mode mode;
-};
-
 static const struct prog progs[] = {
     { "arith", p_arith, sizeof(p_arith), BARE_MODE_LONG64 },
     { "copy", p_copy, sizeof(p_copy), BARE_MODE_LONG64 },
@@ -151,16 +145,11 @@ struct state {
 
 static uint64_t mem_hash(struct bare_cpu *cpu)
 {
-    const uint8_t *m = bare_cpu_mem(cpu);
-    uint64_t h = 1469598103934665603ull;
     static const uint32_t ranges[][2] = {
         { 0x1000, 0x1100 }, { 0x2000, 0x2400 }, { 0x20000, 0x20600 }, { 0x30000, 0x31400 },
         { 0x40000, 0x40100 }, { 0xe8000, 0x100000 },
     };
-    for (unsigned k = 0; k < 6; k++)
-        for (uint32_t a = ranges[k][0]; a < ranges[k][1]; a++)
-            h = (h ^ m[a]) * 1099511628211ull;
-    return h;
+    return bc_mem_hash(cpu, ranges, sizeof(ranges) / sizeof(ranges[0]));
 }
 
 static struct bare_cpu *start(const struct prog *p, int engine, struct io *io)
@@ -202,20 +191,7 @@ static void snap(struct bare_cpu *cpu, const struct io *io, const struct bare_re
 static void same(const struct prog *p, const char *what, unsigned arg, const struct state *a,
                  const struct state *b)
 {
-    for (int i = 0; i < 16; i++)
-        if (a->r.gpr[i] != b->r.gpr[i])
-            fail_msg("%s %s %u: gpr%d jit %#llx interp %#llx", p->name, what, arg, i,
-                     (unsigned long long)a->r.gpr[i], (unsigned long long)b->r.gpr[i]);
-    if (a->r.rip != b->r.rip || a->r.rflags != b->r.rflags)
-        fail_msg("%s %s %u: rip/rflags jit %#llx/%#llx interp %#llx/%#llx", p->name, what, arg,
-                 (unsigned long long)a->r.rip, (unsigned long long)a->r.rflags,
-                 (unsigned long long)b->r.rip, (unsigned long long)b->r.rflags);
-    if (a->res.stop != b->res.stop || a->res.vector != b->res.vector || a->res.cr2 != b->res.cr2 ||
-        a->res.insns != b->res.insns)
-        fail_msg("%s %s %u: stop %d/%d vector %u/%u cr2 %#llx/%#llx insns %llu/%llu", p->name, what, arg,
-                 a->res.stop, b->res.stop, a->res.vector, b->res.vector, (unsigned long long)a->res.cr2,
-                 (unsigned long long)b->res.cr2, (unsigned long long)a->res.insns,
-                 (unsigned long long)b->res.insns);
+    bc_same(p->name, what, arg, &a->r, &a->res, &b->r, &b->res);
     if (a->mem != b->mem || a->ins != b->ins || a->outs != b->outs || a->io != b->io)
         fail_msg("%s %s %u: memory or port I/O differ", p->name, what, arg);
 }
