@@ -205,6 +205,33 @@ static inline int h_fx_teardown(void **state)
     return 0;
 }
 
+/* A block over the harness's globals, without an engine (optimizer tests). */
+struct h_pfx {
+    struct h_ctx hc;
+    struct ir_block b;
+};
+
+/* cmocka setup: *state = a new h_pfx (-1 when out of memory). */
+static inline int h_pfx_setup(void **state)
+{
+    struct h_pfx *p = calloc(1, sizeof(*p));
+    if (!p)
+        return -1;
+    h_ctx_init(&p->hc);
+    ir_block_init(&p->b, &p->hc.ctx);
+    *state = p;
+    return 0;
+}
+
+/* cmocka teardown of h_pfx_setup's fixture. */
+static inline int h_pfx_teardown(void **state)
+{
+    struct h_pfx *p = *state;
+    ir_block_free(&p->b);
+    free(p);
+    return 0;
+}
+
 /* Writes to stderr the two blocks (under the headings ha and hb) that two runs
    executed and the globals they left in e1 and e2, for a failed comparison. */
 static inline void h_dump_diff(const char *ha, const struct ir_block *a, const char *hb,

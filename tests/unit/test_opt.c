@@ -100,28 +100,6 @@ static void test_random_blocks_keep_behaviour(void **state)
 
 /* ---- specific patterns ---- */
 
-struct pfx {
-    struct h_ctx hc;
-    struct ir_block b;
-};
-
-static int psetup(void **state)
-{
-    struct pfx *p = calloc(1, sizeof(*p));
-    h_ctx_init(&p->hc);
-    ir_block_init(&p->b, &p->hc.ctx);
-    *state = p;
-    return 0;
-}
-
-static int pteardown(void **state)
-{
-    struct pfx *p = *state;
-    ir_block_free(&p->b);
-    free(p);
-    return 0;
-}
-
 static unsigned count_writes(const struct ir_block *b, ir_temp t)
 {
     unsigned n = 0;
@@ -148,7 +126,7 @@ static void optimize_checked(struct ir_block *b)
         fail_msg("%s", err);
 }
 
-#define P struct pfx *p = *state; struct ir_block *b = &p->b; ir_temp *r = p->hc.r
+#define P struct h_pfx *p = *state; struct ir_block *b = &p->b; ir_temp *r = p->hc.r
 #define C(v) ir_const(b, 64, (v))
 
 static void test_dead_global_write_removed(void **state)
@@ -427,17 +405,17 @@ static void test_narrowing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_dead_global_write_removed, psetup, pteardown),
-        cmocka_unit_test_setup_teardown(test_global_write_before_sync_kept, psetup, pteardown),
-        cmocka_unit_test_setup_teardown(test_lazy_flags_pattern, psetup, pteardown),
-        cmocka_unit_test_setup_teardown(test_folding_and_identities, psetup, pteardown),
-        cmocka_unit_test_setup_teardown(test_propagation_stops_at_labels, psetup, pteardown),
-        cmocka_unit_test_setup_teardown(test_constant_branches, psetup, pteardown),
-        cmocka_unit_test_setup_teardown(test_copy_respects_width, psetup, pteardown),
-        cmocka_unit_test_setup_teardown(test_zero_extension_knowledge, psetup, pteardown),
-        cmocka_unit_test_setup_teardown(test_deposit_low_part_reads, psetup, pteardown),
-        cmocka_unit_test_setup_teardown(test_narrowing, psetup, pteardown),
-        cmocka_unit_test_setup_teardown(test_copy_of_new_constant, psetup, pteardown),
+        cmocka_unit_test_setup_teardown(test_dead_global_write_removed, h_pfx_setup, h_pfx_teardown),
+        cmocka_unit_test_setup_teardown(test_global_write_before_sync_kept, h_pfx_setup, h_pfx_teardown),
+        cmocka_unit_test_setup_teardown(test_lazy_flags_pattern, h_pfx_setup, h_pfx_teardown),
+        cmocka_unit_test_setup_teardown(test_folding_and_identities, h_pfx_setup, h_pfx_teardown),
+        cmocka_unit_test_setup_teardown(test_propagation_stops_at_labels, h_pfx_setup, h_pfx_teardown),
+        cmocka_unit_test_setup_teardown(test_constant_branches, h_pfx_setup, h_pfx_teardown),
+        cmocka_unit_test_setup_teardown(test_copy_respects_width, h_pfx_setup, h_pfx_teardown),
+        cmocka_unit_test_setup_teardown(test_zero_extension_knowledge, h_pfx_setup, h_pfx_teardown),
+        cmocka_unit_test_setup_teardown(test_deposit_low_part_reads, h_pfx_setup, h_pfx_teardown),
+        cmocka_unit_test_setup_teardown(test_narrowing, h_pfx_setup, h_pfx_teardown),
+        cmocka_unit_test_setup_teardown(test_copy_of_new_constant, h_pfx_setup, h_pfx_teardown),
         cmocka_unit_test(test_random_blocks_keep_behaviour),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,29 +10,7 @@
 #include "translate/opt.h"
 #include "ir_gen.h"
 
-struct pfx {
-    struct h_ctx hc;
-    struct ir_block b;
-};
-
-static int psetup(void **state)
-{
-    struct pfx *p = calloc(1, sizeof(*p));
-    h_ctx_init(&p->hc);
-    ir_block_init(&p->b, &p->hc.ctx);
-    *state = p;
-    return 0;
-}
-
-static int pteardown(void **state)
-{
-    struct pfx *p = *state;
-    ir_block_free(&p->b);
-    free(p);
-    return 0;
-}
-
-#define P struct pfx *p = *state; struct ir_block *b = &p->b; ir_temp *r = p->hc.r
+#define P struct h_pfx *p = *state; struct ir_block *b = &p->b; ir_temp *r = p->hc.r
 #define C(v) ir_const(b, 64, (v))
 #define BIT(t) ((uint64_t)1 << ((t) - 1))
 
@@ -456,12 +434,12 @@ static void test_random_diamonds(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_dead_in_read_before_write, psetup, pteardown),
-        cmocka_unit_test_setup_teardown(test_dead_in_stops_at_ld_and_call, psetup, pteardown),
-        cmocka_unit_test_setup_teardown(test_dead_in_partial_writes, psetup, pteardown),
-        cmocka_unit_test_setup_teardown(test_dead_in_paths, psetup, pteardown),
-        cmocka_unit_test_setup_teardown(test_sink_flags_pattern, psetup, pteardown),
-        cmocka_unit_test_setup_teardown(test_sink_refused, psetup, pteardown),
+        cmocka_unit_test_setup_teardown(test_dead_in_read_before_write, h_pfx_setup, h_pfx_teardown),
+        cmocka_unit_test_setup_teardown(test_dead_in_stops_at_ld_and_call, h_pfx_setup, h_pfx_teardown),
+        cmocka_unit_test_setup_teardown(test_dead_in_partial_writes, h_pfx_setup, h_pfx_teardown),
+        cmocka_unit_test_setup_teardown(test_dead_in_paths, h_pfx_setup, h_pfx_teardown),
+        cmocka_unit_test_setup_teardown(test_sink_flags_pattern, h_pfx_setup, h_pfx_teardown),
+        cmocka_unit_test_setup_teardown(test_sink_refused, h_pfx_setup, h_pfx_teardown),
         cmocka_unit_test(test_random_two_arm_blocks),
         cmocka_unit_test(test_random_diamonds),
     };
