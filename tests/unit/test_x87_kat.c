@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_x87_kat.c: x87 corner cases random difftest seldom reaches, against answers measured on the host. */
+/* test_x87_kat.c: x87 corner cases random difftest seldom reaches (FPREM/FPREM1 of denormals and pseudo-denormals by infinity), against answers measured on the host. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -82,9 +82,31 @@ static void test_fprem_denormal_by_inf(void **state)
     run_op(fprem, 0x0c7e, inf, den, den, 0x3002);    /* UE masked: DE only, ST0 as it was */
 }
 
+/*
+ * A pseudo-denormal (exponent 0 with the integer bit set) is worth the normal number of
+ * exponent 1. FPREM/FPREM1 of one by infinity return it written that way, with DE (and
+ * no UE when UE is unmasked: it is not tiny); with DE unmasked ST0 stays as it was.
+ * Measured on an AMD EPYC host; difftest found it (seed 0x6b2a869a0808e1f3, soak seed
+ * 0x1909c683f206f242).
+ */
+static void test_fprem_pseudo_denormal_by_inf(void **state)
+{
+    (void)state;
+    static const uint8_t fprem[2] = { 0xd9, 0xf8 }, fprem1[2] = { 0xd9, 0xf5 };
+    const struct fx inf = { 0x7fff, 0x8000000000000000ull };
+    const struct fx pd = { 0x0000, 0x9ccc8f940e480efbull }, npd = { 0x8000, 0x9ccc8f940e480efbull };
+    const struct fx pd1 = { 0x0001, 0x9ccc8f940e480efbull }, npd1 = { 0x8001, 0x9ccc8f940e480efbull };
+    run_op(fprem, 0x037f, inf, pd, pd1, 0x3002);
+    run_op(fprem1, 0x037f, inf, pd, pd1, 0x3002);
+    run_op(fprem, 0x037f, inf, npd, npd1, 0x3002);
+    run_op(fprem, 0x036f, inf, pd, pd1, 0x3002);     /* UE unmasked */
+    run_op(fprem, 0x037d, inf, pd, pd, 0xb082);      /* DE unmasked */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fprem_pseudo_denormal_by_inf),
         cmocka_unit_test(test_fprem_denormal_by_inf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
