@@ -160,8 +160,10 @@ static inline void gen_op(struct gen *g)
     }
 }
 
-/* A random valid block: straight code, forward branches, a bounded loop. */
-static inline void gen_block(struct gen *g)
+/* A generated block's start: the globals and locals 0-9 become inputs and
+   outputs; the 12 locals start with random constants (10: a loop counter,
+   11: addresses, for gen_block). */
+static inline void gen_begin(struct gen *g)
 {
     struct ir_block *b = g->b;
     g->npool = g->ndst = g->nrecent = 0;
@@ -173,9 +175,16 @@ static inline void gen_block(struct gen *g)
     for (unsigned i = 0; i < 12; i++) {
         g->locals[i] = ir_temp_new(b);
         ir_mov(b, 64, g->locals[i], ir_const(b, 64, rn(3) ? rnd() : rn(4)));
-        if (i < 10)  /* 10: loop counter, 11: addresses */
+        if (i < 10)
             g->pool[g->npool++] = g->dst[g->ndst++] = g->locals[i];
     }
+}
+
+/* A random valid block: straight code, forward branches, a bounded loop. */
+static inline void gen_block(struct gen *g)
+{
+    struct ir_block *b = g->b;
+    gen_begin(g);
     unsigned nsect = 1 + rn(4);
     for (unsigned s = 0; s < nsect; s++) {
         ir_insn_start(b, 0x1000 + s);

@@ -210,18 +210,7 @@ static void test_sink_refused(void **state)
 static void gen_two_arm_block(struct gen *g)
 {
     struct ir_block *b = g->b;
-    g->npool = g->ndst = g->nrecent = 0;
-    for (unsigned i = 0; i < H_NREGS; i++)
-        g->pool[g->npool++] = g->dst[g->ndst++] = g->hc->r[i];
-    g->pool[g->npool++] = g->dst[g->ndst++] = g->hc->e32;
-    g->pool[g->npool++] = g->dst[g->ndst++] = g->hc->e16;
-    g->pool[g->npool++] = g->dst[g->ndst++] = g->hc->e8;
-    for (unsigned i = 0; i < 12; i++) {
-        g->locals[i] = ir_temp_new(b);
-        ir_mov(b, 64, g->locals[i], ir_const(b, 64, rn(3) ? rnd() : rn(4)));
-        if (i < 10)
-            g->pool[g->npool++] = g->dst[g->ndst++] = g->locals[i];
-    }
+    gen_begin(g);
     unsigned n = rn(10);
     for (unsigned i = 0; i < n; i++)
         gen_op(g);
@@ -265,18 +254,7 @@ static void gen_two_arm_block(struct gen *g)
 static void gen_diamond_block(struct gen *g)
 {
     struct ir_block *b = g->b;
-    g->npool = g->ndst = g->nrecent = 0;
-    for (unsigned i = 0; i < H_NREGS; i++)
-        g->pool[g->npool++] = g->dst[g->ndst++] = g->hc->r[i];
-    g->pool[g->npool++] = g->dst[g->ndst++] = g->hc->e32;
-    g->pool[g->npool++] = g->dst[g->ndst++] = g->hc->e16;
-    g->pool[g->npool++] = g->dst[g->ndst++] = g->hc->e8;
-    for (unsigned i = 0; i < 12; i++) {
-        g->locals[i] = ir_temp_new(b);
-        ir_mov(b, 64, g->locals[i], ir_const(b, 64, rn(3) ? rnd() : rn(4)));
-        if (i < 10)
-            g->pool[g->npool++] = g->dst[g->ndst++] = g->locals[i];
-    }
+    gen_begin(g);
     unsigned nsect = 1 + rn(4);
     for (unsigned s = 0; s < nsect; s++) {
         ir_insn_start(b, 0x3000 + s);
