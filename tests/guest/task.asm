@@ -301,13 +301,7 @@ tss_e:  TSS32 task_b, 0x83000, 0, 0, 0, SEL_DATA, SEL_DATA
 tss_h:  TSS32 task_h, 0x86000, 0, 0, 0, SEL_CODE, SEL_DATA
 tss_f:  TSS32 task_b, 0x82000, 0, 0, 0, SEL_CODE, SEL_DNP
 tss_g:  TSS32 task_g, 0x81000, 0, 0, 1, SEL_CODE, SEL_DATA
-tss_c:  dw 0                                 ; 16-bit TSS
-        dw 0, 0, 0, 0, 0, 0                  ; SP0 SS0 SP1 SS1 SP2 SS2
-        dw task_c - $$, 2                    ; IP FLAGS
-        dw 0x5678, 0, 0, 0                   ; AX CX DX BX
-        dw 0x8000, 0, 0, 0                   ; SP BP SI DI
-        dw SEL_DATA, SEL_CODE2, SEL_DATA, SEL_DATA ; ES CS SS DS
-        dw 0                                 ; LDT
+tss_c:  TSS16 task_c, 0x5678                  ; 16-bit TSS
 
 resume: dd 0
 f_vec:  dd 0

@@ -304,13 +304,7 @@ tss_v:  TSS32 VOFF(v0), VM | IOPL3 | 2, 0x1000, 0x10, V_ES, V_CS, V_SS, V_DS, V_
 tss_w:  TSS32 VOFF(w0), VM | IOPL3 | 2, 0x800, 0, V_ES, V_CS, V_SS, V_DS, V_FS, V_GS
         IOMAP
 tss_h:  TSS32 task_h, 2, 0x88000, 0, SEL_DATA, SEL_CODE, SEL_DATA, SEL_DATA, SEL_DATA, SEL_DATA
-tss_c:  dw 0                                 ; 16-bit TSS
-        dw 0, 0, 0, 0, 0, 0                  ; SP0 SS0 SP1 SS1 SP2 SS2
-        dw task_c - $$, 2                    ; IP FLAGS
-        dw 0, 0, 0, 0                        ; AX CX DX BX
-        dw 0x8000, 0, 0, 0                   ; SP BP SI DI
-        dw SEL_DATA, SEL_CODE2, SEL_DATA, SEL_DATA ; ES CS SS DS
-        dw 0                                 ; LDT
+tss_c:  TSS16 task_c, 0                  ; 16-bit TSS
 
 c_ok:   dd 0
 align 8
